@@ -1,0 +1,1 @@
+"""Usage metrics, health, NPS, QBR (tenant schema). Models arrive with the metrics work."""

@@ -1,0 +1,1 @@
+"""Onboarding checklists (tenant schema). Models arrive with the checklist work."""

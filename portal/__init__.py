@@ -1,0 +1,5 @@
+"""Keel project package: configuration, tenancy, accounts, console."""
+
+from .celery import app as celery_app
+
+__all__ = ["celery_app"]

@@ -1,0 +1,58 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.exceptions import ValidationError
+
+from portal.tenancy.models import Tenant
+
+from .access import Access, tenant_access_for
+from .models import MembershipRole
+
+
+def _current_tenant(request) -> Tenant | None:
+    tenant = getattr(request, "tenant", None)
+    return None if tenant is None or tenant.is_public else tenant
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    """Log in with an e-mail; on a tenant host only its members and staff get in."""
+
+    username = forms.EmailField(label="E-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        tenant = _current_tenant(self.request)
+        if tenant is None:
+            return
+        access = tenant_access_for(user, tenant)
+        if access is None:
+            # Same words as a wrong password: do not tell outsiders who belongs here.
+            raise self.get_invalid_login_error()
+        if tenant.is_suspended and access < Access.CSM:
+            raise ValidationError(
+                "This account is suspended. Contact your vendor's customer-success team.", code="suspended"
+            )
+
+
+class TenantPasswordResetForm(PasswordResetForm):
+    """Send reset links on a tenant host only to people who may use that host."""
+
+    def __init__(self, *args, tenant=None, **kwargs):
+        self.tenant = tenant
+        super().__init__(*args, **kwargs)
+
+    def get_users(self, email):
+        for user in super().get_users(email):
+            if self.tenant is None or tenant_access_for(user, self.tenant) is not None:
+                yield user
+
+
+class InvitationAcceptForm(forms.Form):
+    full_name = forms.CharField(max_length=150, required=False, label="Your name")
+    password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False)
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="E-mail")
+    role = forms.ChoiceField(choices=MembershipRole.choices, initial=MembershipRole.CUSTOMER_MEMBER)
+
+

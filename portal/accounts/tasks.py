@@ -1,0 +1,10 @@
+"""Periodic housekeeping for accounts."""
+
+from celery import shared_task
+
+from .services import invitation_expire_all
+
+
+@shared_task(name="accounts.invitation_expire_all_task")
+def invitation_expire_all_task() -> int:
+    return invitation_expire_all()

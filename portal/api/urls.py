@@ -1,0 +1,13 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+
+from . import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("v1/me", views.MeApi.as_view(), name="me"),
+    path("v1/members", views.MemberListApi.as_view(), name="members"),
+    path("v1/invitations", views.InvitationCreateApi.as_view(), name="invitations"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+]

@@ -1,0 +1,67 @@
+"""Account API: who am I, the team, invitations."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from portal.accounts.models import Membership, MembershipRole
+from portal.accounts.services import invitation_create
+
+from .base import TenantAPIView
+
+
+class MeApi(TenantAPIView):
+    class OutputSerializer(serializers.Serializer):
+        email = serializers.EmailField()
+        full_name = serializers.CharField()
+        tenant = serializers.CharField()
+        access = serializers.CharField()
+
+    @extend_schema(responses=OutputSerializer, operation_id="me_get")
+    def get(self, request):
+        data = {
+            "email": request.user.email,
+            "full_name": request.user.full_name,
+            "tenant": request.tenant.slug,
+            "access": request.tenant_access.name.lower(),
+        }
+        return Response(self.OutputSerializer(data).data)
+
+
+class MemberListApi(TenantAPIView):
+    class OutputSerializer(serializers.ModelSerializer):
+        email = serializers.EmailField(source="user.email")
+        full_name = serializers.CharField(source="user.full_name")
+
+        class Meta:
+            model = Membership
+            fields = ["id", "email", "full_name", "role", "created_at"]
+
+    @extend_schema(responses=OutputSerializer(many=True), operation_id="members_list")
+    def get(self, request):
+        members = Membership.objects.filter(tenant=request.tenant).select_related("user")
+        return Response(self.OutputSerializer(members, many=True).data)
+
+
+class InvitationCreateApi(TenantAPIView):
+    class InputSerializer(serializers.Serializer):
+        email = serializers.EmailField()
+        role = serializers.ChoiceField(choices=MembershipRole.choices)
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        email = serializers.EmailField()
+        role = serializers.CharField()
+        expires_at = serializers.DateTimeField()
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer}, operation_id="invitations_create")
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            invitation, _ = invitation_create(tenant=request.tenant, actor=request.user, **serializer.validated_data)
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
+        return Response(self.OutputSerializer(invitation).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,167 @@
+"""The vendor console on the public domain: tenant list, provisioning, lifecycle."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from portal.accounts.decorators import staff_required
+from portal.accounts.forms import InviteForm
+from portal.accounts.models import Membership
+from portal.accounts.services import invitation_create
+from portal.tenancy.exports import tenant_export
+from portal.tenancy.models import LifecycleStage, Tenant, Tier
+from portal.tenancy.services import tenant_delete, tenant_provision, tenant_recent_export, tenant_resume, tenant_suspend
+
+from .forms import TenantCreateForm, TenantDeleteForm, TenantSuspendForm
+
+
+def root(request):
+    """Send staff to the console and customers to their tenant(s)."""
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    if request.user.is_vendor_staff:
+        return redirect("console:tenant_list")
+    memberships = Membership.objects.filter(user=request.user).select_related("tenant")
+    return render(request, "console/your_accounts.html", {"memberships": memberships})
+
+
+def _visible_tenant(request, slug: str) -> Tenant:
+    """Return the tenant if this staff user may see it; 404 otherwise (existence hidden)."""
+    return get_object_or_404(Tenant.objects.visible_to(request.user).select_related("csm"), slug=slug)
+
+
+@staff_required()
+def tenant_list(request):
+    tenants = Tenant.objects.visible_to(request.user).select_related("csm")
+    tier = request.GET.get("tier", "")
+    stage = request.GET.get("stage", "")
+    if tier in Tier.values:
+        tenants = tenants.filter(tier=tier)
+    if stage in LifecycleStage.values:
+        tenants = tenants.filter(lifecycle_stage=stage)
+    if request.GET.get("mine") == "1":
+        tenants = tenants.filter(csm=request.user)
+    sort = request.GET.get("sort", "name")
+    if sort.lstrip("-") in {"name", "tier", "renewal_date", "lifecycle_stage", "arr"}:
+        tenants = tenants.order_by(sort, "name")
+    context = {
+        "tenants": tenants,
+        "tiers": Tier.choices,
+        "stages": LifecycleStage.choices,
+        "filters": {"tier": tier, "stage": stage, "mine": request.GET.get("mine") == "1", "sort": sort},
+    }
+    return render(request, "console/tenant_list.html", context)
+
+
+@staff_required(admin_only=True)
+def tenant_create(request):
+    form = TenantCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = tenant_provision(actor=request.user, **{**data, "tier": data["tier"] or None})
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"{result.tenant.name} is ready ({result.seconds:.2f} s).")
+            if result.invitation_token:
+                request.session["keel_last_invite_link"] = result.tenant.absolute_url(
+                    f"/invite/{result.invitation_token}/"
+                )
+            return redirect("console:tenant_detail", slug=result.tenant.slug)
+    return render(request, "console/tenant_create.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@staff_required()
+def tenant_detail(request, slug: str):
+    tenant = _visible_tenant(request, slug)
+    context = {
+        "tenant": tenant,
+        "memberships": Membership.objects.filter(tenant=tenant).select_related("user"),
+        "invitations": tenant.invitations.pending(),
+        "exports": tenant.exports.all()[:10],
+        "recent_export": tenant_recent_export(tenant),
+        "invite_form": InviteForm(),
+        "suspend_form": TenantSuspendForm(),
+        "delete_form": TenantDeleteForm(),
+        "invite_link": request.session.pop("keel_last_invite_link", None),
+        "domains": tenant.domains.all(),
+    }
+    return render(request, "console/tenant_detail.html", context)
+
+
+@require_POST
+@staff_required()
+def tenant_invite(request, slug: str):
+    tenant = _visible_tenant(request, slug)
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            _, token = invitation_create(tenant=tenant, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            request.session["keel_last_invite_link"] = tenant.absolute_url(f"/invite/{token}/")
+            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+    else:
+        messages.error(request, "Enter a valid e-mail address and role.")
+    return redirect("console:tenant_detail", slug=tenant.slug)
+
+
+@require_POST
+@staff_required(admin_only=True)
+def tenant_suspend_view(request, slug: str):
+    tenant = _visible_tenant(request, slug)
+    form = TenantSuspendForm(request.POST)
+    if form.is_valid():
+        tenant_suspend(tenant=tenant, actor=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, f"{tenant.name} is suspended: read-only, no customer logins.")
+    else:
+        messages.error(request, "Say why the tenant is suspended.")
+    return redirect("console:tenant_detail", slug=tenant.slug)
+
+
+@require_POST
+@staff_required(admin_only=True)
+def tenant_resume_view(request, slug: str):
+    tenant = tenant_resume(tenant=_visible_tenant(request, slug), actor=request.user)
+    messages.success(request, f"{tenant.name} is active again.")
+    return redirect("console:tenant_detail", slug=tenant.slug)
+
+
+@require_POST
+@staff_required(admin_only=True)
+def tenant_export_view(request, slug: str):
+    tenant = _visible_tenant(request, slug)
+    export = tenant_export(tenant=tenant, actor=request.user)
+    messages.success(request, f"Export written: {export.row_count} rows, {export.size_bytes:,} bytes.")
+    return redirect("console:tenant_detail", slug=tenant.slug)
+
+
+@staff_required(admin_only=True)
+def tenant_export_download(request, slug: str, pk: int):
+    tenant = _visible_tenant(request, slug)
+    export = get_object_or_404(tenant.exports, pk=pk)
+    path = settings.KEEL_EXPORT_ROOT / export.path
+    if not path.is_file():
+        raise Http404("The archive file is no longer on disk.")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+
+
+@require_POST
+@staff_required(admin_only=True)
+def tenant_delete_view(request, slug: str):
+    tenant = _visible_tenant(request, slug)
+    form = TenantDeleteForm(request.POST)
+    confirm = form.data.get("confirm", "")
+    try:
+        tenant_delete(tenant=tenant, actor=request.user, confirm=confirm)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("console:tenant_detail", slug=slug)
+    messages.success(request, f"{slug} was deleted. Its export remains in the archive.")
+    return redirect("console:tenant_list")

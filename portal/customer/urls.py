@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "customer"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("team/", views.team, name="team"),
+    path("team/members/<int:pk>/remove/", views.membership_remove_view, name="membership_remove"),
+    path("team/invitations/<int:pk>/revoke/", views.invitation_revoke_view, name="invitation_revoke"),
+]

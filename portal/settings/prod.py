@@ -1,0 +1,25 @@
+"""Production: every secret from the environment, HTTPS everywhere."""
+
+from .base import *  # noqa: F403
+from .env import env_bool, env_int, env_str
+
+DEBUG = False
+SECRET_KEY = env_str("KEEL_SECRET_KEY")  # no default: refuse to start without one
+if SECRET_KEY.startswith("insecure") or len(SECRET_KEY) < 50:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("KEEL_SECRET_KEY must be a random string of 50+ characters.")
+
+KEEL_SCHEME = "https"
+SECURE_SSL_REDIRECT = env_bool("KEEL_SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("KEEL_HSTS_SECONDS", 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+STORAGES = {
+    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+EMAIL_BACKEND = env_str("KEEL_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -1,0 +1,56 @@
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django_tenants.admin import TenantAdminMixin
+
+from .models import Domain, Tenant, TenantExport
+from .services import tenant_provision
+
+
+class DomainInline(admin.TabularInline):
+    model = Domain
+    extra = 0
+
+
+@admin.register(Tenant)
+class TenantAdmin(TenantAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "slug", "tier", "lifecycle_stage", "csm", "renewal_date", "status", "ready"]
+    list_filter = ["tier", "lifecycle_stage", "status", "ready"]
+    search_fields = ["name", "slug"]
+    inlines = [DomainInline]
+    readonly_fields = ["schema_name", "ready", "storage_bytes", "storage_measured_at", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The slug names the schema and the host: fixed once provisioned.
+        return [*self.readonly_fields, "slug"] if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        # New tenants go through the provisioning service (schema, domain, audit).
+        try:
+            result = tenant_provision(
+                actor=request.user, name=obj.name, slug=obj.slug, arr=obj.arr,
+                tier=obj.tier if obj.tier_overridden else None, contract_start=obj.contract_start,
+                renewal_date=obj.renewal_date, csm=obj.csm,
+            )
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from exc
+        obj.pk = result.tenant.pk
+        obj._state.adding = False
+        messages.info(request, f"Provisioned in {result.seconds:.2f} s.")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deletion requires an export first: use the console
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return HttpResponseRedirect("../")
+
+
+@admin.register(TenantExport)
+class TenantExportAdmin(admin.ModelAdmin):
+    list_display = ["tenant_slug", "created_at", "row_count", "size_bytes", "created_by"]
+    readonly_fields = [f.name for f in TenantExport._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,78 @@
+"""Gatekeeping for every request on a tenant host.
+
+Runs after authentication. On a tenant host it:
+- drops a session that was made on another host (a copied cookie is worth nothing);
+- answers 404 to a signed-in user with no business on this tenant (not 403: do not
+  reveal that the tenant exists to outsiders, DESIGN.md);
+- sends anonymous visitors to the login page, except on the few public paths;
+- keeps a suspended tenant read-only and closed to customers.
+"""
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+from django.template.response import TemplateResponse
+
+from portal.accounts.access import Access, tenant_access_for
+
+SESSION_SCHEMA_KEY = "keel_schema"
+
+# Reachable without a session on a tenant host. The API answers 401/403 itself (DRF).
+ANONYMOUS_PREFIXES = ("/login/", "/logout/", "/password-reset/", "/reset/", "/invite/", "/static/", "/api/")
+# Still allowed on a suspended tenant, whatever the method.
+SUSPENDED_ALLOWED_PREFIXES = ("/login/", "/logout/", "/static/")
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def _is_anonymous_path(path: str) -> bool:
+    return path.startswith(ANONYMOUS_PREFIXES)
+
+
+class TenantAccessMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        tenant = getattr(request, "tenant", None)
+        request.tenant_access = None
+        self._drop_foreign_session(request, tenant)
+        if tenant is None or tenant.is_public:
+            return self.get_response(request)
+
+        if request.user.is_authenticated:
+            request.tenant_access = tenant_access_for(request.user, tenant)
+            if request.tenant_access is None:
+                raise Http404("No such page.")
+        elif not _is_anonymous_path(request.path_info):
+            return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+
+        if tenant.is_suspended:
+            refusal = self._suspended_refusal(request)
+            if refusal is not None:
+                return refusal
+        return self.get_response(request)
+
+    @staticmethod
+    def _drop_foreign_session(request, tenant) -> None:
+        if not request.user.is_authenticated or tenant is None:
+            return
+        if request.session.get(SESSION_SCHEMA_KEY) != tenant.schema_name:
+            logout(request)
+
+    @staticmethod
+    def _suspended_refusal(request):
+        path = request.path_info
+        if path.startswith(SUSPENDED_ALLOWED_PREFIXES):
+            return None
+        access = request.tenant_access
+        if access is not None and access < Access.CSM:
+            logout(request)
+            access = None
+        if access is None and path.startswith("/api/"):
+            return None  # DRF refuses the anonymous request with its own status
+        if access is None or request.method not in SAFE_METHODS:
+            return TemplateResponse(
+                request, "tenancy/suspended.html", {"tenant": request.tenant}, status=403
+            )
+        return None

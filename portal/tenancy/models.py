@@ -1,0 +1,134 @@
+"""Tenants (customer accounts), their domains and their exports. Public schema."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django_tenants.models import DomainMixin, TenantMixin
+from django_tenants.utils import get_public_schema_name
+
+
+class Tier(models.TextChoices):
+    STRATEGIC = "strategic", "Strategic"
+    KEY = "key", "Key"
+    STANDARD = "standard", "Standard"
+
+
+class LifecycleStage(models.TextChoices):
+    ONBOARDING = "onboarding", "Onboarding"
+    ADOPTION = "adoption", "Adoption"
+    VALUE = "value", "Value realisation"
+    RENEWAL = "renewal", "Renewal"
+    CHURNED = "churned", "Churned"
+
+
+class TenantStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+
+
+class TenantQuerySet(models.QuerySet):
+    def customers(self):
+        """Return every tenant except the public (console) one."""
+        return self.exclude(schema_name=get_public_schema_name())
+
+    def visible_to(self, user):
+        """Return the customer tenants a staff user may see in the console."""
+        qs = self.customers()
+        if user.is_keel_admin:
+            return qs
+        if user.is_csm:
+            return qs.filter(csm=user)
+        return qs.none()
+
+
+class Tenant(TenantMixin):
+    """A customer account, with its own PostgreSQL schema."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=40, unique=True)
+    tier = models.CharField(max_length=20, choices=Tier.choices, default=Tier.STANDARD)
+    tier_overridden = models.BooleanField(
+        default=False, help_text="Set when an admin chose the tier instead of deriving it from ARR."
+    )
+    arr = models.DecimalField("ARR", max_digits=14, decimal_places=2, default=0)
+    contract_start = models.DateField(null=True, blank=True)
+    renewal_date = models.DateField(null=True, blank=True)
+    lifecycle_stage = models.CharField(
+        max_length=20, choices=LifecycleStage.choices, default=LifecycleStage.ONBOARDING
+    )
+    csm = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="csm_tenants",
+        verbose_name="assigned CSM",
+    )
+    ready = models.BooleanField(default=False, help_text="Provisioning finished.")
+    status = models.CharField(max_length=20, choices=TenantStatus.choices, default=TenantStatus.ACTIVE)
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    suspension_reason = models.CharField(max_length=500, blank=True)
+    storage_bytes = models.BigIntegerField(null=True, blank=True)
+    storage_measured_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    # Deleting a tenant row drops its schema; the delete service guards this.
+    auto_drop_schema = True
+    auto_create_schema = True
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_public(self) -> bool:
+        return self.schema_name == get_public_schema_name()
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.status == TenantStatus.SUSPENDED
+
+    @property
+    def primary_domain_name(self) -> str:
+        # Tenants are provisioned as <slug>.<base domain>; avoid a query per row in lists.
+        return f"{self.slug}.{settings.KEEL_BASE_DOMAIN}"
+
+    def absolute_url(self, path: str = "/") -> str:
+        """Return the full URL of ``path`` on this tenant's host."""
+        port = f":{settings.KEEL_PORT}" if settings.KEEL_PORT not in ("", "80", "443") else ""
+        return f"{settings.KEEL_SCHEME}://{self.primary_domain_name}{port}{path}"
+
+
+class Domain(DomainMixin):
+    """A host name that routes to a tenant."""
+
+    def __str__(self):
+        return self.domain
+
+
+class TenantExport(models.Model):
+    """A complete archive of one tenant's data, kept on disk."""
+
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.SET_NULL, null=True, blank=True, related_name="exports"
+    )
+    # Kept as text so the record outlives the tenant it describes.
+    tenant_slug = models.SlugField(max_length=40)
+    path = models.CharField(max_length=500)
+    size_bytes = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    row_count = models.IntegerField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.tenant_slug} export {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,173 @@
+"""Writes about tenants: provision, suspend, resume, export, delete."""
+
+import re
+import time
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from portal.accounts.models import Invitation, MembershipRole
+from portal.accounts.services import invitation_create
+from portal.audit.services import audit_record
+
+from .models import Domain, Tenant, TenantExport, TenantStatus, Tier
+
+SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
+# Host names that must never become a tenant.
+RESERVED_SLUGS = {"www", "public", "admin", "api", "static", "media", "console", "mail", "keel", "template"}
+
+
+def _require_admin(actor) -> None:
+    if actor is not None and not actor.is_keel_admin:
+        raise PermissionDenied("Only Keel admins may do this.")
+
+
+def tier_for_arr(arr: Decimal) -> str:
+    """Return the tier an ARR earns under the configured thresholds."""
+    thresholds = settings.KEEL_TIER_THRESHOLDS
+    if arr >= thresholds["strategic"]:
+        return Tier.STRATEGIC
+    if arr >= thresholds["key"]:
+        return Tier.KEY
+    return Tier.STANDARD
+
+
+def schema_name_for(slug: str) -> str:
+    return "t_" + slug.replace("-", "_")
+
+
+def _validate_slug(slug: str) -> None:
+    if not SLUG_RE.match(slug):
+        raise ValidationError(
+            {"slug": "Use 3–40 lowercase letters, digits or hyphens, starting with a letter."}
+        )
+    if slug in RESERVED_SLUGS:
+        raise ValidationError({"slug": f"'{slug}' is reserved."})
+    if Tenant.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": f"A tenant with the slug '{slug}' already exists."})
+
+
+@dataclass(frozen=True)
+class ProvisionResult:
+    tenant: Tenant
+    invitation: Invitation | None
+    invitation_token: str | None
+    seconds: float
+
+
+def tenant_provision(
+    *,
+    name: str,
+    slug: str,
+    actor,
+    arr: Decimal = Decimal(0),
+    tier: str | None = None,
+    contract_start: date | None = None,
+    renewal_date: date | None = None,
+    csm=None,
+    admin_email: str | None = None,
+) -> ProvisionResult:
+    """Create a tenant: row, schema (migrated), domain and the first customer-admin invitation.
+
+    All of it commits together or not at all: PostgreSQL DDL is transactional, so a
+    failed migration leaves no half-made schema behind.
+    """
+    _require_admin(actor)
+    started = time.perf_counter()
+    slug = slug.strip().lower()
+    _validate_slug(slug)
+    if not name.strip():
+        raise ValidationError({"name": "A name is required."})
+    if tier is not None and tier not in Tier.values:
+        raise ValidationError({"tier": f"Unknown tier {tier!r}."})
+    if renewal_date and contract_start and renewal_date <= contract_start:
+        raise ValidationError({"renewal_date": "The renewal date must come after the contract start."})
+    if csm is not None and not csm.is_csm:
+        raise ValidationError({"csm": f"{csm.email} is not a CSM."})
+    arr = Decimal(arr)
+    if arr < 0:
+        raise ValidationError({"arr": "ARR cannot be negative."})
+
+    with transaction.atomic():
+        tenant = Tenant(
+            schema_name=schema_name_for(slug),
+            name=name.strip(),
+            slug=slug,
+            arr=arr,
+            tier=tier or tier_for_arr(arr),
+            tier_overridden=tier is not None and tier != tier_for_arr(arr),
+            contract_start=contract_start,
+            renewal_date=renewal_date,
+            csm=csm,
+        )
+        tenant.save(verbosity=0)  # creates and migrates the schema (django-tenants)
+        Domain.objects.create(domain=tenant.primary_domain_name, tenant=tenant, is_primary=True)
+        invitation, token = None, None
+        if admin_email:
+            invitation, token = invitation_create(
+                tenant=tenant, email=admin_email, role=MembershipRole.CUSTOMER_ADMIN, actor=actor
+            )
+        tenant.ready = True
+        tenant.save(update_fields=["ready"])
+        seconds = time.perf_counter() - started
+        audit_record(actor=actor, action="tenant.provisioned", tenant=tenant, target=tenant, seconds=round(seconds, 3))
+    return ProvisionResult(tenant=tenant, invitation=invitation, invitation_token=token, seconds=seconds)
+
+
+@transaction.atomic
+def tenant_suspend(*, tenant: Tenant, actor, reason: str) -> Tenant:
+    """Make a tenant read-only and close it to customer logins."""
+    _require_admin(actor)
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the tenant is suspended."})
+    tenant.status = TenantStatus.SUSPENDED
+    tenant.suspended_at = timezone.now()
+    tenant.suspension_reason = reason.strip()
+    tenant.save(update_fields=["status", "suspended_at", "suspension_reason"])
+    audit_record(actor=actor, action="tenant.suspended", tenant=tenant, target=tenant, reason=reason.strip())
+    return tenant
+
+
+@transaction.atomic
+def tenant_resume(*, tenant: Tenant, actor) -> Tenant:
+    _require_admin(actor)
+    tenant.status = TenantStatus.ACTIVE
+    tenant.suspended_at = None
+    tenant.suspension_reason = ""
+    tenant.save(update_fields=["status", "suspended_at", "suspension_reason"])
+    audit_record(actor=actor, action="tenant.resumed", tenant=tenant, target=tenant)
+    return tenant
+
+
+def tenant_recent_export(tenant: Tenant) -> TenantExport | None:
+    """Return an export recent enough (and still on disk) to allow deletion."""
+    cutoff = timezone.now() - settings.KEEL_DELETE_EXPORT_MAX_AGE
+    for export in tenant.exports.filter(created_at__gte=cutoff):
+        if (settings.KEEL_EXPORT_ROOT / export.path).is_file():
+            return export
+    return None
+
+
+def tenant_delete(*, tenant: Tenant, actor, confirm: str) -> None:
+    """Drop a tenant's schema and rows, only after a recent export and a typed confirmation."""
+    _require_admin(actor)
+    if tenant.is_public:
+        raise ValidationError("The public tenant cannot be deleted.")
+    if confirm.strip() != tenant.slug:
+        raise ValidationError({"confirm": f"Type the tenant's slug ({tenant.slug}) to confirm."})
+    export = tenant_recent_export(tenant)
+    if export is None:
+        hours = int(settings.KEEL_DELETE_EXPORT_MAX_AGE.total_seconds() // 3600)
+        raise ValidationError(f"Export the tenant first: no export from the last {hours} h exists.")
+    connection.set_schema_to_public()
+    with transaction.atomic():
+        audit_record(
+            actor=actor, action="tenant.deleted", tenant=None, target=tenant,
+            slug=tenant.slug, schema=tenant.schema_name, export=export.path,
+        )
+        tenant.delete()  # drops the schema (auto_drop_schema)

@@ -1,0 +1,13 @@
+"""URLs on the public domain: the vendor console and the Django admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from portal.console import views as console_views
+
+urlpatterns = [
+    path("", console_views.root, name="root"),
+    path("", include("portal.accounts.urls")),
+    path("console/", include("portal.console.urls")),
+    path("admin/", admin.site.urls),
+]
