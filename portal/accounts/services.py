@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -19,12 +19,11 @@ from .models import Invitation, Membership, MembershipRole, User
 def _send_invitation_email(*, invitation: Invitation, raw_token: str) -> None:
     link = invitation.tenant.absolute_url(f"/invite/{raw_token}/")
     context = {"invitation": invitation, "link": link}
-    send_mail(
+    EmailMessage(
         subject=f"You are invited to {invitation.tenant.name} on Keel",
-        message=render_to_string("accounts/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
+        body=render_to_string("accounts/email/invitation.txt", context),
+        to=[invitation.email],
+    ).send()
 
 
 @transaction.atomic

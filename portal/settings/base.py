@@ -194,7 +194,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 # --- E-mail --------------------------------------------------------------------------------
-EMAIL_BACKEND = env_str("KEEL_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Django 6.1 mailers (EMAIL_BACKEND is deprecated). Dev prints mail to the console.
+MAILERS = {"default": {"BACKEND": env_str("KEEL_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}}
 DEFAULT_FROM_EMAIL = env_str("KEEL_FROM_EMAIL", "Keel <no-reply@keel.localhost>")
 
 # --- API -----------------------------------------------------------------------------------

@@ -22,4 +22,16 @@ STORAGES = {
     "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-EMAIL_BACKEND = env_str("KEEL_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+MAILERS = {
+    "default": {
+        "BACKEND": env_str("KEEL_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
+        "OPTIONS": {
+            "host": env_str("KEEL_SMTP_HOST", "localhost"),
+            "port": env_int("KEEL_SMTP_PORT", 587),
+            "username": env_str("KEEL_SMTP_USER", ""),
+            "password": env_str("KEEL_SMTP_PASSWORD", ""),
+            "use_tls": env_bool("KEEL_SMTP_TLS", True),
+            "timeout": 10,
+        },
+    }
+}

@@ -171,3 +171,18 @@ def tenant_delete(*, tenant: Tenant, actor, confirm: str) -> None:
             slug=tenant.slug, schema=tenant.schema_name, export=export.path,
         )
         tenant.delete()  # drops the schema (auto_drop_schema)
+
+
+@transaction.atomic
+def public_tenant_ensure() -> Tenant:
+    """Return the public (console) tenant and its domain, creating them if missing."""
+    from django_tenants.utils import get_public_schema_name
+
+    tenant, _ = Tenant.objects.get_or_create(
+        schema_name=get_public_schema_name(),
+        defaults={"name": "Keel console", "slug": "public", "ready": True},
+    )
+    Domain.objects.get_or_create(
+        domain=settings.KEEL_BASE_DOMAIN, defaults={"tenant": tenant, "is_primary": True}
+    )
+    return tenant
