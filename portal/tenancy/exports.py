@@ -80,14 +80,15 @@ def _write_table(zf: zipfile.ZipFile, prefix: str, label: str, qs: models.QueryS
     model = qs.model
     fields = _fields(label, model)
     entry: dict = {"model": label, "files": {}}
-    with zf.open(f"{prefix}/{label}.json", "w") as raw:
+    json_path, csv_path = f"{prefix}/{label}.json", f"{prefix}/{label}.csv"
+    with zf.open(json_path, "w") as raw:
         hashing = _Hashing(raw)
         text = io.TextIOWrapper(hashing, encoding="utf-8", write_through=True)
         serializers.serialize("json", qs.order_by("pk").iterator(chunk_size=2000), stream=text, fields=fields)
         text.flush()
-        entry["files"]["json"] = {"sha256": hashing.digest.hexdigest(), "bytes": hashing.size}
+        entry["files"]["json"] = {"path": json_path, "sha256": hashing.digest.hexdigest(), "bytes": hashing.size}
     count = 0
-    with zf.open(f"{prefix}/{label}.csv", "w") as raw:
+    with zf.open(csv_path, "w") as raw:
         hashing = _Hashing(raw)
         text = io.TextIOWrapper(hashing, encoding="utf-8", newline="", write_through=True)
         writer = csv.writer(text)
@@ -97,7 +98,7 @@ def _write_table(zf: zipfile.ZipFile, prefix: str, label: str, qs: models.QueryS
             writer.writerow([json.dumps(v) if isinstance(v, (dict, list)) else v for v in row])
             count += 1
         text.flush()
-        entry["files"]["csv"] = {"sha256": hashing.digest.hexdigest(), "bytes": hashing.size}
+        entry["files"]["csv"] = {"path": csv_path, "sha256": hashing.digest.hexdigest(), "bytes": hashing.size}
     entry["rows"] = count
     return entry
 

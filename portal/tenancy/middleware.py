@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
-from django.template.response import TemplateResponse
+from django.shortcuts import render
 
 from portal.accounts.access import Access, tenant_access_for
 
@@ -72,7 +72,5 @@ class TenantAccessMiddleware:
         if access is None and path.startswith("/api/"):
             return None  # DRF refuses the anonymous request with its own status
         if access is None or request.method not in SAFE_METHODS:
-            return TemplateResponse(
-                request, "tenancy/suspended.html", {"tenant": request.tenant}, status=403
-            )
+            return render(request, "tenancy/suspended.html", {"tenant": request.tenant}, status=403)
         return None
