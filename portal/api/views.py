@@ -1,7 +1,7 @@
 """Account API: who am I, the team, invitations."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -13,6 +13,8 @@ from .base import TenantAPIView
 
 
 class MeApi(TenantAPIView):
+    # Nested serializers share a class name; the component name keeps the schema unambiguous.
+    @extend_schema_serializer(component_name="Me")
     class OutputSerializer(serializers.Serializer):
         email = serializers.EmailField()
         full_name = serializers.CharField()
@@ -31,6 +33,7 @@ class MeApi(TenantAPIView):
 
 
 class MemberListApi(TenantAPIView):
+    @extend_schema_serializer(component_name="Member")
     class OutputSerializer(serializers.ModelSerializer):
         email = serializers.EmailField(source="user.email")
         full_name = serializers.CharField(source="user.full_name")
@@ -46,10 +49,12 @@ class MemberListApi(TenantAPIView):
 
 
 class InvitationCreateApi(TenantAPIView):
+    @extend_schema_serializer(component_name="InvitationCreate")
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField()
         role = serializers.ChoiceField(choices=MembershipRole.choices)
 
+    @extend_schema_serializer(component_name="Invitation")
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
         email = serializers.EmailField()

@@ -1,0 +1,69 @@
+# The front door: `make run` (the product, seeded) and `make test` (the whole suite).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# The first Python >= 3.12 on PATH (Django 6 needs it). Override with `make PYTHON=/path/to/python3.12`.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; \
+	then echo $$p; break; fi; done)
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+PYTEST_ARGS ?=
+export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
+
+.PHONY: help install services run test test-fast lint format bench lock clean
+
+help:
+	@echo "make run   - install, migrate, seed the demo, start web + worker + beat"
+	@echo "make test  - install and run the whole test suite"
+	@echo "make lint  - ruff check and format check"
+
+$(BIN)/.installed: requirements.lock pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "ERROR: Keel needs Python >= 3.12 and none was found (tried python3.13, python3.12, python3)." >&2; \
+		echo "       Install one (e.g. 'pyenv install 3.12') or run 'make PYTHON=/path/to/python3.12 ...'." >&2; \
+		exit 1; fi
+	@test -x $(PY) || { echo "Creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version))"; $(PYTHON) -m venv $(VENV); }
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --requirement requirements.lock
+	@touch $@
+
+install: $(BIN)/.installed
+
+services: install
+	@$(PY) manage.py services_check --create-db
+
+run: services
+	$(PY) manage.py migrate_schemas --verbosity 0
+	$(PY) manage.py seed_demo
+	@echo ""
+	@echo "Starting web (http://localhost:$${KEEL_PORT:-8000}/), Celery worker and beat. Ctrl-C stops all three."
+	$(BIN)/honcho start --procfile Procfile
+
+test: export DJANGO_SETTINGS_MODULE = portal.settings.test
+test: services
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: export DJANGO_SETTINGS_MODULE = portal.settings.test
+test-fast: install
+	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Regenerate the pinned lock from pyproject.toml in a throwaway venv.
+lock:
+	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
+	.lockenv/bin/pip install --quiet --upgrade pip
+	.lockenv/bin/pip install --quiet '.[dev]'
+	.lockenv/bin/pip freeze --exclude-editable | grep -v '^keel[= ]' > requirements.lock
+	rm -rf .lockenv build *.egg-info
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

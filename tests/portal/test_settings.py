@@ -1,0 +1,60 @@
+"""Settings fail loudly on bad values; production settings pass check --deploy."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from portal.settings.env import env_bool, env_int, env_list, env_str
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_env_helpers_read_values(monkeypatch):
+    monkeypatch.setenv("K_BOOL", "yes")
+    monkeypatch.setenv("K_INT", "42")
+    monkeypatch.setenv("K_LIST", "a, b,,c")
+    assert env_bool("K_BOOL", False) is True
+    assert env_int("K_INT", 0) == 42
+    assert env_list("K_LIST", []) == ["a", "b", "c"]
+    assert env_str("K_MISSING", "d") == "d"
+
+
+@pytest.mark.parametrize(("fn", "value"), [(env_bool, "maybe"), (env_int, "4x2")])
+def test_env_helpers_refuse_bad_values(monkeypatch, fn, value):
+    monkeypatch.setenv("K_BAD", value)
+    with pytest.raises(ImproperlyConfigured, match="K_BAD"):
+        fn("K_BAD", 0)
+
+
+def test_a_required_variable_must_be_set(monkeypatch):
+    monkeypatch.delenv("K_REQUIRED", raising=False)
+    with pytest.raises(ImproperlyConfigured, match="Set the K_REQUIRED"):
+        env_str("K_REQUIRED")
+
+
+def _manage(*args, env_extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KEEL_")}
+    env.update(DJANGO_SETTINGS_MODULE="portal.settings.prod", **env_extra)
+    return subprocess.run(  # noqa: S603 (fixed arguments)
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.mark.slow
+def test_production_settings_pass_check_deploy():
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        env_extra={"KEEL_SECRET_KEY": "k" * 20 + "-Vx9!q2#Lm7@Zr4$Tp8%Wn3^Yb6&Hc1*Jd5(", "KEEL_BASE_DOMAIN": "keel.example"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.slow
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    result = _manage("check", env_extra={})
+    assert result.returncode != 0 and "KEEL_SECRET_KEY" in result.stderr
