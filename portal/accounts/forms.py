@@ -16,7 +16,9 @@ def _current_tenant(request) -> Tenant | None:
 class EmailAuthenticationForm(AuthenticationForm):
     """Log in with an e-mail; on a tenant host only its members and staff get in."""
 
-    username = forms.EmailField(label="E-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+    username = forms.EmailField(
+        label="E-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
 
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
@@ -54,5 +56,3 @@ class InvitationAcceptForm(forms.Form):
 class InviteForm(forms.Form):
     email = forms.EmailField(label="E-mail")
     role = forms.ChoiceField(choices=MembershipRole.choices, initial=MembershipRole.CUSTOMER_MEMBER)
-
-

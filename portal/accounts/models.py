@@ -46,9 +46,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(unique=True)
     full_name = models.CharField(max_length=150, blank=True)
-    staff_role = models.CharField(
-        max_length=10, choices=StaffRole.choices, default=StaffRole.NONE, blank=True
-    )
+    staff_role = models.CharField(max_length=10, choices=StaffRole.choices, default=StaffRole.NONE, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May log in to the Django admin.")
     date_joined = models.DateTimeField(default=timezone.now)

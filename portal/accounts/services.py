@@ -125,7 +125,10 @@ def membership_remove(*, membership: Membership, actor) -> None:
         if admins.count() <= 1:
             raise ValidationError("A tenant must keep at least one customer admin.")
     audit_record(
-        actor=actor, action="membership.removed", tenant=membership.tenant, target=membership,
+        actor=actor,
+        action="membership.removed",
+        tenant=membership.tenant,
+        target=membership,
         email=membership.user.email,
     )
     membership.delete()

@@ -9,7 +9,8 @@ class TenantCreateForm(forms.Form):
     slug = forms.SlugField(max_length=40, help_text="Becomes the subdomain: <slug>.<domain>.")
     arr = forms.DecimalField(label="ARR", min_value=0, max_digits=14, decimal_places=2, initial=0)
     tier = forms.ChoiceField(
-        choices=[("", "Derive from ARR"), *Tier.choices], required=False,
+        choices=[("", "Derive from ARR"), *Tier.choices],
+        required=False,
         help_text="Leave empty to derive the tier from ARR.",
     )
     contract_start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))

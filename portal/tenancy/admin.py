@@ -30,9 +30,14 @@ class TenantAdmin(TenantAdminMixin, admin.ModelAdmin):
         # New tenants go through the provisioning service (schema, domain, audit).
         try:
             result = tenant_provision(
-                actor=request.user, name=obj.name, slug=obj.slug, arr=obj.arr,
-                tier=obj.tier if obj.tier_overridden else None, contract_start=obj.contract_start,
-                renewal_date=obj.renewal_date, csm=obj.csm,
+                actor=request.user,
+                name=obj.name,
+                slug=obj.slug,
+                arr=obj.arr,
+                tier=obj.tier if obj.tier_overridden else None,
+                contract_start=obj.contract_start,
+                renewal_date=obj.renewal_date,
+                csm=obj.csm,
             )
         except ValidationError as exc:
             raise ValidationError(exc.messages) from exc

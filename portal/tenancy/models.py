@@ -53,9 +53,7 @@ class Tenant(TenantMixin):
     arr = models.DecimalField("ARR", max_digits=14, decimal_places=2, default=0)
     contract_start = models.DateField(null=True, blank=True)
     renewal_date = models.DateField(null=True, blank=True)
-    lifecycle_stage = models.CharField(
-        max_length=20, choices=LifecycleStage.choices, default=LifecycleStage.ONBOARDING
-    )
+    lifecycle_stage = models.CharField(max_length=20, choices=LifecycleStage.choices, default=LifecycleStage.ONBOARDING)
     csm = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -113,9 +111,7 @@ class Domain(DomainMixin):
 class TenantExport(models.Model):
     """A complete archive of one tenant's data, kept on disk."""
 
-    tenant = models.ForeignKey(
-        Tenant, on_delete=models.SET_NULL, null=True, blank=True, related_name="exports"
-    )
+    tenant = models.ForeignKey(Tenant, on_delete=models.SET_NULL, null=True, blank=True, related_name="exports")
     # Kept as text so the record outlives the tenant it describes.
     tenant_slug = models.SlugField(max_length=40)
     path = models.CharField(max_length=500)

@@ -43,9 +43,7 @@ def schema_name_for(slug: str) -> str:
 
 def _validate_slug(slug: str) -> None:
     if not SLUG_RE.match(slug):
-        raise ValidationError(
-            {"slug": "Use 3–40 lowercase letters, digits or hyphens, starting with a letter."}
-        )
+        raise ValidationError({"slug": "Use 3–40 lowercase letters, digits or hyphens, starting with a letter."})
     if slug in RESERVED_SLUGS:
         raise ValidationError({"slug": f"'{slug}' is reserved."})
     if Tenant.objects.filter(slug=slug).exists():
@@ -167,8 +165,13 @@ def tenant_delete(*, tenant: Tenant, actor, confirm: str) -> None:
     connection.set_schema_to_public()
     with transaction.atomic():
         audit_record(
-            actor=actor, action="tenant.deleted", tenant=None, target=tenant,
-            slug=tenant.slug, schema=tenant.schema_name, export=export.path,
+            actor=actor,
+            action="tenant.deleted",
+            tenant=None,
+            target=tenant,
+            slug=tenant.slug,
+            schema=tenant.schema_name,
+            export=export.path,
         )
         tenant.delete()  # drops the schema (auto_drop_schema)
 
@@ -182,7 +185,5 @@ def public_tenant_ensure() -> Tenant:
         schema_name=get_public_schema_name(),
         defaults={"name": "Keel console", "slug": "public", "ready": True},
     )
-    Domain.objects.get_or_create(
-        domain=settings.KEEL_BASE_DOMAIN, defaults={"tenant": tenant, "is_primary": True}
-    )
+    Domain.objects.get_or_create(domain=settings.KEEL_BASE_DOMAIN, defaults={"tenant": tenant, "is_primary": True})
     return tenant

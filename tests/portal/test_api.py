@@ -12,8 +12,10 @@ def test_me_returns_the_caller_and_their_access(tenant_a, customer_admin_a):
     response = client_for(customer_admin_a, tenant_a).get("/api/v1/me")
     assert response.status_code == 200
     assert response.json() == {
-        "email": customer_admin_a.email, "full_name": customer_admin_a.full_name,
-        "tenant": "alpha", "access": "customer_admin",
+        "email": customer_admin_a.email,
+        "full_name": customer_admin_a.full_name,
+        "tenant": "alpha",
+        "access": "customer_admin",
     }
 
 
@@ -26,7 +28,8 @@ def test_read_endpoints_trio(tenant_a, member_a, member_b, path):
 
 def test_members_lists_only_this_tenant(tenant_a, member_a, member_b):
     emails = {m["email"] for m in client_for(member_a, tenant_a).get("/api/v1/members").json()}
-    assert member_a.email in emails and member_b.email not in emails
+    assert member_a.email in emails
+    assert member_b.email not in emails
 
 
 def test_invitations_trio(tenant_a, customer_admin_a, member_a, customer_admin_b):
@@ -35,7 +38,8 @@ def test_invitations_trio(tenant_a, customer_admin_a, member_a, customer_admin_b
     assert client_for(member_a, tenant_a).post("/api/v1/invitations", body).status_code == 403
     assert not Invitation.objects.filter(email="api@alpha.example").exists()
     response = client_for(customer_admin_a, tenant_a).post("/api/v1/invitations", body, content_type="application/json")
-    assert response.status_code == 201 and response.json()["email"] == "api@alpha.example"
+    assert response.status_code == 201
+    assert response.json()["email"] == "api@alpha.example"
     assert Invitation.objects.filter(tenant=tenant_a, email="api@alpha.example").exists()
 
 
@@ -47,14 +51,16 @@ def test_invitations_say_what_was_wrong(tenant_a, customer_admin_a, member_a):
     response = client.post(
         "/api/v1/invitations", {"email": member_a.email, "role": "customer_member"}, content_type="application/json"
     )
-    assert response.status_code == 400 and "already a member" in str(response.json())
+    assert response.status_code == 400
+    assert "already a member" in str(response.json())
 
 
 def test_the_api_refuses_csrf_less_writes_from_a_browser_session(tenant_a, customer_admin_a):
     client = client_for(customer_admin_a, tenant_a)
     client.handler.enforce_csrf_checks = True
     response = client.post("/api/v1/invitations", {"email": "c@alpha.example", "role": "customer_member"})
-    assert response.status_code == 403 and "CSRF" in response.json()["detail"]
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
 
 
 def test_the_api_does_not_exist_on_the_public_host(admin_user):

@@ -19,7 +19,8 @@ def test_a_task_runs_in_the_schema_it_was_sent_from(tenant_a, tenant_b):
     assert result.get()["schema"] == "t_beta"
     assert connection.schema_name == "public"  # restored after the task
     tenant_b.refresh_from_db()
-    assert tenant_b.storage_bytes is not None and tenant_b.storage_measured_at is not None
+    assert tenant_b.storage_bytes is not None
+    assert tenant_b.storage_measured_at is not None
     tenant_a.refresh_from_db()
     assert tenant_a.storage_measured_at is None
 
@@ -50,7 +51,8 @@ def test_the_nightly_fan_out_measures_every_ready_tenant(tenant_a, tenant_b):
 
 def test_the_worker_settings_favour_never_losing_a_task():
     conf = app.conf
-    assert conf.task_acks_late and conf.task_reject_on_worker_lost
+    assert conf.task_acks_late
+    assert conf.task_reject_on_worker_lost
     assert conf.worker_prefetch_multiplier == 1
     assert conf.task_soft_time_limit < conf.task_time_limit < conf.broker_transport_options["visibility_timeout"]
 

@@ -21,11 +21,14 @@ def test_a_new_person_sets_a_password_and_joins(tenant_a, customer_admin_a):
     _, token = _invite(tenant_a, customer_admin_a)
     client = client_for(None, tenant_a)
     page = client.get(f"/invite/{token}/")
-    assert page.status_code == 200 and "Choose a password" in page.text
+    assert page.status_code == 200
+    assert "Choose a password" in page.text
     response = client.post(f"/invite/{token}/", {"full_name": "Jo Iner", "password": "a-long-unusual-passphrase"})
-    assert response.status_code == 302 and response["Location"] == "/"
+    assert response.status_code == 302
+    assert response["Location"] == "/"
     user = User.objects.get(email="joiner@example.com")
-    assert user.check_password("a-long-unusual-passphrase") and user.full_name == "Jo Iner"
+    assert user.check_password("a-long-unusual-passphrase")
+    assert user.full_name == "Jo Iner"
     assert Membership.objects.get(user=user, tenant=tenant_a).role == MembershipRole.CUSTOMER_MEMBER
     assert client.get("/").status_code == 200  # logged in on this host
 
@@ -33,7 +36,8 @@ def test_a_new_person_sets_a_password_and_joins(tenant_a, customer_admin_a):
 def test_a_weak_password_is_refused_with_the_reason(tenant_a, customer_admin_a):
     _, token = _invite(tenant_a, customer_admin_a)
     response = client_for(None, tenant_a).post(f"/invite/{token}/", {"password": "123"})
-    assert response.status_code == 400 and "too short" in response.text
+    assert response.status_code == 400
+    assert "too short" in response.text
     assert not User.objects.filter(email="joiner@example.com").exists()
 
 
@@ -42,7 +46,8 @@ def test_an_existing_user_joins_with_their_own_password(tenant_a, tenant_b, memb
     client = client_for(None, tenant_a)
     assert "already have a Keel account" in client.get(f"/invite/{token}/").text
     bad = client.post(f"/invite/{token}/", {"password": "not-my-password"})
-    assert bad.status_code == 400 and "not the password" in bad.text
+    assert bad.status_code == 400
+    assert "not the password" in bad.text
     assert client.post(f"/invite/{token}/", {"password": PASSWORD}).status_code == 302
     assert Membership.objects.filter(user=member_b, tenant=tenant_a).exists()
     member_b.refresh_from_db()
@@ -67,7 +72,10 @@ def test_a_link_expires(tenant_a, customer_admin_a):
 def test_a_link_only_works_on_its_own_tenants_host(tenant_a, tenant_b, customer_admin_a):
     _, token = _invite(tenant_a, customer_admin_a)
     assert client_for(None, tenant_b).get(f"/invite/{token}/").status_code == 404
-    assert client_for(None, tenant_b).post(f"/invite/{token}/", {"password": "a-long-unusual-passphrase"}).status_code == 404
+    assert (
+        client_for(None, tenant_b).post(f"/invite/{token}/", {"password": "a-long-unusual-passphrase"}).status_code
+        == 404
+    )
     assert not User.objects.filter(email="joiner@example.com").exists()
 
 

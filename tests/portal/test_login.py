@@ -18,7 +18,8 @@ def _login(client, email, password=PASSWORD):
 def test_a_member_logs_in_on_their_tenant_host(tenant_a, member_a):
     client = client_for(None, tenant_a)
     response = _login(client, member_a.email)
-    assert response.status_code == 302 and response["Location"] == "/"
+    assert response.status_code == 302
+    assert response["Location"] == "/"
     assert client.get("/").status_code == 200
 
 
@@ -41,7 +42,8 @@ def test_repeated_failures_lock_the_account_even_for_the_right_password(tenant_a
     for _ in range(settings.AXES_FAILURE_LIMIT):
         _login(client, member_a.email, "wrong-password")
     locked = _login(client_for(None, tenant_a), member_a.email)
-    assert locked.status_code == 429 and "Too many failed log-ins" in locked.text
+    assert locked.status_code == 429
+    assert "Too many failed log-ins" in locked.text
     assert client_for(None, tenant_a).get("/").status_code == 302  # still not logged in
 
 
@@ -61,7 +63,8 @@ def test_password_reset_sends_a_working_link_on_the_same_host(tenant_a, member_a
     assert len(mailoutbox) == 1
     link = re.search(r"http://alpha\.localhost(/reset/\S+/)", mailoutbox[0].body).group(1)
     form = client.get(link, follow=True)
-    assert form.status_code == 200 and "Choose a new password" in form.text
+    assert form.status_code == 200
+    assert "Choose a new password" in form.text
     done = client.post(
         form.redirect_chain[-1][0], {"new_password1": "brand-new-passphrase", "new_password2": "brand-new-passphrase"}
     )

@@ -14,9 +14,11 @@ def test_seed_demo_is_idempotent_and_prints_the_logins(capsys):
     call_command("seed_demo", verbosity=0)
     second = capsys.readouterr().out
     assert (Tenant.objects.count(), User.objects.count(), Membership.objects.count()) == counts
-    assert "(0 new objects)" in second and "(0 new objects)" not in first
+    assert "(0 new objects)" in second
+    assert "(0 new objects)" not in first
     tiers = set(Tenant.objects.filter(slug__in=["acme", "globex", "initech"]).values_list("tier", flat=True))
     assert tiers == {"strategic", "key", "standard"}
     assert User.objects.filter(staff_role=StaffRole.CSM).count() >= 2
-    assert "http://acme.localhost:8000/" in second and "ciso@acme.example.com" in second
+    assert "http://acme.localhost:8000/" in second
+    assert "ciso@acme.example.com" in second
     assert "admin@example.com" in second

@@ -47,8 +47,14 @@ def _manage(*args, env_extra):
 @pytest.mark.slow
 def test_production_settings_pass_check_deploy():
     result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        env_extra={"KEEL_SECRET_KEY": "k" * 20 + "-Vx9!q2#Lm7@Zr4$Tp8%Wn3^Yb6&Hc1*Jd5(", "KEEL_BASE_DOMAIN": "keel.example"},
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env_extra={
+            "KEEL_SECRET_KEY": "k" * 20 + "-Vx9!q2#Lm7@Zr4$Tp8%Wn3^Yb6&Hc1*Jd5(",
+            "KEEL_BASE_DOMAIN": "keel.example",
+        },
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
@@ -57,4 +63,5 @@ def test_production_settings_pass_check_deploy():
 @pytest.mark.slow
 def test_production_settings_refuse_to_start_without_a_secret_key():
     result = _manage("check", env_extra={})
-    assert result.returncode != 0 and "KEEL_SECRET_KEY" in result.stderr
+    assert result.returncode != 0
+    assert "KEEL_SECRET_KEY" in result.stderr

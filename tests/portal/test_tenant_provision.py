@@ -21,16 +21,26 @@ pytestmark = pytest.mark.django_db
 def test_it_creates_schema_domain_invitation_and_audit(admin_user):
     csm = CsmFactory()
     result = tenant_provision(
-        actor=admin_user, name="Gamma Ltd", slug="gamma", arr=Decimal("80000"),
-        contract_start=date(2026, 1, 1), renewal_date=date(2027, 1, 1), csm=csm, admin_email="Boss@Gamma.example",
+        actor=admin_user,
+        name="Gamma Ltd",
+        slug="gamma",
+        arr=Decimal("80000"),
+        contract_start=date(2026, 1, 1),
+        renewal_date=date(2027, 1, 1),
+        csm=csm,
+        admin_email="Boss@Gamma.example",
     )
     tenant = result.tenant
     assert schema_exists("t_gamma")
-    assert tenant.ready and tenant.tier == Tier.KEY and not tenant.tier_overridden
+    assert tenant.ready
+    assert tenant.tier == Tier.KEY
+    assert not tenant.tier_overridden
     assert Domain.objects.get(tenant=tenant, is_primary=True).domain == "gamma.localhost"
     invitation = Invitation.objects.get(tenant=tenant)
-    assert invitation.email == "boss@gamma.example" and invitation.role == MembershipRole.CUSTOMER_ADMIN
-    assert result.invitation_token and invitation.token_hash != result.invitation_token
+    assert invitation.email == "boss@gamma.example"
+    assert invitation.role == MembershipRole.CUSTOMER_ADMIN
+    assert result.invitation_token
+    assert invitation.token_hash != result.invitation_token
     assert result.seconds > 0
     assert AuditEvent.objects.filter(action="tenant.provisioned", tenant=tenant, actor=admin_user).exists()
     assert connection.schema_name == "public"
@@ -53,7 +63,8 @@ def test_it_derives_the_tier_from_arr(arr, tier):
 
 def test_an_admin_can_override_the_tier(admin_user):
     tenant = tenant_provision(actor=admin_user, name="Eps", slug="eps", arr=Decimal(1000), tier=Tier.STRATEGIC).tenant
-    assert tenant.tier == Tier.STRATEGIC and tenant.tier_overridden
+    assert tenant.tier == Tier.STRATEGIC
+    assert tenant.tier_overridden
 
 
 @pytest.mark.parametrize(

@@ -39,19 +39,40 @@ STAFF = [
 
 TENANTS = [
     DemoTenant(
-        "acme", "Acme Security", 420_000, LifecycleStage.ONBOARDING, "ada.csm",
-        date(2026, 9, 1), date(2027, 8, 31),
-        (("ciso", "Carla Ruiz", MembershipRole.CUSTOMER_ADMIN), ("soc.lead", "Dev Patel", MembershipRole.CUSTOMER_MEMBER),
-         ("analyst", "Eve Martin", MembershipRole.CUSTOMER_MEMBER)),
+        "acme",
+        "Acme Security",
+        420_000,
+        LifecycleStage.ONBOARDING,
+        "ada.csm",
+        date(2026, 9, 1),
+        date(2027, 8, 31),
+        (
+            ("ciso", "Carla Ruiz", MembershipRole.CUSTOMER_ADMIN),
+            ("soc.lead", "Dev Patel", MembershipRole.CUSTOMER_MEMBER),
+            ("analyst", "Eve Martin", MembershipRole.CUSTOMER_MEMBER),
+        ),
     ),
     DemoTenant(
-        "globex", "Globex Bank", 120_000, LifecycleStage.ADOPTION, "ada.csm",
-        date(2026, 3, 15), date(2027, 3, 14),
-        (("it.director", "Frank Zhou", MembershipRole.CUSTOMER_ADMIN), ("secops", "Grace Kim", MembershipRole.CUSTOMER_MEMBER)),
+        "globex",
+        "Globex Bank",
+        120_000,
+        LifecycleStage.ADOPTION,
+        "ada.csm",
+        date(2026, 3, 15),
+        date(2027, 3, 14),
+        (
+            ("it.director", "Frank Zhou", MembershipRole.CUSTOMER_ADMIN),
+            ("secops", "Grace Kim", MembershipRole.CUSTOMER_MEMBER),
+        ),
     ),
     DemoTenant(
-        "initech", "Initech Health", 30_000, LifecycleStage.RENEWAL, "ben.csm",
-        date(2025, 12, 1), date(2026, 11, 30),
+        "initech",
+        "Initech Health",
+        30_000,
+        LifecycleStage.RENEWAL,
+        "ben.csm",
+        date(2025, 12, 1),
+        date(2026, 11, 30),
         (("cto", "Hana Sato", MembershipRole.CUSTOMER_ADMIN), ("ops", "Ivan Petrov", MembershipRole.CUSTOMER_MEMBER)),
     ),
 ]
@@ -62,7 +83,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--password", default=None,
+            "--password",
+            default=None,
             help="Password for every demo user (default: $KEEL_DEMO_PASSWORD or 'keel-demo-2026').",
         )
 
@@ -99,8 +121,13 @@ class Command(BaseCommand):
         tenant = Tenant.objects.filter(slug=spec.slug).first()
         if tenant is None:
             tenant = tenant_provision(
-                actor=staff["admin"], name=spec.name, slug=spec.slug, arr=Decimal(spec.arr),
-                contract_start=spec.contract_start, renewal_date=spec.renewal_date, csm=staff[spec.csm],
+                actor=staff["admin"],
+                name=spec.name,
+                slug=spec.slug,
+                arr=Decimal(spec.arr),
+                contract_start=spec.contract_start,
+                renewal_date=spec.renewal_date,
+                csm=staff[spec.csm],
             ).tenant
             Tenant.objects.filter(pk=tenant.pk).update(lifecycle_stage=spec.stage)
             created.append(spec.slug)

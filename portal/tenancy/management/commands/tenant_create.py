@@ -58,9 +58,12 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         tenant = result.tenant
-        self.stdout.write(self.style.SUCCESS(
-            f"Created {tenant.name} ({tenant.get_tier_display()}) at {tenant.absolute_url()} "
-            f"in {result.seconds:.2f} s (schema {tenant.schema_name})."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created {tenant.name} ({tenant.get_tier_display()}) at {tenant.absolute_url()} "
+                f"in {result.seconds:.2f} s (schema {tenant.schema_name})."
+            )
+        )
         if result.invitation_token:
-            self.stdout.write(f"Invitation for {result.invitation.email}: {tenant.absolute_url(f'/invite/{result.invitation_token}/')}")
+            link = tenant.absolute_url(f"/invite/{result.invitation_token}/")
+            self.stdout.write(f"Invitation for {result.invitation.email}: {link}")

@@ -21,7 +21,9 @@ class Command(BaseCommand):
 
         self.stdout.write(f"Exporting {tenant.name} …")
         export = tenant_export(tenant=tenant, actor=None, progress=progress)
-        self.stdout.write(self.style.SUCCESS(
-            f"Wrote {settings.KEEL_EXPORT_ROOT / export.path}: {export.row_count} rows, "
-            f"{export.size_bytes:,} bytes, sha256 {export.sha256}"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Wrote {settings.KEEL_EXPORT_ROOT / export.path}: {export.row_count} rows, "
+                f"{export.size_bytes:,} bytes, sha256 {export.sha256}"
+            )
+        )
