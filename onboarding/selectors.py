@@ -1,13 +1,168 @@
-"""Read-side of onboarding, for other apps (metrics may import this; never the reverse)."""
+"""Read-side of onboarding, for views and other apps (metrics may import this; never the reverse)."""
 
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from portal.accounts.access import Access
+
+from .choices import OwnerSide
+from .models import Activity, Checklist, Comment, Evidence, Phase, Task, TaskStatus
 
 
+# --- the contract used by metrics ----------------------------------------------------------
 def checklist_progress() -> tuple[int, int] | None:
     """Return (completed, total) tasks of the current tenant's checklists, or None if it has none."""
-    return None  # replaced by the checklist implementation (issue 3)
+    counts = Task.objects.aggregate(total=Count("id"), done=Count("id", filter=Q(status=TaskStatus.DONE)))
+    return (counts["done"], counts["total"]) if counts["total"] else None
 
 
 def time_to_value() -> timedelta | None:
     """Return the current tenant's time to first value, or None while the milestone is not reached."""
-    return None  # replaced by the checklist implementation (issue 3)
+    checklist = Checklist.objects.filter(first_value_at__isnull=False).order_by("first_value_at").first()
+    return checklist.time_to_value if checklist else None
+
+
+# --- the checklist page --------------------------------------------------------------------
+@dataclass
+class TaskView:
+    task: Task
+    locked: bool
+    waiting_on: list[Task]
+    overdue: bool
+    can_toggle: bool
+    comment_count: int
+
+
+@dataclass
+class PhaseView:
+    phase: Phase
+    tasks: list[TaskView] = field(default_factory=list)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for t in self.tasks if t.task.is_done)
+
+
+@dataclass
+class Board:
+    checklist: Checklist
+    phases: list[PhaseView]
+    done: int
+    total: int
+    next_step: TaskView | None
+    # When nothing is open on the viewer's side: what the other side is working on.
+    other_side_step: TaskView | None
+    activities: list[Activity]
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def checklist_list():
+    return Checklist.objects.all()
+
+
+def _can_toggle(task: Task, access: Access) -> bool:
+    needed = Access.CSM if task.owner_side == OwnerSide.VENDOR else Access.MEMBER
+    return access >= needed
+
+
+def _task_views(tasks: list[Task], access: Access, today: date) -> dict[int, TaskView]:
+    by_id = {t.pk: t for t in tasks}
+    views = {}
+    for t in tasks:
+        waiting = [by_id[d] for d in t._dep_ids if by_id[d].status != TaskStatus.DONE]
+        views[t.pk] = TaskView(
+            task=t,
+            locked=bool(waiting) and not t.is_done,
+            waiting_on=waiting,
+            overdue=t.is_overdue(today),
+            can_toggle=_can_toggle(t, access),
+            comment_count=t.visible_comments,
+        )
+    return views
+
+
+def checklist_board(*, checklist: Checklist, access: Access, today: date | None = None) -> Board:
+    """Return everything the checklist page shows, in a fixed number of queries."""
+    today = today or timezone.localdate()
+    comment_filter = Q() if access >= Access.CSM else Q(comments__internal=False)
+    tasks = list(
+        checklist.tasks.select_related("assignee")
+        .annotate(visible_comments=Count("comments", filter=comment_filter))
+        .order_by("phase__position", "position", "id")
+    )
+    deps = Task.depends_on.through.objects.filter(from_task__checklist=checklist).values_list(
+        "from_task_id", "to_task_id"
+    )
+    dep_map: dict[int, list[int]] = {}
+    for from_id, to_id in deps:
+        dep_map.setdefault(from_id, []).append(to_id)
+    for t in tasks:
+        t._dep_ids = dep_map.get(t.pk, [])
+    views = _task_views(tasks, access, today)
+    phases = {p.pk: PhaseView(phase=p) for p in checklist.phases.all()}
+    for t in tasks:
+        phases[t.phase_id].tasks.append(views[t.pk])
+    done = sum(1 for t in tasks if t.is_done)
+    return Board(
+        checklist=checklist,
+        phases=list(phases.values()),
+        done=done,
+        total=len(tasks),
+        next_step=_next_step(views.values(), side=_side(access)),
+        other_side_step=_next_step(views.values(), side=_other(_side(access))),
+        activities=list(activities_visible(checklist=checklist, access=access)[:15]),
+    )
+
+
+def _side(access: Access) -> str:
+    return OwnerSide.VENDOR if access >= Access.CSM else OwnerSide.CUSTOMER
+
+
+def _other(side: str) -> str:
+    return OwnerSide.CUSTOMER if side == OwnerSide.VENDOR else OwnerSide.VENDOR
+
+
+def _next_step(views, *, side: str) -> TaskView | None:
+    """Return the open, unlocked task of ``side`` to do next, earliest due first."""
+    open_ = [v for v in views if not v.task.is_done and not v.locked and v.task.owner_side == side]
+    return min(open_, key=lambda v: (v.task.due_date or date.max, v.task.phase_id, v.task.position), default=None)
+
+
+def activities_visible(*, checklist: Checklist, access: Access, task: Task | None = None):
+    qs = checklist.activities.select_related("actor")
+    if task is not None:
+        qs = qs.filter(task=task)
+    return qs if access >= Access.CSM else qs.filter(internal=False)
+
+
+def task_get(*, pk: int) -> Task | None:
+    return Task.objects.select_related("checklist", "phase", "assignee", "completed_by").filter(pk=pk).first()
+
+
+def task_detail(*, task: Task, access: Access) -> dict:
+    comments = task.comments.select_related("author")
+    if access < Access.CSM:
+        comments = comments.filter(internal=False)
+    deps = list(task.depends_on.all())
+    return {
+        "task": task,
+        "prerequisites": deps,
+        "waiting_on": [d for d in deps if not d.is_done],
+        "unlocks": list(task.unlocks.all()),
+        "comments": list(comments),
+        "evidence_items": list(Evidence.objects.filter(task=task).select_related("uploaded_by")),
+        "activities": list(activities_visible(checklist=task.checklist, access=access, task=task)[:30]),
+        "can_toggle": _can_toggle(task, access),
+        "overdue": task.is_overdue(),
+    }
+
+
+def comments_visible(*, task: Task, access: Access):
+    qs = Comment.objects.filter(task=task).select_related("author")
+    return qs if access >= Access.CSM else qs.filter(internal=False)

@@ -8,5 +8,7 @@ from portal.accounts.urls import urlpatterns as account_urls
 urlpatterns = [
     path("", include((account_urls + invitation_urls, "accounts"))),
     path("api/", include("portal.api.urls")),
+    path("api/v1/", include("onboarding.api_urls")),
+    path("onboarding/", include("onboarding.urls")),
     path("", include("portal.customer.urls")),
 ]

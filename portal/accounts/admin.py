@@ -25,6 +25,10 @@ class UserAdmin(BaseUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "staff_role", "password1", "password2"]})]
 
+    def has_delete_permission(self, request, obj=None):
+        # Tenant schemas refer to users without a database constraint: deactivate instead.
+        return False
+
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):

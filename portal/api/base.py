@@ -4,11 +4,12 @@ After PostHog's routing mixin: a view cannot forget the tenant check, because th
 permission class lives here and views only declare the level they need.
 """
 
-from rest_framework.exceptions import NotFound
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.views import APIView
 
-from portal.accounts.access import Access, tenant_access_for
+from portal.accounts.access import Access, AccessDenied, tenant_access_for
 
 
 class TenantMemberPermission(BasePermission):
@@ -36,3 +37,11 @@ class TenantAPIView(APIView):
 
     def get_required_access(self, request) -> Access:
         return self.read_access if request.method in ("GET", "HEAD", "OPTIONS") else self.write_access
+
+    def handle_exception(self, exc):
+        # Services speak Django (ValidationError, AccessDenied); answer them as 400 and 403.
+        if isinstance(exc, DjangoValidationError):
+            exc = ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
+        elif isinstance(exc, AccessDenied):
+            exc = PermissionDenied(str(exc))
+        return super().handle_exception(exc)

@@ -1,9 +1,7 @@
 """Account API: who am I, the team, invitations."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from portal.accounts.models import Membership, MembershipRole
@@ -65,8 +63,5 @@ class InvitationCreateApi(TenantAPIView):
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            invitation, _ = invitation_create(tenant=request.tenant, actor=request.user, **serializer.validated_data)
-        except DjangoValidationError as exc:
-            raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
+        invitation, _ = invitation_create(tenant=request.tenant, actor=request.user, **serializer.validated_data)
         return Response(self.OutputSerializer(invitation).data, status=status.HTTP_201_CREATED)

@@ -28,6 +28,8 @@ SHARED_APPS = [
     "portal.console",
     "portal.customer",
     "portal.api",
+    "onboarding.playbooks",
+    "portal.demo",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -38,6 +40,7 @@ SHARED_APPS = [
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 # Tenant schemas: one copy per customer.
 TENANT_APPS = [
@@ -210,6 +213,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Tenant-scoped API of the Keel customer-success portal.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the drf-spectacular-sidecar package: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Celery (tenant-schemas-celery pins each task to the schema it was sent from) -----------
@@ -244,3 +251,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("KEEL_LOG_LEVEL", "INFO")},
 }
+
+# Evidence uploads on onboarding tasks.
+KEEL_EVIDENCE_MAX_BYTES = env_int("KEEL_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)

@@ -16,6 +16,7 @@ from portal.accounts.services import invitation_create
 from portal.audit.services import audit_record
 
 from .models import Domain, Tenant, TenantExport, TenantStatus, Tier
+from .signals import tenant_provisioned
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
 # Host names that must never become a tenant.
@@ -110,6 +111,7 @@ def tenant_provision(
             invitation, token = invitation_create(
                 tenant=tenant, email=admin_email, role=MembershipRole.CUSTOMER_ADMIN, actor=actor
             )
+        tenant_provisioned.send(sender=Tenant, tenant=tenant, actor=actor)
         tenant.ready = True
         tenant.save(update_fields=["ready"])
         seconds = time.perf_counter() - started
@@ -173,6 +175,10 @@ def tenant_delete(*, tenant: Tenant, actor, confirm: str) -> None:
             schema=tenant.schema_name,
             export=export.path,
         )
+        with connection.cursor() as cursor:
+            # PostgreSQL refuses to drop tables with deferred FK checks still pending in this
+            # transaction (rows written earlier in it); run those checks now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         tenant.delete()  # drops the schema (auto_drop_schema)
 
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from tqdm import tqdm
 
 from portal.accounts.models import Membership, MembershipRole, StaffRole, User
+from portal.demo.onboarding import seed_checklist
 from portal.tenancy.models import LifecycleStage, Tenant
 from portal.tenancy.services import public_tenant_ensure, tenant_provision
 
@@ -29,6 +30,8 @@ class DemoTenant:
     contract_start: date
     renewal_date: date
     people: tuple[tuple[str, str, str], ...]  # (local part, full name, role)
+    onboarding_days_ago: int = 30
+    onboarding_done: float = 0.3
 
 
 STAFF = [
@@ -51,6 +54,8 @@ TENANTS = [
             ("soc.lead", "Dev Patel", MembershipRole.CUSTOMER_MEMBER),
             ("analyst", "Eve Martin", MembershipRole.CUSTOMER_MEMBER),
         ),
+        onboarding_days_ago=20,
+        onboarding_done=0.35,
     ),
     DemoTenant(
         "globex",
@@ -64,6 +69,8 @@ TENANTS = [
             ("it.director", "Frank Zhou", MembershipRole.CUSTOMER_ADMIN),
             ("secops", "Grace Kim", MembershipRole.CUSTOMER_MEMBER),
         ),
+        onboarding_days_ago=120,
+        onboarding_done=0.95,
     ),
     DemoTenant(
         "initech",
@@ -74,6 +81,8 @@ TENANTS = [
         date(2025, 12, 1),
         date(2026, 11, 30),
         (("cto", "Hana Sato", MembershipRole.CUSTOMER_ADMIN), ("ops", "Ivan Petrov", MembershipRole.CUSTOMER_MEMBER)),
+        onboarding_days_ago=75,
+        onboarding_done=0.5,
     ),
 ]
 
@@ -132,9 +141,18 @@ class Command(BaseCommand):
             Tenant.objects.filter(pk=tenant.pk).update(lifecycle_stage=spec.stage)
             created.append(spec.slug)
         with transaction.atomic():
+            people = []
             for local, name, role in spec.people:
                 user = self._user(f"{local}@{spec.slug}.{DEMO_DOMAIN}", name, password, created=created)
                 Membership.objects.get_or_create(user=user, tenant=tenant, defaults={"role": role})
+                people.append(user)
+            seed_checklist(
+                tenant=tenant,
+                customer_admin=people[0],
+                csm=staff[spec.csm],
+                started_days_ago=spec.onboarding_days_ago,
+                done_fraction=spec.onboarding_done,
+            )
 
     def _report(self, password, created):
         port = f":{settings.KEEL_PORT}" if settings.KEEL_PORT not in ("80", "443", "") else ""

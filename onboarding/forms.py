@@ -1,0 +1,39 @@
+from django import forms
+
+from portal.accounts.models import User
+
+from .choices import EvidenceKind, OwnerSide
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    internal = forms.BooleanField(label="Internal (vendor staff only)", required=False)
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(required=False, label="File")
+    text = forms.CharField(required=False, label="Or a note", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("file") and not (data.get("text") or "").strip():
+            raise forms.ValidationError("Attach a file or write a note.")
+        return data
+
+
+def _assignee_field(users):
+    return forms.ModelChoiceField(
+        queryset=User.objects.filter(pk__in=[u.pk for u in users]), required=False, label="Assignee"
+    )
+
+
+class TaskEditForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    instructions = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 6}), help_text="Markdown.")
+    owner_side = forms.ChoiceField(choices=OwnerSide.choices, label="Owner side")
+    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    evidence = forms.ChoiceField(choices=EvidenceKind.choices, required=False, label="Required evidence")
+
+    def __init__(self, *args, assignable=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"] = _assignee_field(assignable)

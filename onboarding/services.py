@@ -1,0 +1,306 @@
+"""Writes on checklists. Every change checks the actor's access and writes an activity row."""
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from portal.accounts.access import Access, require_access, tenant_access_for
+from portal.accounts.models import Membership
+from portal.content.markdown import render_markdown
+
+from .choices import EvidenceKind, OwnerSide
+from .models import Activity, Checklist, Comment, Evidence, Phase, Task, TaskStatus
+from .playbooks.models import Playbook
+from .uploads import validate_evidence_file
+
+
+def _tenant():
+    tenant = getattr(connection, "tenant", None)
+    if tenant is None or tenant.is_public:
+        raise RuntimeError("Checklist services run inside a tenant schema.")
+    return tenant
+
+
+def _activity(*, checklist, actor, verb: str, summary: str, task=None, internal=False, **data) -> Activity:
+    return Activity.objects.create(
+        checklist=checklist, task=task, actor=actor, verb=verb, summary=summary[:300], internal=internal, data=data
+    )
+
+
+def _access(actor, minimum: Access) -> Access:
+    return require_access(actor, _tenant(), minimum)
+
+
+def required_access_to_complete(task: Task) -> Access:
+    """Customer tasks: any member. Vendor tasks: only vendor staff sign them off."""
+    return Access.CSM if task.owner_side == OwnerSide.VENDOR else Access.MEMBER
+
+
+# --- instantiate ---------------------------------------------------------------------------
+def playbook_for_tier(tier: str) -> Playbook | None:
+    return Playbook.objects.filter(default_for_tier=tier).first()
+
+
+@transaction.atomic
+def checklist_instantiate(*, playbook: Playbook, actor=None, started_at=None) -> Checklist:
+    """Copy ``playbook`` into the current tenant schema as a new checklist.
+
+    A copy, so later playbook edits never rewrite a running checklist.
+    """
+    _tenant()
+    started_at = started_at or timezone.now()
+    start_day = timezone.localdate(started_at)
+    checklist = Checklist.objects.create(
+        name=playbook.name, playbook_id=playbook.pk, playbook_version=playbook.version, started_at=started_at
+    )
+    source_phases = list(playbook.phases.prefetch_related("tasks__depends_on"))
+    phases = Phase.objects.bulk_create(
+        [Phase(checklist=checklist, title=p.title, position=p.position) for p in source_phases]
+    )
+    tasks, sources = [], []
+    for phase, source_phase in zip(phases, source_phases, strict=True):
+        for source in source_phase.tasks.all():
+            sources.append(source)
+            tasks.append(
+                Task(
+                    checklist=checklist,
+                    phase=phase,
+                    key=source.key,
+                    title=source.title,
+                    instructions=source.instructions,
+                    instructions_html=render_markdown(source.instructions),
+                    owner_side=source.owner_side,
+                    assignee_role=source.assignee_role,
+                    due_date=start_day + timedelta(days=source.due_offset_days),
+                    kb_links=source.kb_links,
+                    evidence=source.evidence,
+                    is_milestone=source.is_milestone,
+                    is_first_value=source.is_first_value,
+                    position=source.position,
+                )
+            )
+    Task.objects.bulk_create(tasks)
+    by_key = {t.key: t for t in tasks}
+    Through = Task.depends_on.through
+    Through.objects.bulk_create(
+        [
+            Through(from_task_id=by_key[s.key].pk, to_task_id=by_key[dep.key].pk)
+            for s in sources
+            for dep in s.depends_on.all()
+        ]
+    )
+    _activity(
+        checklist=checklist, actor=actor, verb="checklist.started", summary=f"Onboarding started: {playbook.name}"
+    )
+    return checklist
+
+
+# --- complete / reopen ---------------------------------------------------------------------
+def _unmet_prerequisites(task: Task) -> list[Task]:
+    return [dep for dep in task.depends_on.all() if dep.status != TaskStatus.DONE]
+
+
+@transaction.atomic
+def task_complete(*, task: Task, actor) -> Task:
+    """Mark ``task`` done, enforcing prerequisites, evidence and who may sign it off."""
+    _access(actor, required_access_to_complete(task))
+    task = Task.objects.select_for_update().select_related("checklist").get(pk=task.pk)
+    if task.is_done:
+        return task
+    waiting = _unmet_prerequisites(task)
+    if waiting:
+        names = ", ".join(f"“{t.title}”" for t in waiting)
+        raise ValidationError(f"“{task.title}” is locked until these are done: {names}.")
+    if task.evidence and not task.evidence_items.exists():
+        kind = "a file" if task.evidence == EvidenceKind.FILE else "a written note"
+        raise ValidationError(f"“{task.title}” needs evidence first: add {kind}.")
+    if task.evidence == EvidenceKind.FILE and not task.evidence_items.exclude(file="").exists():
+        raise ValidationError(f"“{task.title}” needs a file as evidence.")
+    now = timezone.now()
+    task.status, task.completed_at, task.completed_by = TaskStatus.DONE, now, actor
+    task.save(update_fields=["status", "completed_at", "completed_by"])
+    checklist = task.checklist
+    _activity(checklist=checklist, actor=actor, verb="task.completed", summary=f"Completed “{task.title}”", task=task)
+    changed = []
+    if task.is_first_value and checklist.first_value_at is None:
+        checklist.first_value_at = now
+        changed.append("first_value_at")
+        _activity(
+            checklist=checklist,
+            actor=actor,
+            verb="checklist.first_value",
+            task=task,
+            summary=f"First value reached after {(now - checklist.started_at).days} days",
+        )
+    if not checklist.tasks.exclude(status=TaskStatus.DONE).exists():
+        checklist.completed_at = now
+        changed.append("completed_at")
+        _activity(checklist=checklist, actor=actor, verb="checklist.completed", summary="Onboarding complete")
+    if changed:
+        checklist.save(update_fields=changed)
+    return task
+
+
+@transaction.atomic
+def task_reopen(*, task: Task, actor) -> Task:
+    """Mark ``task`` not done. Refused while a done task depends on it (reopen that first)."""
+    _access(actor, required_access_to_complete(task))
+    task = Task.objects.select_for_update().select_related("checklist").get(pk=task.pk)
+    if not task.is_done:
+        return task
+    done_dependents = list(task.unlocks.filter(status=TaskStatus.DONE))
+    if done_dependents:
+        names = ", ".join(f"“{t.title}”" for t in done_dependents)
+        raise ValidationError(f"Reopen {names} first: they depend on “{task.title}”.")
+    task.status, task.completed_at, task.completed_by = TaskStatus.TODO, None, None
+    task.save(update_fields=["status", "completed_at", "completed_by"])
+    checklist = task.checklist
+    if checklist.completed_at is not None:
+        checklist.completed_at = None
+        checklist.save(update_fields=["completed_at"])
+    # First value, once reached, stays reached: TTV measures the first time it happened.
+    _activity(checklist=checklist, actor=actor, verb="task.reopened", summary=f"Reopened “{task.title}”", task=task)
+    return task
+
+
+# --- comments and evidence -----------------------------------------------------------------
+@transaction.atomic
+def comment_add(*, task: Task, actor, body: str, internal: bool = False) -> Comment:
+    access = _access(actor, Access.MEMBER)
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": "Write something first."})
+    if internal and access < Access.CSM:
+        raise ValidationError({"internal": "Only vendor staff can write internal comments."})
+    comment = Comment.objects.create(task=task, author=actor, body=body, internal=internal)
+    label = "Internal note" if internal else "Comment"
+    _activity(
+        checklist=task.checklist,
+        actor=actor,
+        verb="comment.added",
+        task=task,
+        internal=internal,
+        summary=f"{label} on “{task.title}”",
+    )
+    return comment
+
+
+@transaction.atomic
+def evidence_add(*, task: Task, actor, upload=None, text: str = "") -> Evidence:
+    _access(actor, Access.MEMBER)
+    text = text.strip()
+    if upload is None and not text:
+        raise ValidationError("Attach a file or write a note.")
+    evidence = Evidence(task=task, uploaded_by=actor, text=text)
+    if upload is not None:
+        evidence.content_type = validate_evidence_file(upload)
+        evidence.original_name = upload.name[:255]
+        evidence.size_bytes = upload.size
+        evidence.file.save(upload.name, upload, save=False)
+    evidence.save()
+    _activity(
+        checklist=task.checklist,
+        actor=actor,
+        verb="evidence.added",
+        task=task,
+        summary=f"Evidence added to “{task.title}”: {evidence.original_name or 'note'}",
+    )
+    return evidence
+
+
+# --- CSM editing ---------------------------------------------------------------------------
+EDITABLE_FIELDS = ("title", "instructions", "assignee", "due_date", "owner_side", "evidence")
+
+
+def _check_assignee(assignee) -> None:
+    if assignee is None:
+        return
+    if tenant_access_for(assignee, _tenant()) is None:
+        raise ValidationError({"assignee": f"{assignee.email} has no access to this account."})
+
+
+@transaction.atomic
+def task_update(*, task: Task, actor, **changes) -> Task:
+    """Change a task's editable fields (CSM and admin only)."""
+    _access(actor, Access.CSM)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(f"These fields cannot be edited: {', '.join(sorted(unknown))}.")
+    if "title" in changes and not str(changes["title"]).strip():
+        raise ValidationError({"title": "A task needs a title."})
+    _check_assignee(changes.get("assignee"))
+    changed = {}
+    for field, value in changes.items():
+        if getattr(task, field) != value:
+            changed[field] = value
+            setattr(task, field, value)
+    if not changed:
+        return task
+    if "instructions" in changed:
+        task.instructions_html = render_markdown(task.instructions)
+    task.save(update_fields=[*changed, *(["instructions_html"] if "instructions" in changed else [])])
+    _activity(
+        checklist=task.checklist,
+        actor=actor,
+        verb="task.updated",
+        task=task,
+        summary=f"Changed {', '.join(f.replace('_', ' ') for f in changed)} of “{task.title}”",
+        fields=sorted(changed),
+    )
+    return task
+
+
+@transaction.atomic
+def task_add(
+    *,
+    phase: Phase,
+    actor,
+    title: str,
+    instructions: str = "",
+    owner_side: str = OwnerSide.CUSTOMER,
+    due_date: date | None = None,
+    assignee=None,
+    evidence: str = "",
+    depends_on=(),
+) -> Task:
+    """Add a task to a running checklist (CSM and admin only)."""
+    _access(actor, Access.CSM)
+    title = title.strip()
+    if not title:
+        raise ValidationError({"title": "A task needs a title."})
+    _check_assignee(assignee)
+    checklist = phase.checklist
+    base = slugify(title)[:50] or "task"
+    key, n = base, 1
+    while checklist.tasks.filter(key=key).exists():
+        n += 1
+        key = f"{base}-{n}"
+    position = (phase.tasks.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+    task = Task.objects.create(
+        checklist=checklist,
+        phase=phase,
+        key=key,
+        title=title,
+        instructions=instructions,
+        instructions_html=render_markdown(instructions),
+        owner_side=owner_side,
+        due_date=due_date,
+        assignee=assignee,
+        evidence=evidence,
+        position=position,
+    )
+    deps = [d for d in depends_on if d.checklist_id == checklist.pk]
+    task.depends_on.set(deps)
+    if checklist.completed_at is not None:
+        checklist.completed_at = None
+        checklist.save(update_fields=["completed_at"])
+    _activity(checklist=checklist, actor=actor, verb="task.added", task=task, summary=f"Added “{title}”")
+    return task
+
+
+def assignable_users():
+    """Return the customer users of the current tenant (for assignee pickers)."""
+    return Membership.objects.filter(tenant=_tenant()).select_related("user")
