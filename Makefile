@@ -10,9 +10,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 PYTEST_ARGS ?=
+CHROMIUM ?= /usr/bin/chromium
 export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 
-.PHONY: help install services run test test-fast lint format bench lock clean
+.PHONY: help install services browser run test test-fast lint format bench lock clean
 
 help:
 	@echo "make run   - install, migrate, seed the demo, start web + worker + beat"
@@ -34,6 +35,18 @@ install: $(BIN)/.installed
 services: install
 	@$(PY) manage.py services_check --create-db
 
+# Debian's Chromium for the end-to-end tests (Playwright cannot download its own browser here).
+browser:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing Debian's chromium for the end-to-end tests ..."; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || exit 1; \
+		else \
+			echo "ERROR: the end-to-end tests need Chromium at $(CHROMIUM); install it: sudo apt-get install chromium" >&2; \
+			exit 1; \
+		fi; \
+	fi
+
 run: services
 	$(PY) manage.py migrate_schemas --verbosity 0
 	$(PY) manage.py seed_demo
@@ -42,12 +55,12 @@ run: services
 	$(BIN)/honcho start --procfile Procfile
 
 test: export DJANGO_SETTINGS_MODULE = portal.settings.test
-test: services
+test: services browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test-fast: export DJANGO_SETTINGS_MODULE = portal.settings.test
 test-fast: install
-	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)  # skips the browser and subprocess tests
 
 lint: install
 	$(BIN)/ruff check .

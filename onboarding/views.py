@@ -91,7 +91,7 @@ def comment_add_view(request, pk: int):
         try:
             services.comment_add(task=task, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form.add_error(None, exc.messages)  # shown above the form, whatever field it concerns
         else:
             return redirect("onboarding:task_detail", pk=task.pk)
     return _detail_with_errors(request, task, comment_form=form)

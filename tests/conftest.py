@@ -29,8 +29,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _public_schema(db):
-    """Start and end every test in the public schema, whatever the test switched to."""
+def _public_schema(request):
+    """Start and end every test in the public schema, whatever the test switched to.
+
+    End-to-end tests talk to a server process with its own database and never touch
+    this one (Playwright's event loop also forbids Django's sync ORM in their thread).
+    """
+    if request.node.get_closest_marker("e2e"):
+        yield
+        return
+    request.getfixturevalue("db")
     connection.set_schema_to_public()
     yield
     connection.set_schema_to_public()

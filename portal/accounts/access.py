@@ -2,6 +2,8 @@
 
 from enum import IntEnum
 
+from django.core.exceptions import PermissionDenied
+
 from .models import Membership, MembershipRole
 
 
@@ -38,8 +40,8 @@ def tenant_access_for(user, tenant) -> Access | None:
     return _ROLE_ACCESS.get(role)
 
 
-class AccessDenied(Exception):
-    """The actor may see the object but not perform this change (HTTP 403)."""
+class AccessDenied(PermissionDenied):
+    """The actor may see the object but not perform this change (HTTP 403 in pages and API)."""
 
 
 def require_access(user, tenant, minimum: Access) -> Access:

@@ -5,11 +5,11 @@ permission class lives here and views only declare the level they need.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.views import APIView
 
-from portal.accounts.access import Access, AccessDenied, tenant_access_for
+from portal.accounts.access import Access, tenant_access_for
 
 
 class TenantMemberPermission(BasePermission):
@@ -39,9 +39,8 @@ class TenantAPIView(APIView):
         return self.read_access if request.method in ("GET", "HEAD", "OPTIONS") else self.write_access
 
     def handle_exception(self, exc):
-        # Services speak Django (ValidationError, AccessDenied); answer them as 400 and 403.
+        # Services raise Django's ValidationError; answer it as a 400 that says what was wrong.
+        # (AccessDenied is a Django PermissionDenied, which DRF already answers with 403.)
         if isinstance(exc, DjangoValidationError):
             exc = ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
-        elif isinstance(exc, AccessDenied):
-            exc = PermissionDenied(str(exc))
         return super().handle_exception(exc)
