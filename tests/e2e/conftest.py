@@ -91,8 +91,10 @@ def keel_server(tmp_path_factory):
     log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Module scope: Playwright's sync API keeps an event loop running in this thread while
+    # it is open, and Django's ORM refuses to run in tests that come after it.
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
