@@ -42,3 +42,16 @@ def add_task(checklist, key, *, deps=(), side=OwnerSide.CUSTOMER, evidence=Evide
     )
     task.depends_on.set(deps)
     return task
+
+
+@pytest.fixture
+def plan(tenant_a):
+    """Replace tenant A's checklist with a small known one (rolled back after the test)."""
+    with tenant_a:
+        Checklist.objects.all().delete()
+        checklist = make_checklist("Known plan")
+        first = add_task(checklist, "first-step")
+        second = add_task(checklist, "second-step", deps=[first])
+        vendor = add_task(checklist, "vendor-step", side=OwnerSide.VENDOR)
+        proof = add_task(checklist, "proof-step", evidence=EvidenceKind.FILE)
+    return {"checklist": checklist, "first": first, "second": second, "vendor": vendor, "proof": proof}

@@ -5,25 +5,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from onboarding.choices import EvidenceKind, OwnerSide
 from onboarding.models import Checklist, Comment, Evidence, Task
 from tests.conftest import client_for
-from tests.onboarding.conftest import add_task, make_checklist
+from tests.onboarding.conftest import make_checklist
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def plan(tenant_a):
-    """Replace tenant A's checklist with a small known one (rolled back after the test)."""
-    with tenant_a:
-        Checklist.objects.all().delete()
-        checklist = make_checklist("Known plan")
-        first = add_task(checklist, "first-step")
-        second = add_task(checklist, "second-step", deps=[first])
-        vendor = add_task(checklist, "vendor-step", side=OwnerSide.VENDOR)
-        proof = add_task(checklist, "proof-step", evidence=EvidenceKind.FILE)
-    return {"checklist": checklist, "first": first, "second": second, "vendor": vendor, "proof": proof}
 
 
 def _status(tenant, task):

@@ -1,22 +1,9 @@
 import pytest
 
-from onboarding.choices import OwnerSide
-from onboarding.models import Checklist, Comment, Task
+from onboarding.models import Comment, Task
 from tests.conftest import client_for
-from tests.onboarding.conftest import add_task, make_checklist
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def plan(tenant_a):
-    with tenant_a:
-        Checklist.objects.all().delete()
-        checklist = make_checklist("API plan")
-        first = add_task(checklist, "first-step")
-        second = add_task(checklist, "second-step", deps=[first])
-        vendor = add_task(checklist, "vendor-step", side=OwnerSide.VENDOR)
-    return {"checklist": checklist, "first": first, "second": second, "vendor": vendor}
 
 
 def _json(client, method, url, data=None):
@@ -28,7 +15,7 @@ def test_checklists_list_and_detail(tenant_a, member_a, plan):
     client = client_for(member_a, tenant_a)
     status, body = _json(client, "get", "/api/v1/checklists")
     assert status == 200
-    assert body[0]["name"] == "API plan" and body[0]["total"] == 3 and body[0]["completed"] == 0
+    assert body[0]["name"] == "Known plan" and body[0]["total"] == 4 and body[0]["completed"] == 0
     status, body = _json(client, "get", f"/api/v1/checklists/{plan['checklist'].pk}")
     second = next(t for t in body["tasks"] if t["key"] == "second-step")
     assert second["locked"] is True and second["waiting_on"] == [plan["first"].pk]
