@@ -94,8 +94,8 @@ def tenant_detail(request, slug: str):
     return render(request, "console/tenant_detail.html", context)
 
 
-@require_POST
 @staff_required()
+@require_POST
 def tenant_invite(request, slug: str):
     tenant = _visible_tenant(request, slug)
     form = InviteForm(request.POST)
@@ -112,8 +112,8 @@ def tenant_invite(request, slug: str):
     return redirect("console:tenant_detail", slug=tenant.slug)
 
 
-@require_POST
 @staff_required(admin_only=True)
+@require_POST
 def tenant_suspend_view(request, slug: str):
     tenant = _visible_tenant(request, slug)
     form = TenantSuspendForm(request.POST)
@@ -125,16 +125,16 @@ def tenant_suspend_view(request, slug: str):
     return redirect("console:tenant_detail", slug=tenant.slug)
 
 
-@require_POST
 @staff_required(admin_only=True)
+@require_POST
 def tenant_resume_view(request, slug: str):
     tenant = tenant_resume(tenant=_visible_tenant(request, slug), actor=request.user)
     messages.success(request, f"{tenant.name} is active again.")
     return redirect("console:tenant_detail", slug=tenant.slug)
 
 
-@require_POST
 @staff_required(admin_only=True)
+@require_POST
 def tenant_export_view(request, slug: str):
     tenant = _visible_tenant(request, slug)
     export = tenant_export(tenant=tenant, actor=request.user)
@@ -152,8 +152,8 @@ def tenant_export_download(request, slug: str, pk: int):
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
 
 
-@require_POST
 @staff_required(admin_only=True)
+@require_POST
 def tenant_delete_view(request, slug: str):
     tenant = _visible_tenant(request, slug)
     form = TenantDeleteForm(request.POST)
