@@ -10,10 +10,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 PYTEST_ARGS ?=
-CHROMIUM ?= /usr/bin/chromium
 export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 
-.PHONY: help install services browser run test test-fast lint format bench lock clean
+.PHONY: help install services system-libs browser run test test-fast lint format bench lock clean
 
 help:
 	@echo "make run   - install, migrate, seed the demo, start web + worker + beat"
@@ -35,19 +34,27 @@ install: $(BIN)/.installed
 services: install
 	@$(PY) manage.py services_check --create-db
 
-# Debian's Chromium for the end-to-end tests (Playwright cannot download its own browser here).
-browser:
-	@if [ ! -x "$(CHROMIUM)" ]; then \
+# Debian packages: pango for WeasyPrint (QBR PDFs), Chromium for the end-to-end tests
+# (Playwright cannot download its own browser here). Installed as root when missing.
+define need_debian
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-			echo "Installing Debian's chromium for the end-to-end tests ..."; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || exit 1; \
+			echo "Installing Debian packages:$$missing ..."; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
 		else \
-			echo "ERROR: the end-to-end tests need Chromium at $(CHROMIUM); install it: sudo apt-get install chromium" >&2; \
-			exit 1; \
+			echo "ERROR: missing Debian packages:$$missing; install them: sudo apt-get install$$missing" >&2; exit 1; \
 		fi; \
 	fi
+endef
 
-run: services
+system-libs:
+	$(call need_debian,libpango-1.0-0 libpangoft2-1.0-0)
+
+browser: system-libs
+	$(call need_debian,chromium)
+
+run: services system-libs
 	$(PY) manage.py migrate_schemas --verbosity 0
 	$(PY) manage.py seed_demo
 	@echo ""

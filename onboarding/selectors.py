@@ -166,3 +166,13 @@ def task_detail(*, task: Task, access: Access) -> dict:
 def comments_visible(*, task: Task, access: Access):
     qs = Comment.objects.filter(task=task).select_related("author")
     return qs if access >= Access.CSM else qs.filter(internal=False)
+
+
+def overdue_tasks(*, today: date) -> list[Task]:
+    """Return open tasks whose due date has passed, oldest first."""
+    return list(Task.objects.filter(status=TaskStatus.TODO, due_date__lt=today).order_by("due_date", "id"))
+
+
+def tasks_completed_between(*, start, end) -> int:
+    """Return how many tasks were completed in [start, end)."""
+    return Task.objects.filter(status=TaskStatus.DONE, completed_at__gte=start, completed_at__lt=end).count()

@@ -10,5 +10,6 @@ urlpatterns = [
     path("api/", include("portal.api.urls")),
     path("api/v1/", include("onboarding.api_urls")),
     path("onboarding/", include("onboarding.urls")),
+    path("", include("metrics.qbr.urls")),
     path("", include("portal.customer.urls")),
 ]

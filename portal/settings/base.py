@@ -46,6 +46,7 @@ SHARED_APPS = [
 TENANT_APPS = [
     "onboarding",
     "metrics",
+    "metrics.qbr",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -156,6 +157,12 @@ CSRF_COOKIE_SAMESITE = "Lax"
 KEEL_TIER_THRESHOLDS = {
     "strategic": env_int("KEEL_TIER_STRATEGIC_ARR", 250_000),
     "key": env_int("KEEL_TIER_KEY_ARR", 50_000),
+}
+# QBR cadence in months per tier (strategic quarterly, key half-yearly, standard yearly).
+KEEL_QBR_CADENCE_MONTHS = {
+    "strategic": env_int("KEEL_QBR_MONTHS_STRATEGIC", 3),
+    "key": env_int("KEEL_QBR_MONTHS_KEY", 6),
+    "standard": env_int("KEEL_QBR_MONTHS_STANDARD", 12),
 }
 # A tenant may be deleted only if an export newer than this exists.
 KEEL_DELETE_EXPORT_MAX_AGE = timedelta(hours=env_int("KEEL_DELETE_EXPORT_MAX_AGE_HOURS", 24))

@@ -13,5 +13,6 @@ def tenancy(request):
         "tenant_access": access,
         # Vendor staff (CSM, admin) on this tenant: edit controls and internal notes.
         "tenant_staff": access is not None and access >= Access.CSM,
+        "tenant_customer_admin": access is not None and access >= Access.CUSTOMER_ADMIN,
         "keel_base_domain": settings.KEEL_BASE_DOMAIN,
     }

@@ -32,11 +32,10 @@ Progress = Callable[[str, int], None]
 
 def _tenant_models() -> list[type[models.Model]]:
     """Return the concrete models whose tables live in each tenant schema."""
-    tenant_labels = {app.rsplit(".", 1)[-1] for app in settings.TENANT_APPS}
-    shared = {app.rsplit(".", 1)[-1] for app in settings.SHARED_APPS}
+    tenant_only = set(settings.TENANT_APPS) - set(settings.SHARED_APPS)
     found = []
     for config in apps.get_app_configs():
-        if config.label in tenant_labels and config.label not in shared:
+        if config.name in tenant_only:
             found.extend(m for m in config.get_models() if not m._meta.proxy and m._meta.managed)
     return found
 

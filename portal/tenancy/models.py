@@ -66,6 +66,7 @@ class Tenant(TenantMixin):
     status = models.CharField(max_length=20, choices=TenantStatus.choices, default=TenantStatus.ACTIVE)
     suspended_at = models.DateTimeField(null=True, blank=True)
     suspension_reason = models.CharField(max_length=500, blank=True)
+    last_qbr_published_at = models.DateTimeField(null=True, blank=True, editable=False)
     storage_bytes = models.BigIntegerField(null=True, blank=True)
     storage_measured_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -1,0 +1,30 @@
+from django import forms
+
+from .models import Direction
+
+
+class OutcomeForm(forms.Form):
+    title = forms.CharField(max_length=200, help_text='e.g. "Mean time to respond under 30 minutes".')
+    unit = forms.CharField(max_length=20, required=False)
+    direction = forms.ChoiceField(choices=Direction.choices)
+    baseline = forms.DecimalField(max_digits=14, decimal_places=2)
+    target = forms.DecimalField(max_digits=14, decimal_places=2)
+    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OutcomeValueForm(forms.Form):
+    value = forms.DecimalField(max_digits=14, decimal_places=2)
+    note = forms.CharField(max_length=300, required=False)
+    evidence = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="How it was measured")
+
+
+class ReportCreateForm(forms.Form):
+    day = forms.DateField(label="A day in the quarter", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ReportNarrativeForm(forms.Form):
+    summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 5}), help_text="Markdown.")
+    risks = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="Markdown.")
+    recommendations = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    next_goals = forms.CharField(label="Next quarter's goals", required=False, widget=forms.Textarea(attrs={"rows": 4}))

@@ -1,0 +1,52 @@
+"""Reads of QBRs: who sees which, and the figures a page shows."""
+
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.utils import timezone
+
+from portal.accounts.access import Access
+from portal.content.markdown import render_markdown
+
+from .figures import report_figures
+from .models import Report, ReportStatus
+from .services import NARRATIVE_FIELDS
+
+
+def reports_visible(*, access: Access):
+    """Customers see published QBRs only; vendor staff see drafts too."""
+    qs = Report.objects.all()
+    return qs if access >= Access.CSM else qs.filter(status=ReportStatus.PUBLISHED)
+
+
+def report_content(report: Report) -> dict:
+    """Return the figures and narrative HTML: frozen when published, live for a draft."""
+    if report.is_published:
+        return {"figures": report.snapshot["figures"], "narrative_html": report.snapshot["narrative_html"]}
+    return {
+        "figures": report_figures(period_start=report.period_start, period_end=report.period_end),
+        "narrative_html": {field: render_markdown(getattr(report, field)) for field in NARRATIVE_FIELDS},
+    }
+
+
+def qbr_due_date(tenant, today: date | None = None) -> date:
+    """Return when the tenant's next QBR is due under its tier's cadence."""
+    months = settings.KEEL_QBR_CADENCE_MONTHS.get(tenant.tier, 12)
+    if tenant.last_qbr_published_at:
+        anchor = timezone.localdate(tenant.last_qbr_published_at)
+    else:
+        anchor = tenant.contract_start or timezone.localdate(tenant.created_at)
+    return anchor + relativedelta(months=months)
+
+
+def qbr_schedule(tenants, today: date | None = None) -> list[dict]:
+    """Return each tenant with its QBR due date and state (overdue / due soon / scheduled)."""
+    today = today or timezone.localdate()
+    rows = []
+    for tenant in tenants:
+        due = qbr_due_date(tenant)
+        state = "overdue" if due < today else "due soon" if (due - today).days <= 30 else "scheduled"
+        days = (due - today).days
+        rows.append({"tenant": tenant, "due": due, "state": state, "days": days, "days_late": -days})
+    return sorted(rows, key=lambda r: r["due"])

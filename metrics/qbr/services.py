@@ -1,0 +1,152 @@
+"""Writes on outcomes and QBRs. Vendor staff prepare; customer admins sign off outcomes."""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from portal.accounts.access import Access, require_access
+from portal.audit.services import audit_record
+from portal.content.markdown import render_markdown
+from portal.tenancy.models import Tenant
+
+from .figures import report_figures
+from .models import Outcome, OutcomeValue, Report, ReportStatus
+
+NARRATIVE_FIELDS = ("summary", "risks", "recommendations", "next_goals")
+
+
+def _tenant() -> Tenant:
+    tenant = getattr(connection, "tenant", None)
+    if tenant is None or tenant.is_public:
+        raise RuntimeError("QBR services run inside a tenant schema.")
+    return tenant
+
+
+def quarter_bounds(day: date) -> tuple[date, date]:
+    """Return [first day of ``day``'s quarter, first day of the next quarter)."""
+    first_month = 3 * ((day.month - 1) // 3) + 1
+    start = date(day.year, first_month, 1)
+    end = date(day.year + (first_month == 10), (first_month + 2) % 12 + 1, 1)
+    return start, end
+
+
+def _decimal(value, field: str) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: f"{value!r} is not a number."}) from None
+
+
+# --- outcomes ------------------------------------------------------------------------------
+@transaction.atomic
+def outcome_create(
+    *,
+    actor,
+    title: str,
+    baseline,
+    target,
+    direction: str,
+    unit: str = "",
+    description: str = "",
+    due_date: date | None = None,
+) -> Outcome:
+    require_access(actor, _tenant(), Access.CSM)
+    if not title.strip():
+        raise ValidationError({"title": "An outcome needs a title."})
+    baseline, target = _decimal(baseline, "baseline"), _decimal(target, "target")
+    if baseline == target:
+        raise ValidationError({"target": "The target must differ from the baseline."})
+    outcome = Outcome.objects.create(
+        title=title.strip(),
+        baseline=baseline,
+        target=target,
+        direction=direction,
+        unit=unit,
+        description=description,
+        due_date=due_date,
+    )
+    audit_record(actor=actor, action="outcome.created", tenant=_tenant(), target=outcome, title=outcome.title)
+    return outcome
+
+
+@transaction.atomic
+def outcome_record_value(*, outcome: Outcome, actor, value, note: str = "", evidence: str = "") -> OutcomeValue:
+    """Record a measured value: it becomes the current value and joins the history."""
+    require_access(actor, _tenant(), Access.CSM)
+    value = _decimal(value, "value")
+    entry = OutcomeValue.objects.create(outcome=outcome, value=value, note=note[:300], recorded_by=actor)
+    outcome.current_value = value
+    fields = ["current_value"]
+    if evidence.strip():
+        outcome.evidence = evidence.strip()
+        fields.append("evidence")
+    # A new value needs a new sign-off: the customer signed what they saw.
+    if outcome.signed_off_at is not None:
+        outcome.signed_off_at, outcome.signed_off_by = None, None
+        fields += ["signed_off_at", "signed_off_by"]
+    outcome.save(update_fields=fields)
+    audit_record(actor=actor, action="outcome.value_recorded", tenant=_tenant(), target=outcome, value=str(value))
+    return entry
+
+
+@transaction.atomic
+def outcome_sign_off(*, outcome: Outcome, actor) -> Outcome:
+    """The customer confirms the outcome's current value (customer admins and staff)."""
+    require_access(actor, _tenant(), Access.CUSTOMER_ADMIN)
+    if outcome.current_value is None:
+        raise ValidationError("There is no measured value to sign off yet.")
+    outcome.signed_off_by, outcome.signed_off_at = actor, timezone.now()
+    outcome.save(update_fields=["signed_off_by", "signed_off_at"])
+    audit_record(actor=actor, action="outcome.signed_off", tenant=_tenant(), target=outcome)
+    return outcome
+
+
+# --- reports -------------------------------------------------------------------------------
+@transaction.atomic
+def report_create(*, actor, day: date) -> Report:
+    """Start the draft QBR of ``day``'s quarter."""
+    require_access(actor, _tenant(), Access.CSM)
+    start, end = quarter_bounds(day)
+    if Report.objects.filter(period_start=start).exists():
+        raise ValidationError(f"A QBR for {start:%Y} Q{(start.month - 1) // 3 + 1} exists already.")
+    report = Report.objects.create(period_start=start, period_end=end, created_by=actor)
+    audit_record(actor=actor, action="qbr.created", tenant=_tenant(), target=report, period=report.label)
+    return report
+
+
+@transaction.atomic
+def report_update(*, report: Report, actor, **narrative) -> Report:
+    require_access(actor, _tenant(), Access.CSM)
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.is_published:
+        raise ValidationError("A published QBR is frozen; it cannot be edited.")
+    unknown = set(narrative) - set(NARRATIVE_FIELDS)
+    if unknown:
+        raise ValidationError(f"These fields cannot be edited: {', '.join(sorted(unknown))}.")
+    for field, value in narrative.items():
+        setattr(report, field, value)
+    report.save(update_fields=list(narrative))
+    return report
+
+
+@transaction.atomic
+def report_publish(*, report: Report, actor) -> Report:
+    """Freeze the figures and narrative and show the QBR to the customer."""
+    require_access(actor, _tenant(), Access.CSM)
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.is_published:
+        raise ValidationError("This QBR is published already.")
+    now = timezone.now()
+    report.snapshot = {
+        "figures": report_figures(period_start=report.period_start, period_end=report.period_end),
+        "narrative_html": {field: render_markdown(getattr(report, field)) for field in NARRATIVE_FIELDS},
+    }
+    report.status, report.published_at, report.published_by = ReportStatus.PUBLISHED, now, actor
+    report.save(update_fields=["snapshot", "status", "published_at", "published_by"])
+    tenant = _tenant()
+    Tenant.objects.filter(pk=tenant.pk).update(last_qbr_published_at=now)
+    audit_record(actor=actor, action="qbr.published", tenant=tenant, target=report, period=report.label)
+    return report

@@ -1,0 +1,173 @@
+"""QBR and outcome pages on the tenant host; the QBR schedule on the console."""
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from portal.accounts.access import Access, AccessDenied
+from portal.accounts.decorators import staff_required, tenant_access_required
+from portal.tenancy.models import Tenant
+
+from . import selectors, services
+from .figures import figure_rows
+from .forms import OutcomeForm, OutcomeValueForm, ReportCreateForm, ReportNarrativeForm
+from .models import Outcome
+
+
+def _report_or_404(request, pk: int):
+    report = selectors.reports_visible(access=request.tenant_access).filter(pk=pk).first()
+    if report is None:
+        raise Http404("No such review.")  # a customer never learns a draft exists
+    return report
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@tenant_access_required(Access.MEMBER)
+def report_list(request):
+    form = ReportCreateForm(request.POST or None, initial={"day": timezone.localdate()})
+    if request.method == "POST":
+        if request.tenant_access < Access.CSM:
+            raise AccessDenied("Only vendor staff prepare QBRs.")
+        if form.is_valid():
+            try:
+                report = services.report_create(actor=request.user, day=form.cleaned_data["day"])
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                return redirect("qbr:report", pk=report.pk)
+    reports = selectors.reports_visible(access=request.tenant_access)
+    status = 400 if form.errors else 200
+    return render(request, "qbr/report_list.html", {"reports": reports, "form": form}, status=status)
+
+
+@tenant_access_required(Access.MEMBER)
+def report_detail(request, pk: int):
+    report = _report_or_404(request, pk)
+    context = {"report": report, **selectors.report_content(report)}
+    if not report.is_published and request.tenant_access >= Access.CSM:
+        context["form"] = ReportNarrativeForm(initial={f: getattr(report, f) for f in services.NARRATIVE_FIELDS})
+    return render(request, "qbr/report_detail.html", context)
+
+
+@require_POST
+@tenant_access_required(Access.CSM)
+def report_edit(request, pk: int):
+    report = _report_or_404(request, pk)
+    form = ReportNarrativeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.report_update(report=report, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Narrative saved.")
+    return redirect("qbr:report", pk=report.pk)
+
+
+@require_POST
+@tenant_access_required(Access.CSM)
+def report_publish(request, pk: int):
+    report = _report_or_404(request, pk)
+    try:
+        services.report_publish(report=report, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"QBR {report.label} published: its figures are now frozen.")
+    return redirect("qbr:report", pk=report.pk)
+
+
+@tenant_access_required(Access.MEMBER)
+def report_pdf(request, pk: int):
+    from weasyprint import HTML  # imported here: loading pango costs ~0.3 s
+
+    report = _report_or_404(request, pk)
+    html = render_to_string(
+        "qbr/report_print.html", {"report": report, "tenant": request.tenant, **selectors.report_content(report)}
+    )
+    # No base_url: the document needs nothing from outside (SVG is inline), so nothing is fetched.
+    pdf = HTML(string=html).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{request.tenant.slug}-qbr-{report.label.replace(" ", "-")}.pdf"'
+    )
+    return response
+
+
+@tenant_access_required(Access.MEMBER)
+def report_csv(request, pk: int):
+    report = _report_or_404(request, pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{request.tenant.slug}-qbr-{report.label.replace(" ", "-")}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(["section", "figure", "value"])
+    writer.writerows(figure_rows(selectors.report_content(report)["figures"]))
+    return response
+
+
+# --- outcomes ------------------------------------------------------------------------------
+@tenant_access_required(Access.MEMBER)
+def outcome_list(request):
+    form = OutcomeForm(request.POST or None)
+    if request.method == "POST":
+        if request.tenant_access < Access.CSM:
+            raise AccessDenied("Only vendor staff define outcomes.")
+        if form.is_valid():
+            try:
+                services.outcome_create(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, "Outcome added to the success plan.")
+                return redirect("qbr:outcomes")
+    outcomes = Outcome.objects.prefetch_related("values")
+    context = {"outcomes": outcomes, "form": form, "value_form": OutcomeValueForm()}
+    return render(request, "qbr/outcome_list.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@tenant_access_required(Access.CSM)
+def outcome_value(request, pk: int):
+    outcome = get_object_or_404(Outcome, pk=pk)
+    form = OutcomeValueForm(request.POST)
+    if form.is_valid():
+        services.outcome_record_value(outcome=outcome, actor=request.user, **form.cleaned_data)
+        messages.success(request, f"Recorded {form.cleaned_data['value']} for “{outcome.title}”.")
+    else:
+        messages.error(request, "Enter the measured value as a number.")
+    return redirect("qbr:outcomes")
+
+
+@require_POST
+@tenant_access_required(Access.CUSTOMER_ADMIN)
+def outcome_sign_off(request, pk: int):
+    outcome = get_object_or_404(Outcome, pk=pk)
+    try:
+        services.outcome_sign_off(outcome=outcome, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Signed off “{outcome.title}”.")
+    return redirect("qbr:outcomes")
+
+
+# --- console -------------------------------------------------------------------------------
+@staff_required()
+def qbr_schedule(request):
+    tenants = Tenant.objects.visible_to(request.user).filter(ready=True).select_related("csm")
+    return render(request, "qbr/schedule.html", {"rows": selectors.qbr_schedule(tenants)})

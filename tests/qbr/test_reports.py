@@ -1,0 +1,207 @@
+"""QBRs: drafts are live, publishing freezes, customers see only published ones, PDF and CSV."""
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from pypdf import PdfReader
+
+from metrics.qbr.models import Outcome, Report
+from metrics.qbr.selectors import qbr_due_date, report_content
+from metrics.qbr.services import (
+    outcome_create,
+    outcome_record_value,
+    outcome_sign_off,
+    quarter_bounds,
+    report_create,
+    report_publish,
+    report_update,
+)
+from onboarding.models import Task
+from onboarding.services import evidence_add, task_complete
+from portal.accounts.access import AccessDenied
+from portal.tenancy.models import Tenant
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("day", "bounds"),
+    [
+        (date(2026, 1, 1), (date(2026, 1, 1), date(2026, 4, 1))),
+        (date(2026, 5, 17), (date(2026, 4, 1), date(2026, 7, 1))),
+        (date(2026, 12, 31), (date(2026, 10, 1), date(2027, 1, 1))),
+    ],
+)
+def test_quarter_bounds(day, bounds):
+    assert quarter_bounds(day) == bounds
+
+
+@pytest.fixture
+def draft(tenant_a, csm_a):
+    with tenant_a:
+        outcome = outcome_create(
+            actor=csm_a, title="Mean time to respond", unit="min", direction="down", baseline=120, target=30
+        )
+        outcome_record_value(outcome=outcome, actor=csm_a, value=45)
+        report = report_create(actor=csm_a, day=date(2026, 11, 23))
+        report_update(report=report, actor=csm_a, summary="A **strong** quarter <script>x()</script>")
+    return report
+
+
+def test_a_draft_shows_live_figures_that_match_the_data(tenant_a, csm_a, member_a, draft):
+    with tenant_a:
+        total = Task.objects.count()
+        figures = report_content(draft)["figures"]
+        assert figures["onboarding"]["total"] == total
+        assert figures["onboarding"]["completed"] == 0
+        task = Task.objects.get(key="env-inventory")
+        evidence_add(task=task, actor=member_a, text="listed")
+        task_complete(task=task, actor=member_a)
+        figures = report_content(draft)["figures"]
+        assert figures["onboarding"]["completed"] == 1
+        assert figures["onboarding"]["percent"] == round(100 / total)
+        row = figures["outcomes"]["rows"][0]
+        assert (row["baseline"], row["target"], row["current"], row["achieved"]) == (120.0, 30.0, 45.0, False)
+        assert row["progress_percent"] == 83  # (45 - 120) / (30 - 120)
+
+
+def test_publishing_freezes_the_figures(tenant_a, csm_a, member_a, draft):
+    with tenant_a:
+        report_publish(report=draft, actor=csm_a)
+        frozen = report_content(Report.objects.get(pk=draft.pk))
+        # New data after publication...
+        task = Task.objects.get(key="env-inventory")
+        evidence_add(task=task, actor=member_a, text="listed")
+        task_complete(task=task, actor=member_a)
+        outcome_record_value(outcome=Outcome.objects.get(), actor=csm_a, value=25)
+        # ...does not move a published report.
+        assert report_content(Report.objects.get(pk=draft.pk)) == frozen
+        assert frozen["figures"]["onboarding"]["completed"] == 0
+        assert frozen["figures"]["outcomes"]["achieved"] == 0
+        assert "<strong>strong</strong>" in frozen["narrative_html"]["summary"]
+        assert "<script" not in frozen["narrative_html"]["summary"]
+        with pytest.raises(ValidationError, match="frozen"):
+            report_update(report=draft, actor=csm_a, summary="rewrite history")
+    assert Tenant.objects.get(pk=tenant_a.pk).last_qbr_published_at is not None
+
+
+def test_only_vendor_staff_prepare_reviews(tenant_a, customer_admin_a):
+    with tenant_a, pytest.raises(AccessDenied):
+        report_create(actor=customer_admin_a, day=date(2026, 11, 1))
+
+
+def test_one_review_per_quarter(tenant_a, csm_a, draft):
+    with tenant_a, pytest.raises(ValidationError, match="exists already"):
+        report_create(actor=csm_a, day=date(2026, 10, 5))
+
+
+def test_customers_see_published_reviews_only(tenant_a, member_a, csm_a, draft):
+    client = client_for(member_a, tenant_a)
+    assert client.get(f"/reviews/{draft.pk}/").status_code == 404
+    assert "QBR 2026 Q4" not in client.get("/reviews/").text
+    assert client_for(csm_a, tenant_a).get(f"/reviews/{draft.pk}/").status_code == 200
+    with tenant_a:
+        report_publish(report=draft, actor=csm_a)
+    assert client.get(f"/reviews/{draft.pk}/").status_code == 200
+    assert "QBR 2026 Q4" in client.get("/reviews/").text
+
+
+def test_review_pages_trio(tenant_a, member_a, member_b, csm_a, draft):
+    with tenant_a:
+        report_publish(report=draft, actor=csm_a)
+    for suffix in ("", "pdf/", "csv/"):
+        url = f"/reviews/{draft.pk}/{suffix}"
+        assert client_for(member_a, tenant_a).get(url).status_code == 200, url
+        assert client_for(member_b, tenant_a).get(url).status_code == 404, url
+    assert client_for(member_a, tenant_a).post(f"/reviews/{draft.pk}/edit/", {"summary": "x"}).status_code == 403
+    assert client_for(member_a, tenant_a).post("/reviews/", {"day": "2026-07-01"}).status_code == 403
+
+
+@pytest.mark.slow
+def test_the_pdf_holds_the_tenants_name_and_figures(tenant_a, csm_a, draft):
+    with tenant_a:
+        report_publish(report=draft, actor=csm_a)
+        total = Task.objects.count()
+    response = client_for(csm_a, tenant_a).get(f"/reviews/{draft.pk}/pdf/")
+    assert response["Content-Type"] == "application/pdf"
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    text = " ".join(" ".join(page.extract_text() for page in pages).split())  # undo line wrapping
+    assert "Alpha Corp" in text and "2026 Q4" in text
+    assert f"0 of {total} tasks" in text
+    assert "Mean time to respond" in text and "45 min" in text
+    assert "A strong quarter" in text
+
+
+def test_the_csv_lists_the_frozen_figures(tenant_a, csm_a, draft):
+    with tenant_a:
+        report_publish(report=draft, actor=csm_a)
+    body = client_for(csm_a, tenant_a).get(f"/reviews/{draft.pk}/csv/").content.decode()
+    assert body.startswith("section,figure,value")
+    assert "outcomes,rows[1].current,45.0" in body
+
+
+def test_a_draft_can_be_written_and_published_from_the_page(tenant_a, csm_a, draft):
+    client = client_for(csm_a, tenant_a)
+    client.post(f"/reviews/{draft.pk}/edit/", {"summary": "Good", "risks": "", "recommendations": "", "next_goals": ""})
+    client.post(f"/reviews/{draft.pk}/publish/")
+    with tenant_a:
+        report = Report.objects.get(pk=draft.pk)
+    assert report.is_published and report.snapshot["narrative_html"]["summary"] == "<p>Good</p>"
+
+
+# --- outcomes ------------------------------------------------------------------------------
+def test_outcome_history_and_sign_off(tenant_a, csm_a, customer_admin_a, member_a):
+    with tenant_a:
+        outcome = outcome_create(actor=csm_a, title="Coverage", unit="%", direction="up", baseline=40, target=95)
+        with pytest.raises(ValidationError, match="no measured value"):
+            outcome_sign_off(outcome=outcome, actor=customer_admin_a)
+        outcome_record_value(outcome=outcome, actor=csm_a, value=80)
+        outcome_record_value(outcome=outcome, actor=csm_a, value=96)
+        with pytest.raises(AccessDenied):
+            outcome_sign_off(outcome=outcome, actor=member_a)
+        outcome_sign_off(outcome=outcome, actor=customer_admin_a)
+        outcome.refresh_from_db()
+        assert outcome.achieved and outcome.signed_off_by == customer_admin_a
+        assert list(outcome.values.values_list("value", flat=True)) == [Decimal("80.00"), Decimal("96.00")]
+        outcome_record_value(outcome=outcome, actor=csm_a, value=97)
+        outcome.refresh_from_db()
+        assert outcome.signed_off_at is None  # a new value needs a new sign-off
+
+
+def test_outcome_pages_trio(tenant_a, csm_a, customer_admin_a, member_a, member_b):
+    form = {"title": "MTTR", "unit": "min", "direction": "down", "baseline": "120", "target": "30"}
+    assert client_for(member_b, tenant_a).get("/outcomes/").status_code == 404
+    assert client_for(member_a, tenant_a).post("/outcomes/", form).status_code == 403
+    assert client_for(csm_a, tenant_a).post("/outcomes/", form).status_code == 302
+    with tenant_a:
+        outcome = Outcome.objects.get(title="MTTR")
+    assert (
+        client_for(customer_admin_a, tenant_a).post(f"/outcomes/{outcome.pk}/value/", {"value": "1"}).status_code == 403
+    )
+    assert client_for(csm_a, tenant_a).post(f"/outcomes/{outcome.pk}/value/", {"value": "50"}).status_code == 302
+    assert client_for(member_a, tenant_a).post(f"/outcomes/{outcome.pk}/sign-off/").status_code == 403
+    assert client_for(customer_admin_a, tenant_a).post(f"/outcomes/{outcome.pk}/sign-off/").status_code == 302
+    bad = client_for(csm_a, tenant_a).post("/outcomes/", {**form, "target": "120"})
+    assert bad.status_code == 400 and "must differ from the baseline" in bad.text
+
+
+# --- cadence -------------------------------------------------------------------------------
+def test_cadence_follows_the_tier(tenant_a, settings):
+    tenant_a.contract_start = date(2026, 1, 10)
+    for tier, due in [("strategic", date(2026, 4, 10)), ("key", date(2026, 7, 10)), ("standard", date(2027, 1, 10))]:
+        tenant_a.tier = tier
+        assert qbr_due_date(tenant_a) == due
+
+
+def test_the_console_lists_overdue_reviews(tenant_a, tenant_b, csm_a, admin_user):
+    Tenant.objects.filter(pk=tenant_a.pk).update(contract_start=date(2025, 1, 1), tier="strategic")
+    with time_machine.travel(date(2026, 11, 23)):
+        response = client_for(admin_user).get("/console/reviews/")
+    assert response.status_code == 200
+    assert "Alpha Corp" in response.text and "Overdue by" in response.text
+    assert "Beta Corp" not in client_for(csm_a).get("/console/reviews/").text
