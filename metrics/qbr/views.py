@@ -90,6 +90,10 @@ def report_publish(request, pk: int):
     return redirect("qbr:report", pk=report.pk)
 
 
+def _attachment(request, report, extension: str) -> str:
+    return f'attachment; filename="{request.tenant.slug}-qbr-{report.label.replace(" ", "-")}.{extension}"'
+
+
 @tenant_access_required(Access.MEMBER)
 def report_pdf(request, pk: int):
     from weasyprint import HTML  # imported here: loading pango costs ~0.3 s
