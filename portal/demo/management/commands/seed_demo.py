@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from portal.accounts.models import Membership, MembershipRole, StaffRole, User
 from portal.demo.onboarding import seed_checklist
+from portal.demo.qbr import seed_success_plan
 from portal.tenancy.models import LifecycleStage, Tenant
 from portal.tenancy.services import public_tenant_ensure, tenant_provision
 
@@ -153,6 +154,7 @@ class Command(BaseCommand):
                 started_days_ago=spec.onboarding_days_ago,
                 done_fraction=spec.onboarding_done,
             )
+            seed_success_plan(tenant=tenant, csm=staff[spec.csm], publish_review=spec.onboarding_done > 0.9)
 
     def _report(self, password, created):
         port = f":{settings.KEEL_PORT}" if settings.KEEL_PORT not in ("80", "443", "") else ""
