@@ -1,0 +1,28 @@
+"""OpenAPI post-processing: document the error answers every tenant endpoint can give."""
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "What was wrong: `detail`, or one list of messages per field.",
+    "additionalProperties": True,
+}
+COMMON = {
+    "403": "Not signed in, or your role on this account does not allow this.",
+    "404": "No such object on this account (or no such account for you).",
+    "429": "Too many requests; retry after the number of seconds in `Retry-After`.",
+}
+WRITE_METHODS = {"post", "put", "patch", "delete"}
+
+
+def add_error_responses(result, generator, request, public):
+    """drf-spectacular hook: add 400/403/404/429 with a JSON error body to each operation."""
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            responses = operation.setdefault("responses", {})
+            codes = dict(COMMON)
+            if method in WRITE_METHODS:
+                codes["400"] = "Invalid input; the body says which field and why."
+            for code, description in codes.items():
+                responses.setdefault(
+                    code, {"description": description, "content": {"application/json": {"schema": ERROR_SCHEMA}}}
+                )
+    return result
