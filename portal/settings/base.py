@@ -214,6 +214,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.TenantUserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"tenant_user": env_str("KEEL_API_RATE", "600/min")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Keel API",
