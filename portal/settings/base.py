@@ -28,12 +28,15 @@ SHARED_APPS = [
     "portal.console",
     "portal.customer",
     "portal.api",
+    "portal.kb",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Full-text search and trigram similarity (pg_trgm lives in public, on every search_path).
+    "django.contrib.postgres",
     "axes",
     "django_htmx",
     "rest_framework",
@@ -41,6 +44,7 @@ SHARED_APPS = [
 ]
 # Tenant schemas: one copy per customer.
 TENANT_APPS = [
+    "portal.kb_tenant",
     "onboarding",
     "metrics",
 ]
