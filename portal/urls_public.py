@@ -8,6 +8,7 @@ from portal.console import views as console_views
 urlpatterns = [
     path("", console_views.root, name="root"),
     path("", include("portal.accounts.urls")),
+    path("console/kb/", include("portal.kb.urls_console")),
     path("console/", include("portal.console.urls")),
     path("admin/", admin.site.urls),
 ]
