@@ -21,9 +21,6 @@ class DocumentForm(forms.Form):
         max_length=300, required=False, label="What changed", help_text="Kept in the revision history."
     )
 
-    def clean_tags(self):
-        return self.cleaned_data["tags"]
-
 
 class ArticleForm(DocumentForm):
     category = forms.ModelChoiceField(queryset=Category.objects.all())

@@ -31,6 +31,12 @@ def article_get(*, tenant, slug: str) -> Article | None:
     return Article.objects.visible_to_tenant(tenant).select_related("category").filter(slug=slug).first()
 
 
+def category_get(*, tenant, slug: str) -> Category | None:
+    """Return the category if ``tenant`` may read at least one article in it (else None: 404)."""
+    visible = Article.objects.visible_to_tenant(tenant).values("category")
+    return Category.objects.filter(slug=slug, pk__in=visible).first()
+
+
 def category_list_for_tenant(*, tenant) -> list[Category]:
     """Return the categories with at least one article ``tenant`` may read, each with ``visible``."""
     visible = Article.objects.visible_to_tenant(tenant).defer(*_HEAVY).order_by("title")

@@ -9,7 +9,7 @@ same 404.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -18,7 +18,6 @@ from portal.accounts.decorators import tenant_access_required
 
 from . import selectors, services
 from .forms import FeedbackForm, PageForm
-from .models import Category
 from .search import search_query_normalise
 
 
@@ -68,10 +67,11 @@ def kb_index(request):
 
 @tenant_access_required(Access.MEMBER)
 def category_detail(request, slug: str):
-    category = get_object_or_404(Category, slug=slug)
-    articles = list(selectors.article_list(tenant=request.tenant, category=category))
-    if not articles:
-        raise Http404("No such category.")  # a category with nothing visible here does not exist here
+    # A category with nothing visible on this tenant does not exist here.
+    category = selectors.category_get(tenant=request.tenant, slug=slug)
+    if category is None:
+        raise Http404("No such category.")
+    articles = selectors.article_list(tenant=request.tenant, category=category)
     return render(request, "kb/category.html", {"category": category, "articles": articles})
 
 

@@ -10,7 +10,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from portal.kb.rendering import (
@@ -216,15 +216,14 @@ _SOURCES = st.lists(st.one_of(_FRAGMENTS, st.text(max_size=8)), max_size=40).map
 
 # Slow on a fresh checkout: Hypothesis's first run scans the code for constants (~2 s), then caches.
 @pytest.mark.slow
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=300, deadline=None)
 @given(source=_SOURCES)
 def test_no_input_renders_anything_executable(source):
-    # The suite's autouse database fixture is function-scoped; this test never touches the database.
     assert_inert(markdown_render(source))
 
 
 @pytest.mark.slow
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=300, deadline=None)
 @given(source=_SOURCES)
 def test_no_raw_html_survives_the_sanitiser_as_anything_executable(source):
     assert_inert(html_sanitise(source))
