@@ -36,6 +36,10 @@ from .signals import read_confirmed
 
 MAX_TAGS = 10
 MAX_TAG_LENGTH = 40
+# What an edit may change; saves of existing rows write only these (search_vector is refreshed apart).
+_DOCUMENT_FIELDS = ["title", "slug", "tags", "body_markdown", "body_html", "body_text", "status", "published_at"]
+_ARTICLE_FIELDS = [*_DOCUMENT_FIELDS, "updated_at", "category", "visibility", "tiers", "updated_by"]
+_PAGE_FIELDS = [*_DOCUMENT_FIELDS, "updated_at", "updated_by", "updated_by_email"]
 
 
 # --- shared helpers ------------------------------------------------------------------------
@@ -171,7 +175,7 @@ def _article_audience(*, actor, visibility: str, tiers, tenants) -> tuple[list[s
 
 
 def _article_save(article: Article, *, actor, note: str, before: dict, tenants: list[Tenant]) -> Article:
-    article.save()
+    article.save(update_fields=None if article._state.adding else _ARTICLE_FIELDS)
     article.tenants.set(tenants)
     _search_vector_refresh(Article, article.pk)
     after = _article_state(article)
@@ -272,7 +276,7 @@ def _page_state(page: Page) -> dict:
 
 def _page_save(page: Page, *, tenant: Tenant, actor, note: str, changed: list[str]) -> Page:
     page.updated_by, page.updated_by_email = actor, actor.email
-    page.save()
+    page.save(update_fields=None if page._state.adding else _PAGE_FIELDS)
     _search_vector_refresh(Page, page.pk)
     number = (page.revisions.aggregate(n=models.Max("number"))["n"] or 0) + 1
     PageRevision.objects.create(

@@ -83,6 +83,7 @@ def test_editing_records_who_changed_what(page, tenant_a, csm_a, admin_user):
     with schema_context(tenant_a.schema_name):
         latest = Page.objects.get(pk=page.pk).revisions.first()
     assert (latest.number, latest.changed_fields) == (2, ["body_markdown"])
+    assert "<code>alpha-2</code>" in client.get(f"/kb/pages/{page.slug}/").text
 
 
 def test_the_manage_list_shows_feedback_counts(page, tenant_a, csm_a, member_a, customer_admin_a):

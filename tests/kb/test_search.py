@@ -87,6 +87,24 @@ def test_draft_pages_are_found_by_the_csm_only(make_page, tenant_a):
     assert [h.id for h in _search(tenant_a, "cutover", access=Access.CSM)] == [page.pk]
 
 
+def test_an_edit_is_searchable_at_once(make_article, kb_author, tenant_a):
+    from portal.kb.services import article_update
+
+    article = make_article("Proxy settings", "Set the proxy.")
+    article_update(
+        article=article,
+        actor=kb_author,
+        title="Proxy settings",
+        category=article.category,
+        body_markdown="Set the proxy and the certificate bundle.",
+        tags=["tls"],
+        status=article.status,
+        visibility=article.visibility,
+    )
+    assert [h.id for h in _search(tenant_a, "bundle")] == [article.pk]
+    assert [h.id for h in _search(tenant_a, "tls")] == [article.pk]
+
+
 def test_a_blank_or_stopword_query_finds_nothing_without_error(make_article, tenant_a):
     make_article("The article", "The body.")
     assert _search(tenant_a, "   ") == []
