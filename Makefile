@@ -57,6 +57,7 @@ browser: system-libs
 run: services system-libs
 	$(PY) manage.py migrate_schemas --verbosity 0
 	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_kb_demo
 	@echo ""
 	@echo "Starting web (http://localhost:$${KEEL_PORT:-8000}/), Celery worker and beat. Ctrl-C stops all three."
 	$(BIN)/honcho start --procfile Procfile

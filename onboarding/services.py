@@ -9,7 +9,7 @@ from django.utils.text import slugify
 
 from portal.accounts.access import Access, require_access, tenant_access_for
 from portal.accounts.models import Membership
-from portal.content.markdown import render_markdown
+from portal.kb.rendering import markdown_render
 
 from .choices import EvidenceKind, OwnerSide
 from .models import Activity, Checklist, Comment, Evidence, Phase, Task, TaskStatus
@@ -71,7 +71,7 @@ def checklist_instantiate(*, playbook: Playbook, actor=None, started_at=None) ->
                     key=source.key,
                     title=source.title,
                     instructions=source.instructions,
-                    instructions_html=render_markdown(source.instructions),
+                    instructions_html=markdown_render(source.instructions),
                     owner_side=source.owner_side,
                     assignee_role=source.assignee_role,
                     due_date=start_day + timedelta(days=source.due_offset_days),
@@ -240,7 +240,7 @@ def task_update(*, task: Task, actor, **changes) -> Task:
     if not changed:
         return task
     if "instructions" in changed:
-        task.instructions_html = render_markdown(task.instructions)
+        task.instructions_html = markdown_render(task.instructions)
     task.save(update_fields=[*changed, *(["instructions_html"] if "instructions" in changed else [])])
     _activity(
         checklist=task.checklist,
@@ -285,7 +285,7 @@ def task_add(
         key=key,
         title=title,
         instructions=instructions,
-        instructions_html=render_markdown(instructions),
+        instructions_html=markdown_render(instructions),
         owner_side=owner_side,
         due_date=due_date,
         assignee=assignee,

@@ -9,6 +9,7 @@ from portal.console import views as console_views
 urlpatterns = [
     path("", console_views.root, name="root"),
     path("", include("portal.accounts.urls")),
+    path("console/kb/", include("portal.kb.urls_console")),
     path("console/", include("portal.console.urls")),
     path("console/", include((qbr_console_urls, "qbr_console"))),
     path("admin/", admin.site.urls),

@@ -7,9 +7,11 @@ from portal.accounts.urls import urlpatterns as account_urls
 
 urlpatterns = [
     path("", include((account_urls + invitation_urls, "accounts"))),
+    path("api/v1/kb/", include("portal.kb.urls_api")),
     path("api/", include("portal.api.urls")),
     path("api/v1/", include("onboarding.api_urls")),
     path("onboarding/", include("onboarding.urls")),
     path("", include("metrics.qbr.urls")),
+    path("kb/", include("portal.kb.urls")),
     path("", include("portal.customer.urls")),
 ]

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from portal.accounts.access import Access
-from portal.content.markdown import render_markdown
+from portal.kb.rendering import markdown_render
 
 from .figures import report_figures
 from .models import Report, ReportStatus
@@ -26,7 +26,7 @@ def report_content(report: Report) -> dict:
         return {"figures": report.snapshot["figures"], "narrative_html": report.snapshot["narrative_html"]}
     return {
         "figures": report_figures(period_start=report.period_start, period_end=report.period_end),
-        "narrative_html": {field: render_markdown(getattr(report, field)) for field in NARRATIVE_FIELDS},
+        "narrative_html": {field: markdown_render(getattr(report, field)) for field in NARRATIVE_FIELDS},
     }
 
 

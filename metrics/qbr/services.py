@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from portal.accounts.access import Access, require_access
 from portal.audit.services import audit_record
-from portal.content.markdown import render_markdown
+from portal.kb.rendering import markdown_render
 from portal.tenancy.models import Tenant
 
 from .figures import report_figures
@@ -142,7 +142,7 @@ def report_publish(*, report: Report, actor) -> Report:
     now = timezone.now()
     report.snapshot = {
         "figures": report_figures(period_start=report.period_start, period_end=report.period_end),
-        "narrative_html": {field: render_markdown(getattr(report, field)) for field in NARRATIVE_FIELDS},
+        "narrative_html": {field: markdown_render(getattr(report, field)) for field in NARRATIVE_FIELDS},
     }
     report.status, report.published_at, report.published_by = ReportStatus.PUBLISHED, now, actor
     report.save(update_fields=["snapshot", "status", "published_at", "published_by"])

@@ -14,12 +14,13 @@ WRITE_METHODS = {"post", "put", "patch", "delete"}
 
 
 def add_error_responses(result, generator, request, public):
-    """drf-spectacular hook: add 400/403/404/429 with a JSON error body to each operation."""
+    """drf-spectacular hook: add 403/404/429 (and 400 where there is input) with a JSON error body."""
     for path_item in result.get("paths", {}).values():
         for method, operation in path_item.items():
             responses = operation.setdefault("responses", {})
             codes = dict(COMMON)
-            if method in WRITE_METHODS:
+            takes_query = any(p.get("in") == "query" for p in operation.get("parameters", []))
+            if method in WRITE_METHODS or takes_query:
                 codes["400"] = "Invalid input; the body says which field and why."
             for code, description in codes.items():
                 responses.setdefault(

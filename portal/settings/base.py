@@ -28,6 +28,7 @@ SHARED_APPS = [
     "portal.console",
     "portal.customer",
     "portal.api",
+    "portal.kb",
     "onboarding.playbooks",
     "portal.demo",
     "django.contrib.admin",
@@ -36,6 +37,8 @@ SHARED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Full-text search and trigram similarity (pg_trgm lives in public, on every search_path).
+    "django.contrib.postgres",
     "axes",
     "django_htmx",
     "rest_framework",
@@ -44,6 +47,7 @@ SHARED_APPS = [
 ]
 # Tenant schemas: one copy per customer.
 TENANT_APPS = [
+    "portal.kb_tenant",
     "onboarding",
     "metrics",
     "metrics.qbr",

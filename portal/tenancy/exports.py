@@ -23,6 +23,7 @@ from django_tenants.utils import schema_context
 from portal.accounts.models import Invitation, Membership, User
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
+from portal.kb.models import ArticleFeedback, ArticleReadConfirmation, SearchMiss
 
 from .models import Domain, Tenant, TenantExport
 from .services import _require_admin
@@ -48,6 +49,9 @@ def _public_querysets(tenant: Tenant) -> list[tuple[str, models.QuerySet]]:
         ("accounts.user", User.objects.filter(memberships__tenant=tenant).distinct()),
         ("accounts.invitation", Invitation.objects.filter(tenant=tenant)),
         ("audit.auditevent", AuditEvent.objects.filter(tenant=tenant)),
+        ("kb.articlefeedback", ArticleFeedback.objects.filter(tenant=tenant)),
+        ("kb.articlereadconfirmation", ArticleReadConfirmation.objects.filter(tenant=tenant)),
+        ("kb.searchmiss", SearchMiss.objects.filter(tenant=tenant)),
     ]
 
 

@@ -151,7 +151,7 @@ def test_a_draft_can_be_written_and_published_from_the_page(tenant_a, csm_a, dra
     client.post(f"/reviews/{draft.pk}/publish/")
     with tenant_a:
         report = Report.objects.get(pk=draft.pk)
-    assert report.is_published and report.snapshot["narrative_html"]["summary"] == "<p>Good</p>"
+    assert report.is_published and report.snapshot["narrative_html"]["summary"].strip() == "<p>Good</p>"
 
 
 # --- outcomes ------------------------------------------------------------------------------

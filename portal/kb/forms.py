@@ -1,0 +1,57 @@
+from django import forms
+
+from portal.tenancy.models import Tenant, Tier
+
+from .models import Category, DocumentStatus, Visibility
+
+MARKDOWN_HELP = "Markdown: **bold**, _italic_, [links](https://…), lists, tables, code. HTML is shown as text."
+
+
+class DocumentForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    slug = forms.SlugField(
+        max_length=80, required=False, label="Address", help_text="Part of the page's URL. Empty: made from the title."
+    )
+    tags = forms.CharField(max_length=450, required=False, help_text="Comma-separated, e.g. sso, deployment.")
+    body_markdown = forms.CharField(
+        label="Body", required=False, widget=forms.Textarea(attrs={"rows": 18}), help_text=MARKDOWN_HELP
+    )
+    status = forms.ChoiceField(choices=DocumentStatus.choices, initial=DocumentStatus.DRAFT)
+    note = forms.CharField(
+        max_length=300, required=False, label="What changed", help_text="Kept in the revision history."
+    )
+
+
+class ArticleForm(DocumentForm):
+    category = forms.ModelChoiceField(queryset=Category.objects.all())
+    visibility = forms.ChoiceField(choices=Visibility.choices, widget=forms.RadioSelect, initial=Visibility.ALL)
+    tiers = forms.MultipleChoiceField(
+        choices=Tier.choices, required=False, widget=forms.CheckboxSelectMultiple, help_text="For “chosen tiers”."
+    )
+    tenants = forms.ModelMultipleChoiceField(
+        queryset=Tenant.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Customers",
+        help_text="For “named customers”.",
+    )
+
+    field_order = ["title", "category", "slug", "tags", "body_markdown", "status", "visibility", "tiers", "tenants"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tenants"].queryset = Tenant.objects.visible_to(user)
+
+
+class PageForm(DocumentForm):
+    pass
+
+
+class CategoryForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    description = forms.CharField(max_length=300, required=False)
+    position = forms.IntegerField(min_value=0, max_value=32767, initial=100, help_text="Lower comes first.")
+
+
+class FeedbackForm(forms.Form):
+    helpful = forms.TypedChoiceField(choices=[("yes", "Yes"), ("no", "No")], coerce=lambda v: v == "yes")

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class KbTenantConfig(AppConfig):
+    name = "portal.kb_tenant"
+    label = "kb_tenant"
+    verbose_name = "Knowledge base (tenant pages)"
