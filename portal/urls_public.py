@@ -8,6 +8,8 @@ from portal.console import views as console_views
 urlpatterns = [
     path("", console_views.root, name="root"),
     path("", include("portal.accounts.urls")),
+    path("console/notifications/", include("portal.notifications.urls")),
+    path("console/stalls/", include("onboarding.stalls.urls")),
     path("console/", include("portal.console.urls")),
     path("admin/", admin.site.urls),
 ]

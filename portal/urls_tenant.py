@@ -4,11 +4,13 @@ from django.urls import include, path
 
 from portal.accounts.urls import tenant_urlpatterns as invitation_urls
 from portal.accounts.urls import urlpatterns as account_urls
+from portal.notifications.urls import tenant_urlpatterns as notification_urls
 
 urlpatterns = [
     path("", include((account_urls + invitation_urls, "accounts"))),
     path("api/", include("portal.api.urls")),
     path("api/v1/", include("onboarding.api_urls")),
     path("onboarding/", include("onboarding.urls")),
+    path("notifications/", include((notification_urls, "notifications"))),
     path("", include("portal.customer.urls")),
 ]
