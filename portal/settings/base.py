@@ -288,11 +288,16 @@ KEEL_EVIDENCE_MAX_BYTES = env_int("KEEL_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 # starts; admins when it is still stalled `escalate_after_hours` later.
 def _stall_rule(tier: str, idle_days: int, overdue_days: int, escalate_after_hours: int) -> dict:
     prefix = f"KEEL_STALL_{tier.upper()}_"
-    return {
+    rule = {
         "idle_days": env_int(prefix + "IDLE_DAYS", idle_days),
         "overdue_days": env_int(prefix + "OVERDUE_DAYS", overdue_days),
         "escalate_after_hours": env_int(prefix + "ESCALATE_AFTER_HOURS", escalate_after_hours),
     }
+    if rule["idle_days"] < 1 or rule["overdue_days"] < 0 or rule["escalate_after_hours"] < 1:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"{prefix}*: idle days and escalation hours must be >= 1, overdue days >= 0.")
+    return rule
 
 
 KEEL_STALL_RULES = {
