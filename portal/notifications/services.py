@@ -221,12 +221,11 @@ def retry_delay(attempts: int) -> timedelta:
 def _record_failure(row: Notification, exc: Exception) -> str:
     dead = row.attempts >= settings.KEEL_NOTIFY_MAX_ATTEMPTS
     error = f"Attempt {row.attempts}: {type(exc).__name__}: {exc}"[:2000]
-    with transaction.atomic():
-        Notification.objects.filter(pk=row.pk, claim_id=row.claim_id).update(
-            status=Status.DEAD if dead else Status.PENDING,
-            last_error=error,
-            next_attempt_at=timezone.now() + retry_delay(row.attempts),
-        )
+    Notification.objects.filter(pk=row.pk, claim_id=row.claim_id).update(
+        status=Status.DEAD if dead else Status.PENDING,
+        last_error=error,
+        next_attempt_at=timezone.now() + retry_delay(row.attempts),
+    )
     logger.warning("Notification %s (%s) failed: %s%s", row.pk, row.channel, error, " (dead letter)" if dead else "")
     return "dead" if dead else "retry"
 
