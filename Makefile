@@ -12,7 +12,7 @@ PY := $(BIN)/python
 PYTEST_ARGS ?=
 export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 
-.PHONY: help install services system-libs browser run test test-fast lint format bench lock clean
+.PHONY: help install services system-libs browser run test test-fast test-faults lint format bench lock clean
 
 help:
 	@echo "make run   - install, migrate, seed the demo, start web + worker + beat"
@@ -69,6 +69,11 @@ test: services browser
 test-fast: export DJANGO_SETTINGS_MODULE = portal.settings.test
 test-fast: install
 	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)  # skips the browser and subprocess tests
+
+# Kill workers, Redis and database sessions mid-flight; prints enqueued / delivered / duplicates.
+test-faults: export DJANGO_SETTINGS_MODULE = portal.settings.test
+test-faults: services
+	$(BIN)/pytest -m faults -s $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django_tenants.utils import get_public_schema_name
 
 from portal.accounts.access import Access, require_access, tenant_access_for
 from portal.accounts.models import Membership
@@ -19,7 +20,8 @@ from .uploads import validate_evidence_file
 
 def _tenant():
     tenant = getattr(connection, "tenant", None)
-    if tenant is None or tenant.is_public:
+    # In the public schema django-tenants may set a FakeTenant: test the schema name, not the object.
+    if tenant is None or connection.schema_name == get_public_schema_name():
         raise RuntimeError("Checklist services run inside a tenant schema.")
     return tenant
 

@@ -10,6 +10,8 @@ urlpatterns = [
     path("", console_views.root, name="root"),
     path("", include("portal.accounts.urls")),
     path("console/kb/", include("portal.kb.urls_console")),
+    path("console/notifications/", include("portal.notifications.urls")),
+    path("console/stalls/", include("onboarding.stalls.urls")),
     path("console/", include("portal.console.urls")),
     path("console/", include((qbr_console_urls, "qbr_console"))),
     path("admin/", admin.site.urls),

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from portal.accounts.urls import tenant_urlpatterns as invitation_urls
 from portal.accounts.urls import urlpatterns as account_urls
+from portal.notifications.urls import tenant_urlpatterns as notification_urls
 
 urlpatterns = [
     path("", include((account_urls + invitation_urls, "accounts"))),
@@ -13,5 +14,6 @@ urlpatterns = [
     path("onboarding/", include("onboarding.urls")),
     path("", include("metrics.qbr.urls")),
     path("kb/", include("portal.kb.urls")),
+    path("notifications/", include((notification_urls, "notifications"))),
     path("", include("portal.customer.urls")),
 ]

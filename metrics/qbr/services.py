@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django_tenants.utils import get_public_schema_name
 
 from portal.accounts.access import Access, require_access
 from portal.audit.services import audit_record
@@ -20,7 +21,8 @@ NARRATIVE_FIELDS = ("summary", "risks", "recommendations", "next_goals")
 
 def _tenant() -> Tenant:
     tenant = getattr(connection, "tenant", None)
-    if tenant is None or tenant.is_public:
+    # In the public schema django-tenants may set a FakeTenant: test the schema name, not the object.
+    if tenant is None or connection.schema_name == get_public_schema_name():
         raise RuntimeError("QBR services run inside a tenant schema.")
     return tenant
 

@@ -29,7 +29,9 @@ SHARED_APPS = [
     "portal.customer",
     "portal.api",
     "portal.kb",
+    "portal.notifications",
     "onboarding.playbooks",
+    "onboarding.stalls",
     "portal.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -92,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "portal.tenancy.context_processors.tenancy",
+                "portal.notifications.context_processors.notifications",
             ],
         },
     },
@@ -208,8 +211,18 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 # --- E-mail --------------------------------------------------------------------------------
-# Django 6.1 mailers (EMAIL_BACKEND is deprecated). Dev prints mail to the console.
+# Django 6.1 mailers (EMAIL_BACKEND is deprecated). Dev prints mail to the console; pointing
+# KEEL_EMAIL_BACKEND at the SMTP backend reads the server from KEEL_SMTP_*.
 MAILERS = {"default": {"BACKEND": env_str("KEEL_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}}
+if MAILERS["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+    MAILERS["default"]["OPTIONS"] = {
+        "host": env_str("KEEL_SMTP_HOST", "localhost"),
+        "port": env_int("KEEL_SMTP_PORT", 587),
+        "username": env_str("KEEL_SMTP_USER", ""),
+        "password": env_str("KEEL_SMTP_PASSWORD", ""),
+        "use_tls": env_bool("KEEL_SMTP_TLS", True),
+        "timeout": env_int("KEEL_SMTP_TIMEOUT", 10),
+    }
 DEFAULT_FROM_EMAIL = env_str("KEEL_FROM_EMAIL", "Keel <no-reply@keel.localhost>")
 
 # --- API -----------------------------------------------------------------------------------
@@ -259,6 +272,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.invitation_expire_all_task",
         "schedule": crontab(minute=5),
     },
+    "stall-detect-hourly": {
+        "task": "stalls.stall_detect_all_task",
+        # Hourly; a positive KEEL_STALL_DETECT_EVERY_SECONDS replaces the crontab (demos, fault tests).
+        "schedule": timedelta(seconds=env_int("KEEL_STALL_DETECT_EVERY_SECONDS", 0)) or crontab(minute=10),
+    },
+    "notification-sweep": {
+        "task": "notifications.notification_sweep_task",
+        "schedule": timedelta(seconds=env_int("KEEL_NOTIFY_SWEEP_SECONDS", 60)),
+    },
+    "notification-digest-daily": {
+        "task": "notifications.notification_digest_send_all_task",
+        "schedule": crontab(hour=env_int("KEEL_NOTIFY_DIGEST_HOUR", 7), minute=0),
+    },
 }
 
 LOGGING = {
@@ -271,3 +297,42 @@ LOGGING = {
 
 # Evidence uploads on onboarding tasks.
 KEEL_EVIDENCE_MAX_BYTES = env_int("KEEL_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+
+
+# --- Stalled onboardings -------------------------------------------------------------------
+# A checklist is stalled when no task was completed for `idle_days` while tasks remain, or an
+# open task is overdue by more than `overdue_days`. The assigned CSM is told when the episode
+# starts; admins when it is still stalled `escalate_after_hours` later.
+def _stall_rule(tier: str, idle_days: int, overdue_days: int, escalate_after_hours: int) -> dict:
+    prefix = f"KEEL_STALL_{tier.upper()}_"
+    rule = {
+        "idle_days": env_int(prefix + "IDLE_DAYS", idle_days),
+        "overdue_days": env_int(prefix + "OVERDUE_DAYS", overdue_days),
+        "escalate_after_hours": env_int(prefix + "ESCALATE_AFTER_HOURS", escalate_after_hours),
+    }
+    if rule["idle_days"] < 1 or rule["overdue_days"] < 0 or rule["escalate_after_hours"] < 1:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"{prefix}*: idle days and escalation hours must be >= 1, overdue days >= 0.")
+    return rule
+
+
+KEEL_STALL_RULES = {
+    "strategic": _stall_rule("strategic", idle_days=5, overdue_days=2, escalate_after_hours=24),
+    "key": _stall_rule("key", idle_days=7, overdue_days=3, escalate_after_hours=48),
+    "standard": _stall_rule("standard", idle_days=10, overdue_days=5, escalate_after_hours=72),
+}
+# Optional team channel (Slack-compatible incoming webhook) told about every stall and escalation.
+KEEL_STALL_TEAM_WEBHOOK_URL = env_str("KEEL_STALL_TEAM_WEBHOOK_URL", "")
+
+# --- Notifications outbox ------------------------------------------------------------------
+# A row that failed this many delivery attempts becomes a dead letter (shown in the console).
+KEEL_NOTIFY_MAX_ATTEMPTS = env_int("KEEL_NOTIFY_MAX_ATTEMPTS", 5)
+# Retry n waits base * 2**(n-1) seconds, at most an hour; the sweep picks the row up after that.
+KEEL_NOTIFY_RETRY_BASE_SECONDS = env_int("KEEL_NOTIFY_RETRY_BASE_SECONDS", 60)
+# The sweep re-sends rows still pending (or stuck mid-attempt) this long after they were due:
+# long enough that a message still sitting in the broker is not doubled for nothing.
+KEEL_NOTIFY_SWEEP_GRACE_SECONDS = env_int("KEEL_NOTIFY_SWEEP_GRACE_SECONDS", 120)
+KEEL_WEBHOOK_TIMEOUT_SECONDS = env_int("KEEL_WEBHOOK_TIMEOUT_SECONDS", 10)
+# Webhooks must use https unless this is on (development and tests post to 127.0.0.1).
+KEEL_WEBHOOK_ALLOW_HTTP = env_bool("KEEL_WEBHOOK_ALLOW_HTTP", False)

@@ -1,6 +1,7 @@
 """Local development: debug on, mail to the console."""
 
 from .base import *  # noqa: F403
+from .env import env_bool
 
 DEBUG = True
 
@@ -8,3 +9,6 @@ DEBUG = True
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Local webhook receivers (a chat bridge on 127.0.0.1) are fine in development.
+KEEL_WEBHOOK_ALLOW_HTTP = env_bool("KEEL_WEBHOOK_ALLOW_HTTP", True)

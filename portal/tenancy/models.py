@@ -26,6 +26,16 @@ class TenantStatus(models.TextChoices):
     SUSPENDED = "suspended", "Suspended"
 
 
+def _absolute_url(host: str, path: str) -> str:
+    port = f":{settings.KEEL_PORT}" if settings.KEEL_PORT not in ("", "80", "443") else ""
+    return f"{settings.KEEL_SCHEME}://{host}{port}{path}"
+
+
+def console_absolute_url(path: str = "/") -> str:
+    """Return the full URL of ``path`` on the console (public) host, for links in e-mails."""
+    return _absolute_url(settings.KEEL_BASE_DOMAIN, path)
+
+
 class TenantQuerySet(models.QuerySet):
     def customers(self):
         """Return every tenant except the public (console) one."""
@@ -98,8 +108,7 @@ class Tenant(TenantMixin):
 
     def absolute_url(self, path: str = "/") -> str:
         """Return the full URL of ``path`` on this tenant's host."""
-        port = f":{settings.KEEL_PORT}" if settings.KEEL_PORT not in ("", "80", "443") else ""
-        return f"{settings.KEEL_SCHEME}://{self.primary_domain_name}{port}{path}"
+        return _absolute_url(self.primary_domain_name, path)
 
 
 class Domain(DomainMixin):

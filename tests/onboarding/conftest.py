@@ -1,9 +1,14 @@
 """Onboarding fixtures: the session tenants got their checklist when they were provisioned."""
 
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
+from django.utils import timezone
 
 from onboarding.choices import EvidenceKind, OwnerSide
-from onboarding.models import Checklist, Phase, Task
+from onboarding.models import Checklist, Phase, Task, TaskStatus
+from portal.tenancy.models import Tenant
 
 
 @pytest.fixture
@@ -55,3 +60,39 @@ def plan(tenant_a):
         vendor = add_task(checklist, "vendor-step", side=OwnerSide.VENDOR)
         proof = add_task(checklist, "proof-step", evidence=EvidenceKind.FILE)
     return {"checklist": checklist, "first": first, "second": second, "vendor": vendor, "proof": proof}
+
+
+# --- stalls --------------------------------------------------------------------------------
+# A Monday morning; every stall test starts here and moves the clock itself.
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+RULES = {
+    "strategic": {"idle_days": 3, "overdue_days": 1, "escalate_after_hours": 24},
+    "key": {"idle_days": 5, "overdue_days": 2, "escalate_after_hours": 48},
+    "standard": {"idle_days": 7, "overdue_days": 3, "escalate_after_hours": 72},
+}
+
+
+@pytest.fixture
+def clock():
+    """Freeze time at T0; ``clock.shift(timedelta(...))`` moves it."""
+    with time_machine.travel(T0, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def stall_a(in_a, clock, settings):
+    """Tenant A's schema with no checklist left (each test builds its own) and pinned stall rules."""
+    settings.KEEL_STALL_RULES = RULES
+    settings.KEEL_STALL_TEAM_WEBHOOK_URL = ""
+    Checklist.objects.all().delete()
+    return in_a
+
+
+def set_tier(tenant, tier: str) -> None:
+    Tenant.objects.filter(pk=tenant.pk).update(tier=tier)
+    tenant.refresh_from_db()
+
+
+def complete(task, when=None) -> None:
+    """Mark ``task`` done at ``when`` (now by default) without the service's access rules."""
+    Task.objects.filter(pk=task.pk).update(status=TaskStatus.DONE, completed_at=when or timezone.now())

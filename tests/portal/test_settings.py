@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+from portal.settings.base import _stall_rule
 from portal.settings.env import env_bool, env_int, env_list, env_str
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,6 +35,23 @@ def test_a_required_variable_must_be_set(monkeypatch):
     monkeypatch.delenv("K_REQUIRED", raising=False)
     with pytest.raises(ImproperlyConfigured, match="Set the K_REQUIRED"):
         env_str("K_REQUIRED")
+
+
+def test_stall_thresholds_are_read_per_tier_from_the_environment(monkeypatch):
+    monkeypatch.setenv("KEEL_STALL_KEY_IDLE_DAYS", "4")
+    monkeypatch.setenv("KEEL_STALL_KEY_ESCALATE_AFTER_HOURS", "12")
+    assert _stall_rule("key", idle_days=7, overdue_days=3, escalate_after_hours=48) == {
+        "idle_days": 4,
+        "overdue_days": 3,
+        "escalate_after_hours": 12,
+    }
+    assert _stall_rule("standard", idle_days=10, overdue_days=5, escalate_after_hours=72)["idle_days"] == 10
+
+
+def test_a_stall_threshold_of_zero_days_is_refused(monkeypatch):
+    monkeypatch.setenv("KEEL_STALL_STRATEGIC_IDLE_DAYS", "0")
+    with pytest.raises(ImproperlyConfigured, match="KEEL_STALL_STRATEGIC_"):
+        _stall_rule("strategic", idle_days=5, overdue_days=2, escalate_after_hours=24)
 
 
 def _manage(*args, env_extra):

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class StallsConfig(AppConfig):
+    name = "onboarding.stalls"
+    label = "stalls"
+    verbose_name = "Stalled onboardings"

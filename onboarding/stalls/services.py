@@ -1,0 +1,285 @@
+"""Stall detection and the staff's answers to it (snooze).
+
+``stall_detect`` runs inside one tenant's schema. In one transaction it reads that tenant's
+checklists and writes, in public, the episode rows and the notification outbox rows, plus
+an internal timeline entry in the tenant schema. Both schemas live in one database, so the
+decision and the messages it causes commit together or not at all.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django_tenants.utils import get_public_schema_name
+
+from onboarding.models import Activity, Checklist, Task
+from portal.accounts.access import Access, AccessDenied, tenant_access_for
+from portal.accounts.models import StaffRole, User
+from portal.audit.services import audit_record
+from portal.notifications.models import Channel
+from portal.notifications.services import notification_enqueue
+from portal.tenancy.models import Tenant, console_absolute_url
+
+from .models import EndReason, EscalationLevel, StallEpisode
+from .rules import Verdict, checklist_verdict, rule_for_tier
+
+# First key of the two-int advisory lock that serialises detection runs of one tenant.
+DETECT_LOCK_NAMESPACE = 6_401_002
+SNOOZE_MAX_DAYS = 30
+
+
+@dataclass
+class DetectResult:
+    schema: str
+    started: list[int] = field(default_factory=list)
+    ended: list[int] = field(default_factory=list)
+    escalated: list[int] = field(default_factory=list)
+    notifications: int = 0
+
+    def as_dict(self) -> dict:
+        return {
+            "schema": self.schema,
+            "started": self.started,
+            "ended": self.ended,
+            "escalated": self.escalated,
+            "notifications": self.notifications,
+        }
+
+
+def current_tenant() -> Tenant:
+    """Return the tenant whose schema is active, fresh from the database (tier and CSM may change)."""
+    if connection.schema_name == get_public_schema_name():
+        raise RuntimeError("Stall detection runs inside a tenant schema.")
+    return Tenant.objects.select_related("csm").get(schema_name=connection.schema_name)
+
+
+def _lock(namespace: int, key: int) -> None:
+    # Held to the end of the transaction: a second run (another beat, a retry) waits here,
+    # then sees what the first committed and has nothing left to do.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [namespace, key])
+
+
+@transaction.atomic
+def stall_detect(*, now: datetime | None = None) -> DetectResult:
+    """Open, refresh, escalate and close the current tenant's stall episodes; return what changed."""
+    tenant = current_tenant()
+    _lock(DETECT_LOCK_NAMESPACE, tenant.pk)
+    now = now or timezone.now()
+    rule = rule_for_tier(tenant.tier)
+    result = DetectResult(schema=tenant.schema_name)
+    episodes = {e.checklist_id: e for e in StallEpisode.objects.select_for_update().open().filter(tenant=tenant)}
+    tasks_by_checklist: dict[int, list[Task]] = {}
+    for task in Task.objects.select_related("phase").order_by("pk"):
+        tasks_by_checklist.setdefault(task.checklist_id, []).append(task)
+    deps: dict[int, list[int]] = {}
+    for from_id, to_id in Task.depends_on.through.objects.values_list("from_task_id", "to_task_id"):
+        deps.setdefault(from_id, []).append(to_id)
+    seen = set()
+    for checklist in Checklist.objects.all():
+        seen.add(checklist.pk)
+        tasks = tasks_by_checklist.get(checklist.pk, [])
+        verdict = checklist_verdict(checklist=checklist, tasks=tasks, deps=deps, rule=rule, now=now)
+        episode = episodes.get(checklist.pk)
+        if verdict.stalled and episode is None:
+            _episode_start(tenant, checklist, verdict, now, result)
+        elif verdict.stalled:
+            _episode_refresh(tenant, episode, verdict, now)
+            if _escalation_due(episode, rule, now):
+                _escalate(tenant, episode, now, result)
+        elif episode is not None:
+            _episode_end(tenant, episode, _end_reason(episode, verdict), now, result, checklist=checklist)
+    for checklist_id, episode in episodes.items():
+        if checklist_id not in seen:
+            _episode_end(tenant, episode, EndReason.REMOVED, now, result)
+    return result
+
+
+# --- episode lifecycle ---------------------------------------------------------------------
+def _snapshot(episode: StallEpisode, verdict: Verdict, now: datetime) -> None:
+    blocking = verdict.blocking
+    episode.is_idle, episode.is_overdue = verdict.idle, verdict.overdue
+    episode.last_checked_at, episode.last_progress_at = now, verdict.last_progress_at
+    episode.open_tasks = verdict.open_tasks
+    episode.blocking_task_id = blocking.pk if blocking else None
+    episode.blocking_task_title = blocking.title[:200] if blocking else ""
+    episode.blocking_task_due = blocking.due_date if blocking else None
+    episode.blocking_task_side = blocking.owner_side if blocking else ""
+
+
+SNAPSHOT_FIELDS = [
+    "is_idle",
+    "is_overdue",
+    "last_checked_at",
+    "last_progress_at",
+    "open_tasks",
+    "blocking_task_id",
+    "blocking_task_title",
+    "blocking_task_due",
+    "blocking_task_side",
+]
+
+
+def _episode_start(tenant: Tenant, checklist: Checklist, verdict: Verdict, now: datetime, result: DetectResult):
+    episode = StallEpisode(
+        tenant=tenant,
+        checklist_id=checklist.pk,
+        checklist_name=checklist.name[:200],
+        stalled_since=verdict.stalled_since,
+        detected_at=now,
+    )
+    _snapshot(episode, verdict, now)
+    csm = tenant.csm if tenant.csm is not None and tenant.csm.is_csm else None
+    if csm is None:
+        # Nobody to tell first: the ladder starts at the admins.
+        episode.level, episode.escalated_at = EscalationLevel.ADMINS, now
+    episode.save()
+    summary = _summary(episode, now)
+    Activity.objects.create(
+        checklist=checklist, task_id=episode.blocking_task_id, verb="checklist.stalled", internal=True, summary=summary
+    )
+    audit_record(actor=None, action="stall.started", tenant=tenant, target=episode, summary=summary)
+    recipients = [csm] if csm else _admins()
+    result.notifications += _notify(tenant, episode, recipients, now, escalation=False)
+    result.started.append(episode.pk)
+
+
+def _episode_refresh(tenant: Tenant, episode: StallEpisode, verdict: Verdict, now: datetime) -> None:
+    _snapshot(episode, verdict, now)
+    episode.save(update_fields=SNAPSHOT_FIELDS)
+
+
+def _escalation_due(episode: StallEpisode, rule, now: datetime) -> bool:
+    return (
+        episode.level == EscalationLevel.CSM
+        and not episode.is_snoozed(now)
+        and now >= episode.detected_at + rule.escalate_after
+    )
+
+
+def _escalate(tenant: Tenant, episode: StallEpisode, now: datetime, result: DetectResult) -> None:
+    episode.level, episode.escalated_at = EscalationLevel.ADMINS, now
+    episode.save(update_fields=["level", "escalated_at"])
+    audit_record(actor=None, action="stall.escalated", tenant=tenant, target=episode, summary=_summary(episode, now))
+    admins = [u for u in _admins() if u.pk != tenant.csm_id]
+    result.notifications += _notify(tenant, episode, admins, now, escalation=True)
+    result.escalated.append(episode.pk)
+
+
+def _end_reason(episode: StallEpisode, verdict: Verdict) -> str:
+    if verdict.open_tasks == 0:
+        return EndReason.COMPLETED
+    if verdict.last_progress_at > episode.last_progress_at:
+        return EndReason.PROGRESS
+    return EndReason.CLEARED
+
+
+def _episode_end(tenant, episode, reason: str, now: datetime, result: DetectResult, checklist=None) -> None:
+    episode.ended_at, episode.end_reason, episode.last_checked_at = now, reason, now
+    episode.save(update_fields=["ended_at", "end_reason", "last_checked_at"])
+    label = EndReason(reason).label
+    days = episode.duration(now).days
+    if checklist is not None:
+        Activity.objects.create(
+            checklist=checklist,
+            verb="checklist.unstalled",
+            internal=True,
+            summary=f"No longer stalled after {days} day{'s' if days != 1 else ''}: {label.lower()}",
+        )
+    audit_record(actor=None, action="stall.ended", tenant=tenant, target=episode, reason=reason, days=days)
+    result.ended.append(episode.pk)
+
+
+def _admins() -> list[User]:
+    return list(User.objects.filter(Q(staff_role=StaffRole.ADMIN) | Q(is_superuser=True), is_active=True))
+
+
+# --- messages ------------------------------------------------------------------------------
+def _summary(episode: StallEpisode, now: datetime) -> str:
+    """Return one line saying why the checklist is stalled and what blocks it."""
+    parts = []
+    if episode.is_overdue and episode.blocking_task_title:
+        late = episode.days_overdue(timezone.localdate(now))
+        parts.append(f"“{episode.blocking_task_title}” is {late} day{'s' if late != 1 else ''} overdue")
+    if episode.is_idle:
+        idle = (now - episode.last_progress_at).days
+        parts.append(f"no task completed for {idle} days")
+        if not episode.is_overdue and episode.blocking_task_title:
+            parts.append(f"next up: “{episode.blocking_task_title}”")
+    return "; ".join(parts)[:300] or "stalled"
+
+
+def _notify(tenant: Tenant, episode: StallEpisode, recipients: list[User], now: datetime, *, escalation: bool) -> int:
+    """Write the outbox rows telling ``recipients`` about ``episode`` at its current level."""
+    path = reverse("stalls:stall_list", urlconf=settings.PUBLIC_SCHEMA_URLCONF)
+    link = console_absolute_url(f"{path}#episode-{episode.pk}")
+    summary = _summary(episode, now)
+    context = {"tenant": tenant, "episode": episode, "summary": summary, "link": link, "escalation": escalation}
+    prefix = "Still stalled" if escalation else "Onboarding stalled"
+    rows = notification_enqueue(
+        # One decision per episode and ladder step: re-running detection can never add a row.
+        key=f"stall:{episode.pk}:{episode.level}",
+        kind="stall.escalation" if escalation else "stall.alert",
+        subject=f"{prefix}: {tenant.name} — {summary}",
+        body=render_to_string("stalls/email/stall_alert.txt", context),
+        recipients=recipients,
+        via=(Channel.IN_APP, Channel.EMAIL, Channel.WEBHOOK),
+        webhooks=[settings.KEEL_STALL_TEAM_WEBHOOK_URL] if settings.KEEL_STALL_TEAM_WEBHOOK_URL else [],
+        tenant=tenant,
+        topic=episode.topic,
+        link=link,
+    )
+    return len(rows)
+
+
+# --- staff actions -------------------------------------------------------------------------
+def _require_staff_on(actor, tenant: Tenant) -> None:
+    access = tenant_access_for(actor, tenant)
+    if access is None or access < Access.CSM:
+        raise AccessDenied("Only the account's CSM or an admin may do this.")
+
+
+@transaction.atomic
+def stall_episode_snooze(*, episode: StallEpisode, actor, reason: str, days: int) -> StallEpisode:
+    """Hold back escalation of an open episode for ``days``, saying why."""
+    _require_staff_on(actor, episode.tenant)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the escalation can wait."})
+    if not 1 <= days <= SNOOZE_MAX_DAYS:
+        raise ValidationError({"days": f"Snooze for 1 to {SNOOZE_MAX_DAYS} days."})
+    episode = StallEpisode.objects.select_for_update().select_related("tenant").get(pk=episode.pk)
+    if not episode.is_open:
+        raise ValidationError("This stall has already ended.")
+    now = timezone.now()
+    episode.snoozed_until, episode.snoozed_at = now + timedelta(days=days), now
+    episode.snooze_reason, episode.snoozed_by = reason[:300], actor
+    episode.save(update_fields=["snoozed_until", "snoozed_at", "snooze_reason", "snoozed_by"])
+    audit_record(
+        actor=actor,
+        action="stall.snoozed",
+        tenant=episode.tenant,
+        target=episode,
+        reason=episode.snooze_reason,
+        until=episode.snoozed_until.isoformat(),
+    )
+    return episode
+
+
+@transaction.atomic
+def stall_episode_unsnooze(*, episode: StallEpisode, actor) -> StallEpisode:
+    """End a snooze early: escalation resumes at the next detection."""
+    _require_staff_on(actor, episode.tenant)
+    episode = StallEpisode.objects.select_for_update().select_related("tenant").get(pk=episode.pk)
+    if episode.snoozed_until is None:
+        return episode
+    episode.snoozed_until = None
+    episode.save(update_fields=["snoozed_until"])
+    audit_record(actor=actor, action="stall.unsnoozed", tenant=episode.tenant, target=episode)
+    return episode

@@ -1,0 +1,125 @@
+"""The notification outbox and each person's delivery preferences. Public schema.
+
+PostgreSQL is the source of truth: a row is written in the same transaction as the
+decision to notify, and a worker delivers it. Redis only carries "go and look at row N".
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "E-mail"
+    IN_APP = "in_app", "In-app"
+    WEBHOOK = "webhook", "Webhook"
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", "Pending"
+    # An attempt is under way (or its worker died: see Notification.claim_id).
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    # Waiting for the recipient's daily digest instead of going out on its own.
+    HELD = "held", "Held for digest"
+    DIGESTED = "digested", "Sent in a digest"
+    DEAD = "dead", "Dead letter"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def inbox(self, user):
+        """Return the in-app notifications delivered to ``user``, newest first."""
+        return self.filter(recipient=user, channel=Channel.IN_APP, status=Status.SENT).order_by("-created_at", "-id")
+
+    def dead_letters_visible_to(self, user):
+        """Return the dead letters a staff user may see: all for admins; their accounts' or their own for CSMs."""
+        dead = self.filter(status=Status.DEAD)
+        if user.is_keel_admin:
+            return dead
+        if user.is_csm:
+            return dead.filter(models.Q(tenant__csm=user) | models.Q(recipient=user))
+        return dead.none()
+
+
+class Notification(models.Model):
+    """One message to one recipient over one channel; delivered at most once in effect."""
+
+    # Unique per (decision, recipient, channel): writing the same decision twice adds nothing.
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=40)
+    # What the message is about (e.g. "stall:12"), so a page can show who was told.
+    topic = models.CharField(max_length=100, blank=True, db_index=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="notifications"
+    )
+    # E-mail address or webhook URL, copied when the row is written so delivery needs nothing else.
+    address = models.CharField(max_length=500, blank=True)
+    tenant = models.ForeignKey(
+        "tenancy.Tenant", on_delete=models.SET_NULL, null=True, blank=True, related_name="notifications"
+    )
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    link = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    # Identifies the latest attempt; only that attempt may record the outcome.
+    claim_id = models.UUIDField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    digest = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="digested")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="notification_due"),
+            models.Index(fields=["recipient", "channel", "status"], name="notification_inbox"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False), name="notification_sent_has_time"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} to {self.address or self.recipient_id}: {self.subject}"
+
+    @property
+    def message_id(self) -> str:
+        """Return the e-mail Message-ID: the same for every attempt, so receivers can drop a resend."""
+        digest = hashlib.sha256(self.dedupe_key.encode()).hexdigest()[:40]
+        return f"<{digest}@notifications.{settings.KEEL_BASE_DOMAIN}>"
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
+
+
+class NotificationPreference(models.Model):
+    """How one person wants to be told. A missing row means the defaults."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_pref")
+    digest = models.BooleanField(
+        default=False, help_text="One e-mail a day summarising alerts, instead of one e-mail per alert."
+    )
+    webhook_url = models.URLField(
+        "Webhook URL",
+        max_length=500,
+        blank=True,
+        help_text="Optional Slack-compatible incoming webhook that also receives your alerts.",
+    )
+    task_reminders = models.BooleanField(
+        default=True, help_text="E-mail me when an onboarding task assigned to me is overdue."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Notification preferences of {self.user}"
