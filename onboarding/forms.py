@@ -33,6 +33,12 @@ class TaskEditForm(forms.Form):
     owner_side = forms.ChoiceField(choices=OwnerSide.choices, label="Owner side")
     due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     evidence = forms.ChoiceField(choices=EvidenceKind.choices, required=False, label="Required evidence")
+    read_confirm_ref = forms.CharField(
+        required=False,
+        max_length=40,
+        label="Read and confirm",
+        help_text="A knowledge-base page the customer must confirm: article:<id> or page:<id>.",
+    )
 
     def __init__(self, *args, assignable=(), **kwargs):
         super().__init__(*args, **kwargs)

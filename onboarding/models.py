@@ -60,6 +60,8 @@ class Task(models.Model):
     due_date = models.DateField(null=True, blank=True)
     depends_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="unlocks")
     kb_links = models.JSONField(default=list, blank=True)
+    # "Read and confirm" step: a knowledge-base reference ("article:<id>" or "page:<id>").
+    read_confirm_ref = models.CharField(max_length=40, blank=True)
     evidence = models.CharField(max_length=10, choices=EvidenceKind.choices, default=EvidenceKind.NONE, blank=True)
     is_milestone = models.BooleanField(default=False)
     is_first_value = models.BooleanField(default=False)

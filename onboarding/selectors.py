@@ -176,3 +176,35 @@ def overdue_tasks(*, today: date) -> list[Task]:
 def tasks_completed_between(*, start, end) -> int:
     """Return how many tasks were completed in [start, end)."""
     return Task.objects.filter(status=TaskStatus.DONE, completed_at__gte=start, completed_at__lt=end).count()
+
+
+@dataclass
+class ReadStep:
+    title: str
+    url: str
+    confirmed: bool
+
+
+def read_step(*, task: Task, user, tenant) -> ReadStep | None:
+    """Return the knowledge-base page a "read and confirm" task points at, for this viewer."""
+    from django.urls import reverse
+
+    from portal.kb.models import Article
+    from portal.kb.selectors import kb_read_confirmed, kb_ref_parse
+    from portal.kb_tenant.models import Page
+
+    if not task.read_confirm_ref:
+        return None
+    kind, pk = kb_ref_parse(task.read_confirm_ref)
+    if kind == "article":
+        target = Article.objects.visible_to_tenant(tenant).filter(pk=pk).first()
+        name = "kb:article_detail"
+    else:
+        target = Page.objects.filter(pk=pk).first()
+        name = "kb:page_detail"
+    if target is None:
+        return None
+    url = reverse(name, kwargs={"slug": target.slug}, urlconf="portal.urls_tenant")
+    return ReadStep(
+        title=target.title, url=url, confirmed=kb_read_confirmed(user, task.read_confirm_ref, tenant=tenant)
+    )

@@ -121,6 +121,7 @@ def task_complete(*, task: Task, actor) -> Task:
         raise ValidationError(f"“{task.title}” needs evidence first: add {kind}.")
     if task.evidence == EvidenceKind.FILE and not task.evidence_items.exclude(file="").exists():
         raise ValidationError(f"“{task.title}” needs a file as evidence.")
+    _check_read_confirmed(task, actor)
     now = timezone.now()
     task.status, task.completed_at, task.completed_by = TaskStatus.DONE, now, actor
     task.save(update_fields=["status", "completed_at", "completed_by"])
@@ -166,6 +167,16 @@ def task_reopen(*, task: Task, actor) -> Task:
     # First value, once reached, stays reached: TTV measures the first time it happened.
     _activity(checklist=checklist, actor=actor, verb="task.reopened", summary=f"Reopened “{task.title}”", task=task)
     return task
+
+
+def _check_read_confirmed(task: Task, actor) -> None:
+    """A "read and confirm" task is done when the customer confirmed reading (staff may override)."""
+    from portal.kb.selectors import kb_read_confirmed
+
+    if not task.read_confirm_ref or tenant_access_for(actor, _tenant()) >= Access.CSM:
+        return
+    if not kb_read_confirmed(actor, task.read_confirm_ref, tenant=_tenant()):
+        raise ValidationError(f"“{task.title}”: read the linked page and press “I have read this” first.")
 
 
 # --- comments and evidence -----------------------------------------------------------------
@@ -214,7 +225,17 @@ def evidence_add(*, task: Task, actor, upload=None, text: str = "") -> Evidence:
 
 
 # --- CSM editing ---------------------------------------------------------------------------
-EDITABLE_FIELDS = ("title", "instructions", "assignee", "due_date", "owner_side", "evidence")
+EDITABLE_FIELDS = ("title", "instructions", "assignee", "due_date", "owner_side", "evidence", "read_confirm_ref")
+
+
+def _check_kb_ref(ref: str) -> None:
+    from portal.kb.selectors import kb_ref_parse
+
+    if ref:
+        try:
+            kb_ref_parse(ref)
+        except ValueError as exc:
+            raise ValidationError({"read_confirm_ref": str(exc)}) from None
 
 
 def _check_assignee(assignee) -> None:
@@ -233,6 +254,7 @@ def task_update(*, task: Task, actor, **changes) -> Task:
         raise ValidationError(f"These fields cannot be edited: {', '.join(sorted(unknown))}.")
     if "title" in changes and not str(changes["title"]).strip():
         raise ValidationError({"title": "A task needs a title."})
+    _check_kb_ref(changes.get("read_confirm_ref", ""))
     _check_assignee(changes.get("assignee"))
     changed = {}
     for field, value in changes.items():
@@ -267,6 +289,7 @@ def task_add(
     assignee=None,
     evidence: str = "",
     depends_on=(),
+    read_confirm_ref: str = "",
 ) -> Task:
     """Add a task to a running checklist (CSM and admin only)."""
     _access(actor, Access.CSM)
@@ -274,6 +297,7 @@ def task_add(
     if not title:
         raise ValidationError({"title": "A task needs a title."})
     _check_assignee(assignee)
+    _check_kb_ref(read_confirm_ref)
     checklist = phase.checklist
     base = slugify(title)[:50] or "task"
     key, n = base, 1
@@ -293,6 +317,7 @@ def task_add(
         assignee=assignee,
         evidence=evidence,
         position=position,
+        read_confirm_ref=read_confirm_ref,
     )
     deps = [d for d in depends_on if d.checklist_id == checklist.pk]
     task.depends_on.set(deps)

@@ -73,6 +73,7 @@ def task_detail_view(request, pk: int):
     task = _task_or_404(pk)
     context = selectors.task_detail(task=task, access=request.tenant_access)
     context.update(comment_form=CommentForm(), evidence_form=EvidenceForm())
+    context["read_step"] = selectors.read_step(task=task, user=request.user, tenant=request.tenant)
     return render(request, "onboarding/task_detail.html", context)
 
 
