@@ -8,5 +8,6 @@ from portal.accounts.urls import urlpatterns as account_urls
 urlpatterns = [
     path("", include((account_urls + invitation_urls, "accounts"))),
     path("api/", include("portal.api.urls")),
+    path("api/", include("metrics.api.urls")),
     path("", include("portal.customer.urls")),
 ]

@@ -1,0 +1,2 @@
+def nps_prompt(request):
+    return {}
