@@ -88,7 +88,37 @@ def derived_event_key(feature: str, user_ref: str, occurred_at: datetime, quanti
 
 
 def parse_event(item, *, features: Mapping[str, int], now: datetime) -> tuple[tuple | None, dict]:
-    """Return ((feature_id, user_ref, occurred_at, quantity, idempotency_key), {}) or (None, errors)."""
+    """Return ((feature_id, user_ref, occurred_at, quantity, idempotency_key), {}) or (None, errors).
+
+    The common, well-formed event takes a short path of exact type checks; anything unusual
+    falls through to the field-by-field checks that explain what is wrong.
+    """
+    if type(item) is dict:
+        feature_id = features.get(item.get("feature"))
+        user_ref, stamp = item.get("user"), item.get("timestamp")
+        quantity, key = item.get("quantity", 1), item.get("idempotency_key")
+        if (
+            feature_id is not None
+            and type(user_ref) is str
+            and 0 < len(user_ref) <= 200
+            and user_ref == user_ref.strip()
+            and type(stamp) is str
+            and type(quantity) is int
+            and 0 <= quantity <= MAX_INT
+            and type(key) is str
+            and 0 < len(key) <= 200
+            and key == key.strip()
+        ):
+            try:
+                occurred_at = datetime.fromisoformat(stamp)
+            except ValueError:
+                occurred_at = None
+            if occurred_at is not None and occurred_at.tzinfo is not None and occurred_at <= now + FUTURE_TOLERANCE:
+                return (feature_id, user_ref, occurred_at, quantity, key), {}
+    return _parse_event_checked(item, features=features, now=now)
+
+
+def _parse_event_checked(item, *, features: Mapping[str, int], now: datetime) -> tuple[tuple | None, dict]:
     if not isinstance(item, dict):
         return None, {"non_field_errors": ["Each event must be a JSON object."]}
     errors: dict = {}
