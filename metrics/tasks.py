@@ -7,6 +7,7 @@ from django.db import connection
 from django.utils import timezone
 
 from portal.tasks import TenantScopedTask
+from portal.tenancy.models import Tenant
 from portal.tenancy.tasks import fan_out
 
 from .services.health import health_score_compute
@@ -28,10 +29,12 @@ def usage_rollup_all_task() -> int:
 @shared_task(base=TenantScopedTask, name="metrics.health_score_task")
 def health_score_task(*, day: str | None = None) -> dict:
     """Bring the rollup up to date, then score the current tenant for ``day`` (default today)."""
+    # Read the row: connection.tenant may be a schema-only stand-in without the tier.
+    tenant = Tenant.objects.filter(schema_name=connection.schema_name).first()
+    if tenant is None:
+        return {"schema": connection.schema_name, "skipped": "tenant is gone"}
     usage_rollup_refresh()
-    scored = health_score_compute(
-        tenant=connection.tenant, day=date.fromisoformat(day) if day else timezone.localdate()
-    )
+    scored = health_score_compute(tenant=tenant, day=date.fromisoformat(day) if day else timezone.localdate())
     return {"schema": connection.schema_name, "day": scored.day.isoformat(), "score": scored.score}
 
 
