@@ -71,3 +71,45 @@ def bench_database(*, keep: bool = False):
         connection.close()
         if not keep:
             _recreate(name, drop_only=True)
+
+
+def tenants_without_migrations(template, count: int, *, prefix: str = "b"):
+    """Create ``count`` tenants whose schemas copy ``template``'s tables (no migrations: fast).
+
+    Rows are bulk-created, so django-tenants does not build schemas one migration run at a
+    time; each schema gets ``CREATE TABLE … (LIKE template.table INCLUDING ALL)`` instead.
+    Foreign keys are not copied (LIKE does not), which the scoring path does not rely on.
+    """
+    import random
+
+    from django.db import connection, transaction
+
+    from portal.tenancy.models import Tenant, Tier
+
+    rng = random.Random(7)
+    tiers = [Tier.STRATEGIC, Tier.KEY, Tier.STANDARD, Tier.STANDARD]
+    tenants = Tenant.objects.bulk_create(
+        [
+            Tenant(
+                schema_name=f"t_{prefix}{n:05d}",
+                name=f"Bench customer {n}",
+                slug=f"{prefix}{n:05d}",
+                tier=rng.choice(tiers),
+                ready=True,
+            )
+            for n in range(count)
+        ]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = %s AND tablename <> 'django_migrations'",
+            [template.schema_name],
+        )
+        tables = [row[0] for row in cursor.fetchall()]
+    for tenant in tenants:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f'CREATE SCHEMA "{tenant.schema_name}"')
+            for table in tables:
+                source = f'"{template.schema_name}"."{table}"'
+                cursor.execute(f'CREATE TABLE "{tenant.schema_name}"."{table}" (LIKE {source} INCLUDING ALL)')
+    return tenants

@@ -9,5 +9,7 @@ urlpatterns = [
     path("", console_views.root, name="root"),
     path("", include("portal.accounts.urls")),
     path("console/", include("portal.console.urls")),
+    path("console/", include("portal.health.urls")),
+    path("console/", include("metrics.urls_console")),
     path("admin/", admin.site.urls),
 ]

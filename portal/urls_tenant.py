@@ -10,4 +10,5 @@ urlpatterns = [
     path("api/", include("portal.api.urls")),
     path("api/", include("metrics.api.urls")),
     path("", include("portal.customer.urls")),
+    path("", include("metrics.urls_customer")),
 ]

@@ -8,9 +8,12 @@ upserts, so the nightly job can run any number of times with the same result.
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
+from django_tenants.utils import tenant_context
 
 from onboarding import selectors as onboarding
+from portal.audit.services import audit_record
 from portal.health.services import health_snapshot_upsert
 from portal.tenancy.models import Tenant
 
@@ -113,3 +116,19 @@ def health_score_compute(*, tenant: Tenant, day: date) -> HealthScore:
         active_users=facts.active_users,
     )
     return history
+
+
+def health_recompute_request(*, tenant: Tenant, actor) -> None:
+    """Queue a fresh score for ``tenant`` now (console button); the task runs in its schema."""
+    if not Tenant.objects.visible_to(actor).filter(pk=tenant.pk).exists():
+        raise PermissionDenied("Only an admin or the tenant's assigned CSM may recompute its health.")
+    with transaction.atomic():
+        audit_record(actor=actor, action="health.recompute_requested", tenant=tenant, target=tenant)
+        transaction.on_commit(lambda: _send_score_task(tenant))
+
+
+def _send_score_task(tenant: Tenant) -> None:
+    from ..tasks import health_score_task  # tasks import this module
+
+    with tenant_context(tenant):  # the task records the schema it is sent from
+        health_score_task.delay()

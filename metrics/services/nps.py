@@ -4,13 +4,14 @@ from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from portal.accounts.access import Access, AccessDenied, tenant_access_for
 from portal.audit.services import audit_record
 
 from ..models import NpsResponse
+from .records import require_schema
 
 
 def nps_period(day: date, *, months: int | None = None) -> str:
@@ -30,23 +31,15 @@ def _is_customer(user, tenant) -> bool:
     return access is not None and access < Access.CSM
 
 
-def nps_prompt_due(*, user, tenant) -> bool:
-    """Return True when ``user`` is a customer of ``tenant`` not yet asked this period."""
-    if not _is_customer(user, tenant):
-        return False
-    period = nps_period(timezone.localdate())
-    return not NpsResponse.objects.filter(respondent_id=user.pk, period=period).exists()
-
-
 def _require_customer(user, tenant) -> None:
     if not _is_customer(user, tenant):
         raise AccessDenied("Only the customer's own people answer the NPS survey.")
 
 
 @transaction.atomic
-def nps_answer(*, user, score: int, comment: str = "") -> NpsResponse:
+def nps_answer(*, tenant, user, score: int, comment: str = "") -> NpsResponse:
     """Record ``user``'s answer for this period (replacing a dismissal, never an answer)."""
-    tenant = connection.tenant
+    require_schema(tenant)
     _require_customer(user, tenant)
     if not 0 <= score <= 10:
         raise ValidationError({"score": "Choose a score from 0 to 10."})
@@ -69,9 +62,9 @@ def nps_answer(*, user, score: int, comment: str = "") -> NpsResponse:
 
 
 @transaction.atomic
-def nps_dismiss(*, user) -> NpsResponse:
+def nps_dismiss(*, tenant, user) -> NpsResponse:
     """Record that ``user`` declined this period's survey, so it is not shown again."""
-    tenant = connection.tenant
+    require_schema(tenant)
     _require_customer(user, tenant)
     period = nps_period(timezone.localdate())
     response, _ = NpsResponse.objects.get_or_create(respondent_id=user.pk, period=period)

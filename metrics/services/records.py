@@ -52,25 +52,31 @@ def seat_counts_upsert(*, items: list) -> BatchResult:
     return BatchResult(accepted=len(valid), rejected=rejected)
 
 
+def require_schema(tenant) -> None:
+    """Refuse to write ``tenant``'s data while another schema is active."""
+    if connection.schema_name != tenant.schema_name:
+        raise RuntimeError(f"{tenant.slug}'s schema must be active, not {connection.schema_name}.")
+
+
 @transaction.atomic
-def feature_create(*, key: str, name: str, is_core: bool, actor) -> Feature:
-    """Add a feature to the current tenant's catalog."""
+def feature_create(*, tenant, key: str, name: str, is_core: bool, actor) -> Feature:
+    """Add a feature to ``tenant``'s catalog (its schema active)."""
+    require_schema(tenant)
     feature = Feature(key=key.strip().lower(), name=name.strip() or key.strip(), is_core=is_core)
     feature.full_clean()
     if Feature.objects.filter(key=feature.key).exists():
         raise ValidationError({"key": f"The catalog already has {feature.key!r}."})
     feature.save()
-    audit_record(
-        actor=actor, action="feature.created", tenant=connection.tenant, target=feature, key=feature.key, core=is_core
-    )
+    audit_record(actor=actor, action="feature.created", tenant=tenant, target=feature, key=feature.key, core=is_core)
     return feature
 
 
 @transaction.atomic
-def feature_update(*, feature: Feature, is_core: bool, actor) -> Feature:
+def feature_update(*, tenant, feature: Feature, is_core: bool, actor) -> Feature:
     """Flag or unflag a feature as core (it then counts, or stops counting, for adoption)."""
+    require_schema(tenant)
     if feature.is_core != is_core:
         feature.is_core = is_core
         feature.save(update_fields=["is_core"])
-        audit_record(actor=actor, action="feature.updated", tenant=connection.tenant, target=feature, core=is_core)
+        audit_record(actor=actor, action="feature.updated", tenant=tenant, target=feature, core=is_core)
     return feature
