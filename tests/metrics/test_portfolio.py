@@ -146,3 +146,12 @@ def test_the_portfolio_is_in_the_console_nav(admin_user):
 def test_churn_defaults_to_the_last_year(admin_user):
     churn = client_for(admin_user).get(URL).context["churn"]
     assert churn.end - churn.start == timedelta(days=365)
+
+
+def test_names_are_escaped_in_the_rows_built_in_python(admin_user):
+    (tenant,) = schemaless_tenants(1, prefix="x")
+    Tenant.objects.filter(pk=tenant.pk).update(name='<script>alert("x")</script> & Co')
+    snapshot(tenant, 50)
+    html = client_for(admin_user).get(URL).text
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in html
