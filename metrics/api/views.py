@@ -92,7 +92,7 @@ class SeatUpsertApi(DataInApiView):
 class FeatureListApi(TenantAPIView):
     """The feature catalog events may name (members read it; keys too, to check names)."""
 
-    authentication_classes = [SessionAuthentication, ApiKeyAuthentication]
+    authentication_classes = [ApiKeyAuthentication, SessionAuthentication]
     allow_api_keys = True
 
     @extend_schema_serializer(component_name="Feature")
