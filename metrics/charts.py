@@ -16,7 +16,7 @@ class Line:
     points: str  # "x,y x,y …" for <polyline>; gaps split into separate segments
     segments: tuple[str, ...]
     y_ticks: tuple[tuple[float, str], ...]  # (y, label)
-    x_labels: tuple[tuple[float, str], ...]
+    x_labels: tuple[tuple[float, str, str], ...]  # (x, label, text-anchor)
     guides: tuple[tuple[float, str], ...]  # horizontal reference lines (y, css class)
     width: int = WIDTH
     height: int = HEIGHT
@@ -54,13 +54,18 @@ def line_chart(
     if current:
         segments.append(" ".join(current))
     count = len(series)
+    # First label anchored at its start, last at its end, so neither runs off the chart.
+    anchors = {0: "start", count - 1: "end"}
     x_labels = tuple(
-        (_x(i, count), series[i][0].strftime("%b %d")) for i in sorted({0, count // 2, count - 1}) if count
+        (_x(i, count), series[i][0].strftime("%b %d"), anchors.get(i, "middle"))
+        for i in sorted({0, count // 2, count - 1})
+        if count
     )
     if values:
         description = (
             f"{title}: from {values[0]:g}{unit} to {values[-1]:g}{unit}; "
-            f"lowest {min(values):g}{unit}, highest {max(values):g}{unit} over {count} days."
+            f"lowest {min(values):g}{unit}, highest {max(values):g}{unit} "
+            f"({len(values)} of the last {count} days have a value)."
         )
     else:
         description = f"{title}: no data in the last {count} days."

@@ -83,7 +83,7 @@ def usage_score(facts: Facts, *, target: float) -> tuple[float | None, str]:
     if base == 0:
         return 0.0, f"No active users in the last {facts.window_days} days."
     ratio = daily / base
-    of = f"{facts.seats} seats" if facts.seats and facts.seats >= facts.active_users else "monthly active users"
+    of = "seats" if facts.seats and facts.seats >= facts.active_users else "monthly active users"
     return _capped(ratio / target * 100), (
         f"{daily:.1f} daily active users on average = {ratio:.0%} of {base} {of} (target {target:.0%})."
     )

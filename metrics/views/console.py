@@ -32,8 +32,9 @@ def _visible_tenant(request, slug: str) -> Tenant:
 
 def _charts(history, active) -> tuple:
     bands = settings.KEEL_HEALTH["bands"]
+    scores = {h.day: h.score for h in history}
     score = line_chart(
-        [(h.day, h.score) for h in history] or [(timezone.localdate(), None)],
+        [(day, scores.get(day)) for day, _ in active],  # the same 90 days; gaps where unscored
         title="Health score",
         top=100,
         guides=((bands["green"], "guide-green"), (bands["yellow"], "guide-red")),
