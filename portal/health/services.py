@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,7 +18,7 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 def _require_visible(*, actor, tenant: Tenant) -> None:
     if not Tenant.objects.visible_to(actor).filter(pk=tenant.pk).exists():
-        raise ValidationError("Only an admin or the tenant's assigned CSM may manage its API keys.")
+        raise PermissionDenied("Only an admin or the tenant's assigned CSM may manage its API keys.")
 
 
 @dataclass(frozen=True)

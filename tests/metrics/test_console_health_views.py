@@ -181,3 +181,13 @@ def test_api_keys_trio_shown_once_hashed_and_revocable(tenant_a, admin_user, csm
     key.refresh_from_db()
     assert key.revoked_at is not None
     assert AuditEvent.objects.filter(action__in=["api_key.created", "api_key.revoked"]).count() == 2
+
+
+def test_the_key_services_refuse_a_csm_of_another_account(tenant_a, csm_b):
+    from django.core.exceptions import PermissionDenied
+
+    from portal.health.services import api_key_create
+
+    with pytest.raises(PermissionDenied, match="assigned CSM"):
+        api_key_create(tenant=tenant_a, name="x", actor=csm_b)
+    assert not ApiKey.objects.exists()
