@@ -212,7 +212,7 @@ def main() -> int:
 
     per_tenant_ms = scoring_s / args.tenants * 1000
     ratio = scoring_s / baseline_s
-    projected = per_tenant_ms * 1000 / 1000
+    projected_s = per_tenant_ms  # ms per tenant × 1,000 tenants / 1,000 ms per s
     print(
         f"database {db_name}: {args.tenants} tenants × {args.days} days, {int(rollup_rows or 0):,} daily rollup rows"
         f" (setup {setup_s:.1f} s)"
@@ -224,7 +224,10 @@ def main() -> int:
         f"  {baseline_s:7.2f} s  ({rows} tenant rows)"
     )
     print(f"ratio scoring / SQL = {ratio:.2f} (goal ≤ 2)")
-    print(f"1,000 tenants at this rate: {projected:.1f} s (goal < 60 s; run --tenants 1000 to measure it)")
+    if args.tenants >= 1000:
+        print(f"{args.tenants:,} tenants scored in {scoring_s:.1f} s (goal for 1,000: < 60 s)")
+    else:
+        print(f"1,000 tenants at this rate: {projected_s:.1f} s (goal < 60 s; run --tenants 1000 to measure it)")
     missed = []
     if ratio > 2:
         missed.append("scoring/SQL > 2")
