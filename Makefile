@@ -18,6 +18,7 @@ help:
 	@echo "make run   - install, migrate, seed the demo, start web + worker + beat"
 	@echo "make test  - install and run the whole test suite"
 	@echo "make lint  - ruff check and format check"
+	@echo "make bench - ingest, scoring and portfolio benchmarks (own database, keel_bench)"
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -82,6 +83,13 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Each benchmark creates and drops its own database (KEEL_DB_NAME, default keel_bench).
+bench: export DJANGO_SETTINGS_MODULE = portal.settings.test
+bench: install
+	$(PY) bench/ingest.py
+	$(PY) bench/scoring.py --tenants 200 --days 90
+	$(PY) bench/portfolio.py
 
 # Regenerate the pinned lock from pyproject.toml in a throwaway venv.
 lock:

@@ -15,5 +15,7 @@ urlpatterns = [
     path("", include("metrics.qbr.urls")),
     path("kb/", include("portal.kb.urls")),
     path("notifications/", include((notification_urls, "notifications"))),
+    path("api/", include("metrics.api.urls")),
     path("", include("portal.customer.urls")),
+    path("", include("metrics.urls_customer")),
 ]

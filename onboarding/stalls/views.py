@@ -42,8 +42,8 @@ def stall_list(request):
     return _render_list(request)
 
 
-@require_POST
 @staff_required()
+@require_POST
 def stall_snooze(request, pk: int):
     episode = _episode_or_404(request, pk)
     form = SnoozeForm(request.POST, prefix=f"ep{episode.pk}")
@@ -58,8 +58,8 @@ def stall_snooze(request, pk: int):
     return _render_list(request, failed=form, failed_pk=episode.pk, status=400)
 
 
-@require_POST
 @staff_required()
+@require_POST
 def stall_unsnooze(request, pk: int):
     episode = services.stall_episode_unsnooze(episode=_episode_or_404(request, pk), actor=request.user)
     messages.success(request, f"Escalation of {episode.tenant.name}'s stall is back on.")

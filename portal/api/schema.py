@@ -6,6 +6,7 @@ ERROR_SCHEMA = {
     "additionalProperties": True,
 }
 COMMON = {
+    "401": "The API key is missing, wrong, revoked or belongs to another account.",
     "403": "Not signed in, or your role on this account does not allow this.",
     "404": "No such object on this account (or no such account for you).",
     "429": "Too many requests; retry after the number of seconds in `Retry-After`.",
@@ -14,7 +15,7 @@ WRITE_METHODS = {"post", "put", "patch", "delete"}
 
 
 def add_error_responses(result, generator, request, public):
-    """drf-spectacular hook: add 403/404/429 (and 400 where there is input) with a JSON error body."""
+    """drf-spectacular hook: add 401/403/404/429 (and 400 where there is input) with a JSON error body."""
     for path_item in result.get("paths", {}).values():
         for method, operation in path_item.items():
             responses = operation.setdefault("responses", {})

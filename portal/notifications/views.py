@@ -21,8 +21,8 @@ def inbox(request):
     return render(request, "notifications/inbox.html", {"items": items})
 
 
-@require_POST
 @staff_required()
+@require_POST
 def mark_read(request, pk: int | None = None):
     notification = None
     if pk is not None:
@@ -37,8 +37,8 @@ def dead_letters(request):
     return render(request, "notifications/dead_letters.html", {"items": items})
 
 
-@require_POST
 @staff_required()
+@require_POST
 def retry(request, pk: int):
     row = get_object_or_404(Notification.objects.dead_letters_visible_to(request.user), pk=pk)
     try:

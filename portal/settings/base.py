@@ -33,6 +33,7 @@ SHARED_APPS = [
     "onboarding.playbooks",
     "onboarding.stalls",
     "portal.demo",
+    "portal.health",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -67,6 +68,7 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 MIDDLEWARE = [
     "django_tenants.middleware.main.TenantMainMiddleware",
+    "portal.tenancy.middleware.NulCharacterGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -95,6 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "portal.tenancy.context_processors.tenancy",
                 "portal.notifications.context_processors.notifications",
+                "metrics.context_processors.nps_prompt",
             ],
         },
     },
@@ -175,6 +178,38 @@ KEEL_QBR_CADENCE_MONTHS = {
 KEEL_DELETE_EXPORT_MAX_AGE = timedelta(hours=env_int("KEEL_DELETE_EXPORT_MAX_AGE_HOURS", 24))
 KEEL_EXPORT_ROOT = Path(env_str("KEEL_EXPORT_ROOT", str(BASE_DIR / "var" / "exports")))
 
+# --- Usage metrics and health (metrics app, portal.health) --------------------------------
+# One POST /api/v1/events carries at most this many events and this many bytes (JSON).
+KEEL_EVENTS_MAX_BATCH = env_int("KEEL_EVENTS_MAX_BATCH", 5_000)
+KEEL_EVENTS_MAX_BODY_BYTES = env_int("KEEL_EVENTS_MAX_BODY_BYTES", 5 * 1024 * 1024)
+# DRF streams JSON bodies past Django's check, so the events endpoint enforces its own bound
+# above; this one guards form posts (CSV files are uploads and do not count against it).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("KEEL_DATA_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+# Health score: component weights per tier (re-normalised over the components that have
+# data), band thresholds, and the targets that map a raw figure onto 0-100.
+KEEL_HEALTH = {
+    "weights": {
+        "strategic": {"usage": 25, "adoption": 25, "support": 15, "nps": 20, "onboarding": 15},
+        "key": {"usage": 30, "adoption": 25, "support": 15, "nps": 15, "onboarding": 15},
+        "standard": {"usage": 35, "adoption": 30, "support": 10, "nps": 10, "onboarding": 15},
+    },
+    "bands": {
+        "green": env_int("KEEL_HEALTH_GREEN_FROM", 70),
+        "yellow": env_int("KEEL_HEALTH_YELLOW_FROM", 40),
+    },
+    # Usage and adoption are measured over this many days ending on the scored day.
+    "window_days": 28,
+    # Average daily active users / (seats, or monthly actives) that earns the full usage score.
+    "stickiness_target": 0.5,
+    # Mean core-feature adoption that earns the full adoption score (top of the 60-80 % target).
+    "adoption_target": 0.8,
+    # Support score: 100 minus these points, floored at 0.
+    "ticket_penalty": {"open_critical": 25, "open_high": 10, "opened_in_window": 2},
+    "nps_window_days": 180,
+}
+# Customers are asked for an NPS answer at most once per period of this many months.
+KEEL_NPS_PERIOD_MONTHS = env_int("KEEL_NPS_PERIOD_MONTHS", 3)
+
 # --- Static and media ----------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
@@ -227,7 +262,12 @@ DEFAULT_FROM_EMAIL = env_str("KEEL_FROM_EMAIL", "Keel <no-reply@keel.localhost>"
 
 # --- API -----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Session first: its 403 (no WWW-Authenticate) stays the answer to anonymous browser calls.
+    # API keys are refused by TenantMemberPermission on every view that does not opt in.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "portal.health.authentication.ApiKeyAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -284,6 +324,14 @@ CELERY_BEAT_SCHEDULE = {
     "notification-digest-daily": {
         "task": "notifications.notification_digest_send_all_task",
         "schedule": crontab(hour=env_int("KEEL_NOTIFY_DIGEST_HOUR", 7), minute=0),
+    },
+    "usage-rollup-hourly": {
+        "task": "metrics.usage_rollup_all_task",
+        "schedule": crontab(minute=20),
+    },
+    "health-score-nightly": {
+        "task": "metrics.health_score_all_task",
+        "schedule": crontab(hour=3, minute=0),
     },
 }
 

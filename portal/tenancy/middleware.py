@@ -11,7 +11,7 @@ Runs after authentication. On a tenant host it:
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 
 from portal.accounts.access import Access, tenant_access_for
@@ -74,3 +74,20 @@ class TenantAccessMiddleware:
         if access is None or request.method not in SAFE_METHODS:
             return render(request, "tenancy/suspended.html", {"tenant": request.tenant}, status=403)
         return None
+
+
+class NulCharacterGuardMiddleware:
+    """Answer 400 to a path or query string holding a NUL character.
+
+    PostgreSQL text cannot contain NUL: such a value reaching a filter fails inside the
+    database (a 500). Forms and serializers already refuse NUL; raw query parameters do not.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        params = request.GET.lists()
+        if "\x00" in request.path or any("\x00" in key or any("\x00" in v for v in values) for key, values in params):
+            return HttpResponseBadRequest("The request contains a NUL character.", content_type="text/plain")
+        return self.get_response(request)

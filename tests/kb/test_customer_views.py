@@ -55,16 +55,25 @@ def test_the_index_does_not_list_another_tenants_pages(make_page, tenant_a, tena
     assert other.title not in client_for(member_a, tenant_a).get("/kb/").text
 
 
-def test_the_index_runs_a_constant_number_of_queries(
-    make_article, make_page, tenant_a, member_a, django_assert_max_num_queries
-):
-    for n in range(6):
-        make_article(f"Article {n}")
-        make_page(tenant_a, f"Page {n}")
+def test_the_index_runs_a_constant_number_of_queries(make_article, make_page, tenant_a, member_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     client = client_for(member_a, tenant_a)
-    # 7 queries, each preceded by django-tenants' SET search_path; none per article or page.
-    with django_assert_max_num_queries(14):
-        client.get("/kb/")
+
+    def count(n):
+        for i in range(n):
+            make_article(f"Article {n}-{i}")
+            make_page(tenant_a, f"Page {n}-{i}")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/kb/").status_code == 200
+        return len(queries)
+
+    # None per article or page: the same with 1 and with 7 of each. (8 queries, each preceded by
+    # django-tenants' SET search_path; one is the NPS prompt's "already answered?" check.)
+    first = count(1)
+    assert first == count(6)
+    assert first <= 16
 
 
 def test_a_category_with_nothing_visible_here_is_404(tenant_a, member_a, kb_author):

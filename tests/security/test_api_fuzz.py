@@ -54,7 +54,10 @@ def test_the_tenant_api_survives_fuzzing_without_leaks(api):
         strategy = op.as_strategy()
 
         @given(case=strategy)
-        @settings(max_examples=15, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        # Derandomised: CI sees the same cases every run (a failure reproduces; nothing flaps).
+        @settings(
+            max_examples=15, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck)
+        )
         def run(case):
             response = case.call(base_url="http://alpha.localhost", session=browser)
             seen["cases"] += 1

@@ -58,3 +58,10 @@ def test_production_settings_secure_cookies_and_hsts():
         .splitlines()[-1]
     )
     assert json.loads(out) == [True, True, 31_536_000, True, True, False]
+
+
+@pytest.mark.parametrize("path", ["/kb/?tag=a%00b", "/api/v1/kb/pages?tag=%00", "/onboarding/?x%00=1"])
+def test_a_nul_character_in_the_query_is_a_400_not_a_database_error(tenant_a, member_a, path):
+    response = client_for(member_a, tenant_a).get(path)
+    assert response.status_code == 400
+    assert b"NUL character" in response.content

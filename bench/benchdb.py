@@ -1,0 +1,115 @@
+"""A throwaway database for benchmarks: created fresh, migrated, dropped at the end.
+
+Benchmarks never touch the development or test databases: the name defaults to
+keel_bench (override with KEEL_DB_NAME) and the server must be on this machine.
+"""
+
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def configure() -> str:
+    """Point Django at the bench database (test settings: no Redis, eager Celery); return its name."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("KEEL_DB_NAME", "keel_bench")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
+    host = os.environ.get("KEEL_DB_HOST", "127.0.0.1")
+    if host not in LOCAL_HOSTS:
+        raise SystemExit(f"Benchmarks run against a local PostgreSQL only, not {host}.")
+    return os.environ["KEEL_DB_NAME"]
+
+
+def _admin_connection():
+    import psycopg
+
+    params = {
+        "host": os.environ.get("KEEL_DB_HOST", "127.0.0.1"),
+        "port": os.environ.get("KEEL_DB_PORT", "5432"),
+        "user": os.environ.get("KEEL_DB_USER", "postgres"),
+        "dbname": "postgres",
+        "autocommit": True,
+    }
+    if os.environ.get("KEEL_DB_PASSWORD"):
+        params["password"] = os.environ["KEEL_DB_PASSWORD"]
+    return psycopg.connect(**params)
+
+
+def _recreate(name: str, *, drop_only: bool = False) -> None:
+    from psycopg import sql
+
+    with _admin_connection() as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        if not drop_only:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+@contextmanager
+def bench_database(*, keep: bool = False):
+    """Create and migrate the bench database, set Django up, and drop it afterwards."""
+    name = configure()
+    if name in {"keel", "keel_test", "test_keel"}:
+        raise SystemExit(f"Refusing to use {name!r} for a benchmark; pick a dedicated name.")
+    _recreate(name)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from portal.tenancy.services import public_tenant_ensure
+
+    call_command("migrate_schemas", shared=True, verbosity=0)
+    public_tenant_ensure()
+    try:
+        yield name
+    finally:
+        connection.close()
+        if not keep:
+            _recreate(name, drop_only=True)
+
+
+def tenants_without_migrations(template, count: int, *, prefix: str = "b"):
+    """Create ``count`` tenants whose schemas copy ``template``'s tables (no migrations: fast).
+
+    Rows are bulk-created, so django-tenants does not build schemas one migration run at a
+    time; each schema gets ``CREATE TABLE … (LIKE template.table INCLUDING ALL)`` instead.
+    Foreign keys are not copied (LIKE does not), which the scoring path does not rely on.
+    """
+    import random
+
+    from django.db import connection, transaction
+
+    from portal.tenancy.models import Tenant, Tier
+
+    rng = random.Random(7)
+    tiers = [Tier.STRATEGIC, Tier.KEY, Tier.STANDARD, Tier.STANDARD]
+    tenants = Tenant.objects.bulk_create(
+        [
+            Tenant(
+                schema_name=f"t_{prefix}{n:05d}",
+                name=f"Bench customer {n}",
+                slug=f"{prefix}{n:05d}",
+                tier=rng.choice(tiers),
+                ready=True,
+            )
+            for n in range(count)
+        ]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = %s AND tablename <> 'django_migrations'",
+            [template.schema_name],
+        )
+        tables = [row[0] for row in cursor.fetchall()]
+    for tenant in tenants:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f'CREATE SCHEMA "{tenant.schema_name}"')
+            for table in tables:
+                source = f'"{template.schema_name}"."{table}"'
+                cursor.execute(f'CREATE TABLE "{tenant.schema_name}"."{table}" (LIKE {source} INCLUDING ALL)')
+    return tenants

@@ -1,0 +1,80 @@
+"""Server-side SVG line charts: plain markup, no JavaScript, printable into a PDF later."""
+
+from dataclasses import dataclass
+from datetime import date
+
+WIDTH, HEIGHT = 640, 200
+PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 36, 8, 10, 24
+
+
+@dataclass(frozen=True)
+class Line:
+    """A chart ready for templates/metrics/_line_chart.html."""
+
+    title: str
+    description: str
+    points: str  # "x,y x,y …" for <polyline>; gaps split into separate segments
+    segments: tuple[str, ...]
+    y_ticks: tuple[tuple[float, str], ...]  # (y, label)
+    x_labels: tuple[tuple[float, str, str], ...]  # (x, label, text-anchor)
+    guides: tuple[tuple[float, str], ...]  # horizontal reference lines (y, css class)
+    width: int = WIDTH
+    height: int = HEIGHT
+
+
+def _y(value: float, top: float) -> float:
+    plot = HEIGHT - PAD_TOP - PAD_BOTTOM
+    return round(PAD_TOP + plot * (1 - (value / top if top else 0)), 1)
+
+
+def _x(index: int, count: int) -> float:
+    plot = WIDTH - PAD_LEFT - PAD_RIGHT
+    return round(PAD_LEFT + (plot * index / (count - 1) if count > 1 else plot / 2), 1)
+
+
+def line_chart(
+    series: list[tuple[date, float | None]],
+    *,
+    title: str,
+    unit: str = "",
+    top: float | None = None,
+    guides: tuple[tuple[float, str], ...] = (),
+) -> Line:
+    """Lay out ``series`` (oldest first; None = no value that day) as an SVG line chart."""
+    values = [v for _, v in series if v is not None]
+    top = top or max([*values, 1]) * 1.1
+    segments, current = [], []
+    for index, (_, value) in enumerate(series):
+        if value is None:
+            if current:
+                segments.append(" ".join(current))
+            current = []
+            continue
+        current.append(f"{_x(index, len(series))},{_y(value, top)}")
+    if current:
+        segments.append(" ".join(current))
+    count = len(series)
+    # First label anchored at its start, last at its end, so neither runs off the chart.
+    anchors = {0: "start", count - 1: "end"}
+    x_labels = tuple(
+        (_x(i, count), series[i][0].strftime("%b %d"), anchors.get(i, "middle"))
+        for i in sorted({0, count // 2, count - 1})
+        if count
+    )
+    if values:
+        description = (
+            f"{title}: from {values[0]:g}{unit} to {values[-1]:g}{unit}; "
+            f"lowest {min(values):g}{unit}, highest {max(values):g}{unit} "
+            f"({len(values)} of the last {count} days have a value)."
+        )
+    else:
+        description = f"{title}: no data in the last {count} days."
+    return Line(
+        title=title,
+        description=description,
+        points=" ".join(segments),
+        segments=tuple(segments),
+        y_ticks=tuple((_y(t, top), f"{t:g}") for t in (0, round(top / 2), round(top))),
+        x_labels=x_labels,
+        guides=tuple((_y(v, top), css) for v, css in guides),
+    )

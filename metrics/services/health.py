@@ -1,0 +1,134 @@
+"""Compute the current tenant's health score for a day and store it twice.
+
+In the tenant schema: one HealthScore row per day (history, explained). In public: the
+tenant's HealthSnapshot (latest score, for the portfolio). Both in one transaction, both
+upserts, so the nightly job can run any number of times with the same result.
+"""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django_tenants.utils import tenant_context
+
+from onboarding import selectors as onboarding
+from portal.audit.services import audit_record
+from portal.health.services import health_snapshot_upsert
+from portal.tenancy.models import Tenant
+
+from .. import kpi, scoring
+from ..models import HealthScore
+
+# Everything the score needs, in one round trip (the scorer runs once per tenant per night;
+# a query per fact would be most of its cost). %(end)s is the scored day, inclusive.
+FACTS_SQL = """
+WITH win AS (
+    SELECT day, feature_id, user_ref FROM metrics_dailyusage
+    WHERE day > %(end)s::date - %(window)s AND day <= %(end)s
+)
+SELECT
+    EXISTS (SELECT 1 FROM metrics_dailyusage WHERE day <= %(end)s) AS has_usage,
+    (SELECT count(DISTINCT user_ref) FROM win) AS active_users,
+    (SELECT count(*) FROM (SELECT DISTINCT day, user_ref FROM win) AS d) AS active_user_days,
+    (SELECT coalesce(json_agg(json_build_array(f.key, f.users) ORDER BY f.key), '[]')
+       FROM (SELECT f.key, count(DISTINCT w.user_ref) AS users
+               FROM metrics_feature f LEFT JOIN win w ON w.feature_id = f.id
+              WHERE f.is_core GROUP BY f.key) AS f) AS core_feature_users,
+    (SELECT seats FROM metrics_seatcount WHERE day <= %(end)s ORDER BY day DESC LIMIT 1) AS seats,
+    EXISTS (SELECT 1 FROM metrics_supportticket) AS has_tickets,
+    (SELECT count(*) FROM metrics_supportticket
+      WHERE status = 'open' AND severity = 'critical' AND opened_at < %(end_ts)s) AS open_critical,
+    (SELECT count(*) FROM metrics_supportticket
+      WHERE status = 'open' AND severity = 'high' AND opened_at < %(end_ts)s) AS open_high,
+    (SELECT count(*) FROM metrics_supportticket
+      WHERE opened_at >= %(window_ts)s AND opened_at < %(end_ts)s) AS opened_in_window,
+    (SELECT count(*) FILTER (WHERE score >= 9) FROM metrics_npsresponse
+      WHERE created_at >= %(nps_ts)s AND created_at < %(end_ts)s) AS promoters,
+    (SELECT count(*) FILTER (WHERE score BETWEEN 7 AND 8) FROM metrics_npsresponse
+      WHERE created_at >= %(nps_ts)s AND created_at < %(end_ts)s) AS passives,
+    (SELECT count(*) FILTER (WHERE score <= 6) FROM metrics_npsresponse
+      WHERE created_at >= %(nps_ts)s AND created_at < %(end_ts)s) AS detractors,
+    (SELECT json_build_array(score, components) FROM metrics_healthscore WHERE day = %(week_ago)s) AS week_ago
+"""
+
+
+def health_facts(*, day: date, config: dict) -> tuple[scoring.Facts, tuple | None]:
+    """Return the scorer's facts for ``day`` and the (score, components) of a week earlier."""
+    window = config["window_days"]
+    params = {
+        "end": day,
+        "window": window,
+        "end_ts": f"{day + timedelta(days=1)}T00:00:00Z",
+        "window_ts": f"{day - timedelta(days=window - 1)}T00:00:00Z",
+        "nps_ts": f"{day - timedelta(days=config['nps_window_days'] - 1)}T00:00:00Z",
+        "week_ago": day - timedelta(days=7),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(FACTS_SQL, params)
+        row = dict(zip([c.name for c in cursor.description], cursor.fetchone(), strict=True))
+    facts = scoring.Facts(
+        window_days=window,
+        has_usage=row["has_usage"],
+        active_users=row["active_users"],
+        active_user_days=row["active_user_days"],
+        seats=row["seats"],
+        core_feature_users=tuple((key, users) for key, users in row["core_feature_users"]),
+        has_tickets=row["has_tickets"],
+        open_critical=row["open_critical"],
+        open_high=row["open_high"],
+        opened_in_window=row["opened_in_window"],
+        nps=kpi.nps_from_counts(promoters=row["promoters"], passives=row["passives"], detractors=row["detractors"]),
+        nps_answers=row["promoters"] + row["passives"] + row["detractors"],
+        onboarding=onboarding.checklist_progress(),
+    )
+    return facts, (tuple(row["week_ago"]) if row["week_ago"] else None)
+
+
+@transaction.atomic
+def health_score_compute(*, tenant: Tenant, day: date) -> HealthScore:
+    """Score the current tenant (``tenant``'s schema must be active) for ``day``; store it."""
+    if connection.schema_name != tenant.schema_name:
+        raise RuntimeError(f"Scoring {tenant.slug} needs its schema active, not {connection.schema_name}.")
+    config = settings.KEEL_HEALTH
+    facts, week_ago = health_facts(day=day, config=config)
+    parts = scoring.combine(scoring.component_scores(facts, config), config["weights"][tenant.tier])
+    score = scoring.total(parts)
+    band = scoring.band_for(score, config["bands"])
+    components = [part.as_dict() for part in parts]
+    drivers = scoring.drivers(components, week_ago[1] if week_ago else None)
+    (history,) = HealthScore.objects.bulk_create(
+        [HealthScore(day=day, score=score, band=band, tier=tenant.tier, components=components, drivers=drivers)],
+        update_conflicts=True,
+        unique_fields=["day"],
+        update_fields=["score", "band", "tier", "components", "drivers", "computed_at"],
+    )
+    health_snapshot_upsert(
+        tenant_id=tenant.pk,
+        day=day,
+        score=score,
+        band=band,
+        score_week_ago=week_ago[0] if week_ago else None,
+        components=components,
+        drivers=drivers,
+        nps=None if facts.nps is None else round(facts.nps),
+        ttv_days=kpi.ttv_days(onboarding.time_to_value()),
+        active_users=facts.active_users,
+    )
+    return history
+
+
+def health_recompute_request(*, tenant: Tenant, actor) -> None:
+    """Queue a fresh score for ``tenant`` now (console button); the task runs in its schema."""
+    if not Tenant.objects.visible_to(actor).filter(pk=tenant.pk).exists():
+        raise PermissionDenied("Only an admin or the tenant's assigned CSM may recompute its health.")
+    with transaction.atomic():
+        audit_record(actor=actor, action="health.recompute_requested", tenant=tenant, target=tenant)
+        transaction.on_commit(lambda: _send_score_task(tenant))
+
+
+def _send_score_task(tenant: Tenant) -> None:
+    from ..tasks import health_score_task  # tasks import this module
+
+    with tenant_context(tenant):  # the task records the schema it is sent from
+        health_score_task.delay()

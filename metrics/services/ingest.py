@@ -1,0 +1,53 @@
+"""Usage-event ingestion: validate in Python, COPY into a staging table, insert new keys only.
+
+The unique index on idempotency_key is what makes a repeated key land once, even across
+batches and concurrent requests: ``INSERT … ON CONFLICT DO NOTHING`` skips rows whose key
+another transaction committed first (or holds, until it commits).
+"""
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ..models import Feature
+from ..rows import BatchResult, parse_event
+
+STAGING = "metrics_event_staging"
+COLUMNS = "feature_id, user_ref, occurred_at, quantity, idempotency_key"
+
+
+def usage_events_ingest(*, items: list) -> BatchResult:
+    """Store the valid events of ``items`` in the current tenant's schema; report the rest."""
+    features = dict(Feature.objects.values_list("key", "id"))
+    now = timezone.now()
+    rows, rejected = [], []
+    append = rows.append
+    for index, item in enumerate(items):
+        row, errors = parse_event(item, features=features, now=now)
+        if errors:
+            rejected.append({"index": index, "errors": errors})
+        else:
+            append(row)
+    accepted = _copy_new(rows) if rows else 0
+    return BatchResult(accepted=accepted, duplicates=len(rows) - accepted, rejected=rejected)
+
+
+@transaction.atomic
+def _copy_new(rows: list[tuple]) -> int:
+    """COPY ``rows`` into the staging table and move the unseen keys to the events table."""
+    with connection.cursor() as cursor:
+        # One temp table per database session, emptied before use: cheaper than creating one
+        # per request, and safe inside an outer transaction that has not committed yet.
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {STAGING} (feature_id bigint, user_ref text,"  # noqa: S608
+            " occurred_at timestamptz, quantity integer, idempotency_key text) ON COMMIT DELETE ROWS"
+        )
+        cursor.execute(f"TRUNCATE {STAGING}")
+        with cursor.cursor.copy(f"COPY {STAGING} ({COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(["int8", "text", "timestamptz", "int4", "text"])
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(
+            f"INSERT INTO metrics_usageevent ({COLUMNS}, received_at)"  # noqa: S608
+            f" SELECT {COLUMNS}, now() FROM {STAGING} ON CONFLICT (idempotency_key) DO NOTHING"
+        )
+        return cursor.rowcount

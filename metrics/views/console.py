@@ -1,0 +1,133 @@
+"""Console pages about one tenant's metrics: health explained, feature catalog, CSV import.
+
+Each page enters that one tenant's schema for its reads; cross-tenant pages never do.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django_tenants.utils import tenant_context
+
+from onboarding import selectors as onboarding
+from portal.accounts.decorators import staff_required
+from portal.health.models import HealthSnapshot
+from portal.tenancy.models import Tenant
+
+from .. import kpi, selectors
+from ..charts import line_chart
+from ..forms import CsvImportForm, FeatureForm
+from ..models import Feature
+from ..services.health import health_recompute_request
+from ..services.imports import csv_import
+from ..services.records import feature_create, feature_update
+
+
+def _visible_tenant(request, slug: str) -> Tenant:
+    """Return the tenant if this staff user may see it; 404 otherwise (existence hidden)."""
+    return get_object_or_404(Tenant.objects.visible_to(request.user).select_related("csm"), slug=slug)
+
+
+def _charts(history, active) -> tuple:
+    bands = settings.KEEL_HEALTH["bands"]
+    scores = {h.day: h.score for h in history}
+    score = line_chart(
+        [(day, scores.get(day)) for day, _ in active],  # the same 90 days; gaps where unscored
+        title="Health score",
+        top=100,
+        guides=((bands["green"], "guide-green"), (bands["yellow"], "guide-red")),
+    )
+    users = line_chart(active, title="Daily active users")
+    return score, users
+
+
+@staff_required()
+def tenant_health(request, slug: str):
+    tenant = _visible_tenant(request, slug)
+    today = timezone.localdate()
+    with tenant_context(tenant):
+        history = selectors.health_history(day=today)
+        active_series = selectors.daily_active_users(day=today)
+        active_users, adoption = selectors.feature_adoption(day=today)
+        context = {
+            "usage_trend": selectors.usage_trend(day=today),
+            "tickets": selectors.ticket_facts(day=today),
+            "nps": selectors.nps_summary(day=today),
+            "progress": onboarding.checklist_progress(),
+            "ttv_days": kpi.ttv_days(onboarding.time_to_value()),
+        }
+    score_chart, users_chart = _charts(history, active_series)
+    context.update(
+        tenant=tenant,
+        latest=history[-1] if history else None,
+        snapshot=HealthSnapshot.objects.filter(tenant=tenant).first(),
+        adoption=adoption,
+        active_users=active_users,
+        window_days=settings.KEEL_HEALTH["window_days"],
+        score_chart=score_chart,
+        users_chart=users_chart,
+        weights=settings.KEEL_HEALTH["weights"][tenant.tier],
+    )
+    return render(request, "metrics/tenant_health.html", context)
+
+
+@staff_required()
+@require_POST
+def tenant_health_recompute(request, slug: str):
+    tenant = _visible_tenant(request, slug)
+    health_recompute_request(tenant=tenant, actor=request.user)
+    messages.success(request, f"A fresh health score for {tenant.name} is on its way; reload in a moment.")
+    return redirect("metrics_console:tenant_health", slug=tenant.slug)
+
+
+@staff_required()
+def features(request, slug: str):
+    tenant = _visible_tenant(request, slug)
+    with tenant_context(tenant):
+        form = FeatureForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                feature = feature_create(tenant=tenant, actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, f"{feature.key} is in the catalog.")
+                return redirect("metrics_console:features", slug=tenant.slug)
+        catalog = list(Feature.objects.all())
+    context = {"tenant": tenant, "form": form, "features": catalog}
+    return render(request, "metrics/features.html", context, status=400 if form.errors else 200)
+
+
+@staff_required()
+@require_POST
+def feature_core_toggle(request, slug: str, pk: int):
+    tenant = _visible_tenant(request, slug)
+    with tenant_context(tenant):
+        feature = get_object_or_404(Feature, pk=pk)
+        feature_update(tenant=tenant, feature=feature, is_core=not feature.is_core, actor=request.user)
+    state = "now a core feature" if feature.is_core else "no longer a core feature"
+    messages.success(request, f"{feature.key} is {state}.")
+    return redirect("metrics_console:features", slug=tenant.slug)
+
+
+@staff_required()
+def csv_upload(request, slug: str):
+    tenant = _visible_tenant(request, slug)
+    form = CsvImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            with tenant_context(tenant):
+                result = csv_import(
+                    tenant=tenant,
+                    kind=form.cleaned_data["kind"],
+                    data=form.cleaned_data["file"].read(),
+                    actor=request.user,
+                )
+        except ValidationError as exc:
+            form.add_error("file", exc.messages)
+    status = 400 if form.errors or (result and result.http_status == 400) else 200
+    return render(request, "metrics/import.html", {"tenant": tenant, "form": form, "result": result}, status=status)

@@ -1,0 +1,126 @@
+"""Public-schema facts about each tenant's health, for cross-tenant pages and API keys.
+
+Celery keeps these rows current from the tenant schemas (DESIGN.md: cross-tenant views
+read public tables; they never loop over schemas per request).
+"""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+KEY_PREFIX = "keel_"
+
+
+def hash_api_key(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiKeyQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+    def by_raw(self, raw: str):
+        """Return the key a raw secret points at (only its hash is stored)."""
+        return self.filter(key_hash=hash_api_key(raw))
+
+
+class ApiKey(models.Model):
+    """A secret a vendor's product uses to send usage, ticket and seat data for one tenant."""
+
+    tenant = models.ForeignKey("tenancy.Tenant", on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100)
+    # The first characters of the raw key, so people can tell keys apart; not a secret.
+    prefix = models.CharField(max_length=16)
+    # Only the SHA-256 of the key is stored: a database leak gives no working keys.
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API key"
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def new_secret() -> tuple[str, str]:
+        """Return a fresh (raw key, hash) pair."""
+        raw = KEY_PREFIX + secrets.token_urlsafe(32)
+        return raw, hash_api_key(raw)
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class Band(models.TextChoices):
+    GREEN = "green", "Green"
+    YELLOW = "yellow", "Yellow"
+    RED = "red", "Red"
+    UNKNOWN = "unknown", "No data"
+
+
+class HealthSnapshot(models.Model):
+    """The latest health score of one tenant, with what it is made of."""
+
+    tenant = models.OneToOneField(
+        "tenancy.Tenant", on_delete=models.CASCADE, primary_key=True, related_name="health_snapshot"
+    )
+    day = models.DateField(help_text="The day the score describes.")
+    score = models.PositiveSmallIntegerField(null=True, blank=True, help_text="0-100; empty when no data at all.")
+    band = models.CharField(max_length=10, choices=Band.choices, default=Band.UNKNOWN)
+    score_week_ago = models.PositiveSmallIntegerField(null=True, blank=True)
+    components = models.JSONField(default=list, blank=True)
+    drivers = models.JSONField(default=list, blank=True)
+    nps = models.SmallIntegerField(null=True, blank=True)
+    ttv_days = models.FloatField("TTV (days)", null=True, blank=True)
+    active_users = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True) | models.Q(score__lte=100), name="healthsnapshot_score_0_100"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.tenant_id}: {self.score} ({self.band}) on {self.day}"
+
+    @property
+    def change(self) -> int | None:
+        """Return the score's change over the last week, or None when either end is missing."""
+        if self.score is None or self.score_week_ago is None:
+            return None
+        return self.score - self.score_week_ago
+
+
+class ChurnEvent(models.Model):
+    """A tenant was lost (entered the `churned` stage) on a day. Feeds the churn rate."""
+
+    tenant = models.ForeignKey("tenancy.Tenant", on_delete=models.SET_NULL, null=True, related_name="churn_events")
+    # Kept as text so the record outlives the tenant row.
+    tenant_slug = models.SlugField(max_length=40)
+    # When the tenant became a customer, so it still counts "at period start" once deleted.
+    customer_since = models.DateField()
+    churned_on = models.DateField()
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-churned_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant_slug", "churned_on"], name="churnevent_one_per_tenant_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.tenant_slug} churned on {self.churned_on}"
