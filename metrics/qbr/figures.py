@@ -6,11 +6,19 @@ it as its frozen snapshot. A section with no data says so instead of showing zer
 
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
+from metrics import selectors as metrics
+from metrics.models import NpsResponse, SeatCount
 from onboarding import selectors as onboarding
 
 from .models import Outcome
+
+# Core-feature adoption target (seed 002: 60–80 %); below it a feature is an expansion lead.
+ADOPTION_TARGET = 0.6
+# Seat use at or above this share of the licence is an expansion lead.
+SEATS_NEAR_LIMIT = 0.9
 
 
 def _aware(day: date) -> datetime:
@@ -57,7 +65,7 @@ def outcomes_section() -> dict:
 
 
 def risks_section(*, end: date) -> dict:
-    overdue = onboarding.overdue_tasks(today=min(end - timedelta(days=1), timezone.localdate()))
+    overdue = onboarding.overdue_tasks(today=_last_day(end))
     return {
         "overdue_tasks": [
             {"title": t.title, "due_date": t.due_date.isoformat(), "owner_side": t.owner_side} for t in overdue[:20]
@@ -66,14 +74,96 @@ def risks_section(*, end: date) -> dict:
     }
 
 
+def _last_day(end: date) -> date:
+    """The period's last complete day: a draft of the running quarter stops yesterday."""
+    return min(end - timedelta(days=1), timezone.localdate() - timedelta(days=1))
+
+
+def _days(start: date, end: date) -> int:
+    return max((_last_day(end) - start).days + 1, 1)
+
+
+def health_section(*, start: date, end: date) -> dict:
+    history = metrics.health_history(day=_last_day(end), days=_days(start, end))
+    if not history:
+        return {"available": False}
+    latest = history[-1]
+    red_below = settings.KEEL_HEALTH["bands"]["yellow"]
+    return {
+        "available": True,
+        "series": [[h.day.isoformat(), h.score] for h in history],
+        "latest": {"day": latest.day.isoformat(), "score": latest.score, "band": latest.band},
+        "first": history[0].score,
+        "drivers": latest.drivers[:3],
+        "red_components": [c["label"] for c in latest.components if c["score"] is not None and c["score"] < red_below],
+    }
+
+
+def adoption_section(*, start: date, end: date) -> dict:
+    active, rows = metrics.feature_adoption(day=_last_day(end), days=_days(start, end))
+    return {
+        "active_users": active,
+        "features": [
+            {"name": r.name, "core": r.is_core, "users": r.users, "rate": None if r.rate is None else round(r.rate, 3)}
+            for r in rows
+        ],
+    }
+
+
+def usage_section(*, start: date, end: date) -> dict:
+    series = metrics.daily_active_users(day=_last_day(end), days=_days(start, end))
+    trend = metrics.usage_trend(day=_last_day(end), days=_days(start, end))
+    return {"series": [[d.isoformat(), n] for d, n in series], **trend}
+
+
+def nps_section(*, start: date, end: date) -> dict:
+    summary = metrics.nps_summary(day=_last_day(end), days=_days(start, end))
+    comments = (
+        NpsResponse.objects.filter(created_at__gte=_aware(start), created_at__lt=_aware(end), score__isnull=False)
+        .exclude(comment="")
+        .order_by("-created_at")
+        .values_list("score", "comment")[:5]
+    )
+    return {**summary, "comments": [{"score": score, "comment": comment} for score, comment in comments]}
+
+
+def tickets_section(*, start: date, end: date) -> dict:
+    return metrics.ticket_facts(day=_last_day(end), days=_days(start, end))
+
+
+def expansion_section(adoption: dict) -> dict:
+    not_adopted = [
+        f["name"] for f in adoption["features"] if f["core"] and (f["rate"] is None or f["rate"] < ADOPTION_TARGET)
+    ]
+    unused = [f["name"] for f in adoption["features"] if not f["core"] and f["users"] == 0]
+    seats = SeatCount.objects.order_by("-day").first()
+    seat_use = None
+    if seats and seats.seats:
+        seat_use = round(adoption["active_users"] / seats.seats, 3)
+    return {
+        "core_below_target": not_adopted,
+        "unused_features": unused,
+        "seats": seats.seats if seats else None,
+        "seat_use": seat_use,
+        "seats_near_limit": seat_use is not None and seat_use >= SEATS_NEAR_LIMIT,
+    }
+
+
 def report_figures(*, period_start: date, period_end: date) -> dict:
     """Return every figure of a QBR for [period_start, period_end) in the current tenant."""
+    adoption = adoption_section(start=period_start, end=period_end)
     return {
         "period": {"start": period_start.isoformat(), "end": period_end.isoformat()},
         "generated_at": timezone.now().isoformat(),
+        "health": health_section(start=period_start, end=period_end),
+        "adoption": adoption,
+        "usage": usage_section(start=period_start, end=period_end),
         "onboarding": onboarding_section(start=period_start, end=period_end),
+        "nps": nps_section(start=period_start, end=period_end),
+        "tickets": tickets_section(start=period_start, end=period_end),
         "outcomes": outcomes_section(),
         "risks": risks_section(end=period_end),
+        "expansion": expansion_section(adoption),
     }
 
 
@@ -85,10 +175,18 @@ def figure_rows(figures: dict) -> list[tuple[str, str, str]]:
             rows.append(("report", section, str(content)))
             continue
         for key, value in content.items():
-            if isinstance(value, list):
+            if isinstance(value, dict):
+                for sub, sub_value in value.items():
+                    rows.append((section, f"{key}.{sub}", "" if sub_value is None else str(sub_value)))
+            elif isinstance(value, list):
                 for i, item in enumerate(value, start=1):
-                    for sub, sub_value in item.items():
-                        rows.append((section, f"{key}[{i}].{sub}", "" if sub_value is None else str(sub_value)))
+                    if isinstance(item, dict):
+                        for sub, sub_value in item.items():
+                            rows.append((section, f"{key}[{i}].{sub}", "" if sub_value is None else str(sub_value)))
+                    elif isinstance(item, list):  # a time series: [day, value]
+                        rows.append((section, f"{key}[{item[0]}]", "" if item[1] is None else str(item[1])))
+                    else:
+                        rows.append((section, f"{key}[{i}]", str(item)))
             else:
                 rows.append((section, key, "" if value is None else str(value)))
     return rows

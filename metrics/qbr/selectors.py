@@ -6,6 +6,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.utils import timezone
 
+from metrics.charts import line_chart
 from portal.accounts.access import Access
 from portal.kb.rendering import markdown_render
 
@@ -21,13 +22,37 @@ def reports_visible(*, access: Access):
 
 
 def report_content(report: Report) -> dict:
-    """Return the figures and narrative HTML: frozen when published, live for a draft."""
+    """Return the figures, charts and narrative HTML: frozen when published, live for a draft.
+
+    Charts are drawn from the figures alone, so a published report's charts are frozen too.
+    """
     if report.is_published:
-        return {"figures": report.snapshot["figures"], "narrative_html": report.snapshot["narrative_html"]}
-    return {
-        "figures": report_figures(period_start=report.period_start, period_end=report.period_end),
-        "narrative_html": {field: markdown_render(getattr(report, field)) for field in NARRATIVE_FIELDS},
-    }
+        figures, narrative = report.snapshot["figures"], report.snapshot["narrative_html"]
+    else:
+        figures = report_figures(period_start=report.period_start, period_end=report.period_end)
+        narrative = {field: markdown_render(getattr(report, field)) for field in NARRATIVE_FIELDS}
+    return {"figures": figures, "narrative_html": narrative, "charts": _charts(figures)}
+
+
+def _series(pairs) -> list[tuple[date, float | None]]:
+    return [(date.fromisoformat(day), value) for day, value in pairs]
+
+
+def _charts(figures: dict) -> dict:
+    bands = settings.KEEL_HEALTH["bands"]
+    charts = {}
+    health = figures.get("health") or {}
+    if health.get("available"):
+        charts["health"] = line_chart(
+            _series(health["series"]),
+            title="Health score",
+            top=100,
+            guides=((bands["green"], "guide-green"), (bands["yellow"], "guide-red")),
+        )
+    usage = figures.get("usage") or {}
+    if usage.get("series"):
+        charts["usage"] = line_chart(_series(usage["series"]), title="Daily active users")
+    return charts
 
 
 def qbr_due_date(tenant, today: date | None = None) -> date:

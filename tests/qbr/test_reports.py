@@ -205,3 +205,81 @@ def test_the_console_lists_overdue_reviews(tenant_a, tenant_b, csm_a, admin_user
     assert response.status_code == 200
     assert "Alpha Corp" in response.text and "Overdue by" in response.text
     assert "Beta Corp" not in client_for(csm_a).get("/console/reviews/").text
+
+
+# --- metrics in the review -----------------------------------------------------------------
+@pytest.fixture
+def quarter_data(tenant_a):
+    """Hand-made metrics for 2026 Q3 in tenant A: 4 active users, 2 on the core feature."""
+    from datetime import UTC, datetime
+
+    from metrics.models import DailyUsage, Feature, HealthScore, NpsResponse, SeatCount, SupportTicket
+
+    with tenant_a:
+        triage = Feature.objects.create(key="alerts.triage", name="Alert triage", is_core=True)
+        hunt = Feature.objects.create(key="hunt", name="Threat hunting", is_core=False)
+        for user in ("u1", "u2", "u3", "u4"):
+            DailyUsage.objects.create(day=date(2026, 8, 3), feature=hunt, user_ref=user, events=1, quantity=1)
+        for user in ("u1", "u2"):
+            DailyUsage.objects.create(day=date(2026, 8, 4), feature=triage, user_ref=user, events=3, quantity=3)
+        for score, comment in [(10, "Great"), (9, ""), (6, "Too noisy"), (8, "")]:
+            NpsResponse.objects.create(
+                respondent_id=score, period="2026-Q3", score=score, comment=comment,
+                created_at=datetime(2026, 8, 10, tzinfo=UTC),
+            )
+        SupportTicket.objects.create(
+            external_id="T-1", severity="critical", status="open", opened_at=datetime(2026, 9, 1, tzinfo=UTC)
+        )
+        SeatCount.objects.create(day=date(2026, 9, 1), seats=4)
+        for day, score in [(date(2026, 7, 1), 52), (date(2026, 9, 30), 74)]:
+            HealthScore.objects.create(
+                day=day, score=score, band="green" if score >= 70 else "yellow", tier="standard",
+                components=[{"key": "support", "label": "Support tickets", "score": 25.0, "contribution": 2.5}],
+            )
+
+
+def test_the_figures_match_the_metrics_of_the_quarter(tenant_a, csm_a, quarter_data):
+    with tenant_a:
+        report = report_create(actor=csm_a, day=date(2026, 8, 15))
+        figures = report_content(report)["figures"]
+    adoption = {f["name"]: f for f in figures["adoption"]["features"]}
+    assert figures["adoption"]["active_users"] == 4
+    assert adoption["Alert triage"]["rate"] == 0.5  # 2 of 4 active users
+    assert adoption["Threat hunting"]["rate"] == 1.0
+    nps = figures["nps"]
+    assert (nps["promoters"], nps["passives"], nps["detractors"], nps["nps"]) == (2, 1, 1, 25.0)  # 50 % − 25 %
+    assert {c["comment"] for c in nps["comments"]} == {"Great", "Too noisy"}
+    assert figures["tickets"]["opened"] == 1 and figures["tickets"]["open_critical"] == 1
+    assert figures["health"]["first"] == 52 and figures["health"]["latest"]["score"] == 74
+    assert figures["health"]["red_components"] == ["Support tickets"]
+    assert figures["expansion"]["core_below_target"] == ["Alert triage"]
+    assert figures["expansion"]["seats_near_limit"] is True  # 4 active users on 4 seats
+
+
+def test_new_events_after_publication_leave_the_review_unchanged(tenant_a, csm_a, quarter_data):
+    from metrics.models import DailyUsage, Feature
+
+    with tenant_a:
+        report = report_publish(report=report_create(actor=csm_a, day=date(2026, 8, 15)), actor=csm_a)
+        before = report_content(Report.objects.get(pk=report.pk))
+        DailyUsage.objects.create(
+            day=date(2026, 8, 20), feature=Feature.objects.get(key="alerts.triage"), user_ref="u9", events=1, quantity=1
+        )
+        after = report_content(Report.objects.get(pk=report.pk))
+        draft = report_create(actor=csm_a, day=date(2026, 5, 1))  # another quarter, live
+        Report.objects.filter(pk=draft.pk).update(period_start=date(2026, 7, 2), period_end=date(2026, 10, 1))
+        live = report_content(Report.objects.get(pk=draft.pk))
+    assert after["figures"] == before["figures"]
+    assert after["figures"]["adoption"]["active_users"] == 4
+    assert live["figures"]["adoption"]["active_users"] == 5  # the same data, unfrozen, sees the new user
+
+
+@pytest.mark.slow
+def test_the_pdf_draws_the_charts_and_the_metrics(tenant_a, csm_a, quarter_data):
+    with tenant_a:
+        report = report_publish(report=report_create(actor=csm_a, day=date(2026, 8, 15)), actor=csm_a)
+    response = client_for(csm_a, tenant_a).get(f"/reviews/{report.pk}/pdf/")
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    text = " ".join(" ".join(page.extract_text() for page in pages).split())
+    assert "Health score 74" in text and "NPS 25 from 4 answers" in text
+    assert "Alert triage" in text and "50%" in text

@@ -13,6 +13,7 @@ from django.db import transaction
 from tqdm import tqdm
 
 from portal.accounts.models import Membership, MembershipRole, StaffRole, User
+from portal.demo.metrics import seed_metrics
 from portal.demo.onboarding import seed_checklist
 from portal.demo.qbr import seed_success_plan
 from portal.tenancy.models import LifecycleStage, Tenant
@@ -154,6 +155,7 @@ class Command(BaseCommand):
                 started_days_ago=spec.onboarding_days_ago,
                 done_fraction=spec.onboarding_done,
             )
+            seed_metrics(tenant=tenant)
             seed_success_plan(tenant=tenant, csm=staff[spec.csm], publish_review=spec.onboarding_done > 0.9)
 
     def _report(self, password, created):
