@@ -11,6 +11,12 @@ class OutcomeForm(forms.Form):
     target = forms.DecimalField(max_digits=14, decimal_places=2)
     due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    metric = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Bound to a metric",
+        help_text="Leave empty to measure by hand; or nps, active_users, open_critical_tickets, adoption:<feature>.",
+    )
 
 
 class OutcomeValueForm(forms.Form):

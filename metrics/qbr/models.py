@@ -23,6 +23,9 @@ class Outcome(models.Model):
     baseline = models.DecimalField(max_digits=14, decimal_places=2)
     target = models.DecimalField(max_digits=14, decimal_places=2)
     current_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    # Blank: measured by hand. Otherwise the metric that feeds current_value nightly:
+    # "nps", "active_users", "open_critical_tickets" or "adoption:<feature key>" (in %).
+    metric = models.CharField(max_length=100, blank=True)
     due_date = models.DateField(null=True, blank=True)
     evidence = models.TextField(blank=True, help_text="How the value was measured.")
     signed_off_by = user_ref()

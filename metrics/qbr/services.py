@@ -13,6 +13,7 @@ from portal.audit.services import audit_record
 from portal.kb.rendering import markdown_render
 from portal.tenancy.models import Tenant
 
+from .bindings import metric_value, validate_metric
 from .figures import report_figures
 from .models import Outcome, OutcomeValue, Report, ReportStatus
 
@@ -54,6 +55,7 @@ def outcome_create(
     unit: str = "",
     description: str = "",
     due_date: date | None = None,
+    metric: str = "",
 ) -> Outcome:
     require_access(actor, _tenant(), Access.CSM)
     if not title.strip():
@@ -61,6 +63,7 @@ def outcome_create(
     baseline, target = _decimal(baseline, "baseline"), _decimal(target, "target")
     if baseline == target:
         raise ValidationError({"target": "The target must differ from the baseline."})
+    validate_metric(metric.strip())
     outcome = Outcome.objects.create(
         title=title.strip(),
         baseline=baseline,
@@ -69,6 +72,7 @@ def outcome_create(
         unit=unit,
         description=description,
         due_date=due_date,
+        metric=metric.strip(),
     )
     audit_record(actor=actor, action="outcome.created", tenant=_tenant(), target=outcome, title=outcome.title)
     return outcome
@@ -104,6 +108,25 @@ def outcome_sign_off(*, outcome: Outcome, actor) -> Outcome:
     outcome.save(update_fields=["signed_off_by", "signed_off_at"])
     audit_record(actor=actor, action="outcome.signed_off", tenant=_tenant(), target=outcome)
     return outcome
+
+
+def outcomes_sync_bound() -> int:
+    """Record today's value of every metric-bound outcome whose metric moved; return how many."""
+    changed = 0
+    for outcome in Outcome.objects.exclude(metric=""):
+        value = metric_value(outcome.metric)
+        if value is None or value == outcome.current_value:
+            continue
+        with transaction.atomic():
+            OutcomeValue.objects.create(outcome=outcome, value=value, note=f"from {outcome.metric}")
+            outcome.current_value = value
+            fields = ["current_value"]
+            if outcome.signed_off_at is not None:  # a new value needs a new sign-off
+                outcome.signed_off_at, outcome.signed_off_by = None, None
+                fields += ["signed_off_at", "signed_off_by"]
+            outcome.save(update_fields=fields)
+        changed += 1
+    return changed
 
 
 # --- reports -------------------------------------------------------------------------------

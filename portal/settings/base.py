@@ -329,6 +329,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.usage_rollup_all_task",
         "schedule": crontab(minute=20),
     },
+    "outcomes-sync-nightly": {
+        "task": "qbr.outcomes_sync_all_task",
+        "schedule": crontab(hour=3, minute=30),  # after usage rollups and scoring
+    },
     "health-score-nightly": {
         "task": "metrics.health_score_all_task",
         "schedule": crontab(hour=3, minute=0),

@@ -1,12 +1,13 @@
 """QBRs: drafts are live, publishing freezes, customers see only published ones, PDF and CSV."""
 
 import io
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from pypdf import PdfReader
 
 from metrics.qbr.models import Outcome, Report
@@ -224,7 +225,10 @@ def quarter_data(tenant_a):
             DailyUsage.objects.create(day=date(2026, 8, 4), feature=triage, user_ref=user, events=3, quantity=3)
         for score, comment in [(10, "Great"), (9, ""), (6, "Too noisy"), (8, "")]:
             NpsResponse.objects.create(
-                respondent_id=score, period="2026-Q3", score=score, comment=comment,
+                respondent_id=score,
+                period="2026-Q3",
+                score=score,
+                comment=comment,
                 created_at=datetime(2026, 8, 10, tzinfo=UTC),
             )
         SupportTicket.objects.create(
@@ -233,7 +237,10 @@ def quarter_data(tenant_a):
         SeatCount.objects.create(day=date(2026, 9, 1), seats=4)
         for day, score in [(date(2026, 7, 1), 52), (date(2026, 9, 30), 74)]:
             HealthScore.objects.create(
-                day=day, score=score, band="green" if score >= 70 else "yellow", tier="standard",
+                day=day,
+                score=score,
+                band="green" if score >= 70 else "yellow",
+                tier="standard",
                 components=[{"key": "support", "label": "Support tickets", "score": 25.0, "contribution": 2.5}],
             )
 
@@ -283,3 +290,35 @@ def test_the_pdf_draws_the_charts_and_the_metrics(tenant_a, csm_a, quarter_data)
     text = " ".join(" ".join(page.extract_text() for page in pages).split())
     assert "Health score 74" in text and "NPS 25 from 4 answers" in text
     assert "Alert triage" in text and "50%" in text
+
+
+def test_an_outcome_bound_to_a_metric_follows_it(tenant_a, csm_a, quarter_data):
+    from metrics.qbr.services import outcomes_sync_bound
+    from metrics.qbr.tasks import outcomes_sync_task
+
+    yesterday = timezone.localdate() - timedelta(days=1)
+    with tenant_a:
+        from metrics.models import DailyUsage, Feature
+
+        triage = Feature.objects.get(key="alerts.triage")
+        for user in ("u1", "u2", "u3"):
+            DailyUsage.objects.create(day=yesterday, feature=triage, user_ref=user, events=1, quantity=1)
+        DailyUsage.objects.create(
+            day=yesterday, feature=Feature.objects.get(key="hunt"), user_ref="u4", events=1, quantity=1
+        )
+        outcome = outcome_create(
+            actor=csm_a,
+            title="Triage adoption",
+            unit="%",
+            direction="up",
+            baseline=0,
+            target=80,
+            metric="adoption:alerts.triage",
+        )
+        assert outcomes_sync_bound() == 1
+        outcome.refresh_from_db()
+        assert outcome.current_value == Decimal("75.00")  # 3 of the 4 users active in the window
+        assert outcomes_sync_task.delay().get() == 0  # unchanged: no second history row
+        assert outcome.values.count() == 1
+        with pytest.raises(ValidationError, match="Unknown metric"):
+            outcome_create(actor=csm_a, title="x", direction="up", baseline=0, target=1, metric="adoption:nope")

@@ -1,0 +1,41 @@
+"""Outcomes bound to a metric: the metric's current value becomes the outcome's value."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from metrics import selectors as metrics
+from metrics.models import Feature
+
+SIMPLE = {"nps", "active_users", "open_critical_tickets"}
+
+
+def validate_metric(metric: str) -> None:
+    """Raise ValidationError unless ``metric`` names something Keel measures for this tenant."""
+    if not metric or metric in SIMPLE:
+        return
+    kind, _, key = metric.partition(":")
+    if kind == "adoption" and Feature.objects.filter(key=key).exists():
+        return
+    raise ValidationError(
+        {"metric": f"Unknown metric {metric!r}: use nps, active_users, open_critical_tickets or adoption:<feature>."}
+    )
+
+
+def metric_value(metric: str) -> Decimal | None:
+    """Return the metric's value as of yesterday (the last complete day), or None without data."""
+    day = timezone.localdate() - timedelta(days=1)
+    if metric == "nps":
+        value = metrics.nps_summary(day=day)["nps"]
+    elif metric == "active_users":
+        value, _ = metrics.feature_adoption(day=day)
+    elif metric == "open_critical_tickets":
+        value = metrics.ticket_facts(day=day)["open_critical"]
+    else:
+        key = metric.partition(":")[2]
+        _, rows = metrics.feature_adoption(day=day)
+        rate = next((r.rate for r in rows if r.key == key), None)
+        value = None if rate is None else rate * 100
+    return None if value is None else Decimal(str(round(value, 2)))
