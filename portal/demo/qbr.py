@@ -38,6 +38,8 @@ def seed_success_plan(*, tenant, csm, publish_review: bool) -> None:
                 summary="Production went live this quarter and the first real detections were triaged end to end.",
                 risks="- Alert routing to the night shift is not tested yet.",
                 recommendations="- Enable automated containment for commodity malware.",
-                next_goals="- Bring mean time to respond under **30 minutes**.\n- Cover the remaining 4 % of endpoints.",
+                next_goals=(
+                    "- Bring mean time to respond under **30 minutes**.\n- Cover the remaining 4 % of endpoints."
+                ),
             )
             report_publish(report=report, actor=csm)
