@@ -206,6 +206,8 @@ SECURE_CSP = {
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Load balancers probe nodes over plain HTTP behind TLS termination; a redirect reads as "down".
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # --- E-mail --------------------------------------------------------------------------------
 # Django 6.1 mailers (EMAIL_BACKEND is deprecated). Dev prints mail to the console.
