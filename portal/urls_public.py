@@ -5,8 +5,10 @@ from django.urls import include, path
 
 from metrics.qbr.urls import console_urlpatterns as qbr_console_urls
 from portal.console import views as console_views
+from portal.probes import healthz
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("", console_views.root, name="root"),
     path("", include("portal.accounts.urls")),
     path("console/kb/", include("portal.kb.urls_console")),

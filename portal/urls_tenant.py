@@ -5,8 +5,10 @@ from django.urls import include, path
 from portal.accounts.urls import tenant_urlpatterns as invitation_urls
 from portal.accounts.urls import urlpatterns as account_urls
 from portal.notifications.urls import tenant_urlpatterns as notification_urls
+from portal.probes import healthz
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("", include((account_urls + invitation_urls, "accounts"))),
     path("api/v1/kb/", include("portal.kb.urls_api")),
     path("api/", include("portal.api.urls")),

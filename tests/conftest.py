@@ -1,7 +1,8 @@
 """Session-wide tenants and the people and clients tests need.
 
 Two customer tenants (alpha, beta) are provisioned once per test database and kept
-across runs by --reuse-db: creating a schema costs about a second. Each test runs in
+across runs by --reuse-db. Their schemas are cloned from the template schema, which the
+test database's own migrate run creates (portal/tenancy/receivers.py). Each test runs in
 a transaction that is rolled back, so rows made here never leak between tests.
 """
 

@@ -65,6 +65,10 @@ ROOT_URLCONF = "portal.urls_tenant"
 # Unknown hosts are a 404, never the public site (DESIGN.md: do not reveal existence).
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# New tenants are cloned from this schema (kept migrated by migrate_schemas and checked before
+# every clone, portal/tenancy/template_schema.py) instead of being migrated one by one.
+TENANT_BASE_SCHEMA = "tenant_template"
+TENANT_CREATION_FAKES_MIGRATIONS = True
 
 MIDDLEWARE = [
     "django_tenants.middleware.main.TenantMainMiddleware",
@@ -212,7 +216,7 @@ KEEL_NPS_PERIOD_MONTHS = env_int("KEEL_NPS_PERIOD_MONTHS", 3)
 
 # --- Static and media ----------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(env_str("KEEL_STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("KEEL_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
@@ -244,6 +248,8 @@ SECURE_CSP = {
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Load balancers probe nodes over plain HTTP behind TLS termination; a redirect reads as "down".
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # --- E-mail --------------------------------------------------------------------------------
 # Django 6.1 mailers (EMAIL_BACKEND is deprecated). Dev prints mail to the console; pointing

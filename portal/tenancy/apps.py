@@ -5,3 +5,6 @@ class TenancyConfig(AppConfig):
     name = "portal.tenancy"
     label = "tenancy"
     verbose_name = "Tenancy"
+
+    def ready(self):
+        from . import receivers  # noqa: F401  (keeps the template schema migrated)

@@ -6,6 +6,7 @@ Runs after authentication. On a tenant host it:
   reveal that the tenant exists to outsiders, DESIGN.md);
 - sends anonymous visitors to the login page, except on the few public paths;
 - keeps a suspended tenant read-only and closed to customers.
+The health probe (/healthz) is the one exception: it reveals nothing and must always answer.
 """
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 
 from portal.accounts.access import Access, tenant_access_for
+from portal.probes import HEALTH_PATH
 
 SESSION_SCHEMA_KEY = "keel_schema"
 
@@ -34,8 +36,12 @@ class TenantAccessMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        tenant = getattr(request, "tenant", None)
         request.tenant_access = None
+        if request.path_info == HEALTH_PATH:
+            # The exact path only: a prefix would also open any later route that starts with it.
+            # The probe reads no tenant data, so it needs no member, session or live tenant.
+            return self.get_response(request)
+        tenant = getattr(request, "tenant", None)
         self._drop_foreign_session(request, tenant)
         if tenant is None or tenant.is_public:
             return self.get_response(request)

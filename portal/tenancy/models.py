@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django_tenants.models import DomainMixin, TenantMixin
-from django_tenants.utils import get_public_schema_name
+from django_tenants.utils import get_creation_fakes_migrations, get_public_schema_name
 
 
 class Tier(models.TextChoices):
@@ -84,6 +84,9 @@ class Tenant(TenantMixin):
     # Deleting a tenant row drops its schema; the delete service guards this.
     auto_drop_schema = True
     auto_create_schema = True
+    # New schemas are cloned from the template (settings.TENANT_BASE_SCHEMA) as structure only:
+    # no template row can reach a customer (template_schema.py explains the trade-off).
+    clone_mode = "NODATA"
 
     objects = TenantQuerySet.as_manager()
 
@@ -105,6 +108,15 @@ class Tenant(TenantMixin):
     def primary_domain_name(self) -> str:
         # Tenants are provisioned as <slug>.<base domain>; avoid a query per row in lists.
         return f"{self.slug}.{settings.KEEL_BASE_DOMAIN}"
+
+    def create_schema(self, check_if_exists=False, sync_schema=True, verbosity=1):
+        # django-tenants fakes every migration after a clone; a template that is behind would
+        # leave this tenant without the tables those migrations make. Catch it up first.
+        if sync_schema and get_creation_fakes_migrations():
+            from .template_schema import tenant_template_ensure
+
+            tenant_template_ensure()
+        return super().create_schema(check_if_exists=check_if_exists, sync_schema=sync_schema, verbosity=verbosity)
 
     def absolute_url(self, path: str = "/") -> str:
         """Return the full URL of ``path`` on this tenant's host."""

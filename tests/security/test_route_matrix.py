@@ -32,9 +32,12 @@ def _concrete(route: str) -> str:
     return "/" + path.lstrip("^").rstrip("$")
 
 
-TENANT_ROUTES = sorted({_concrete(r) for r in _routes(get_resolver("portal.urls_tenant").url_patterns)})
+# Open to everyone on every host by design, revealing nothing: tests/portal/test_healthz.py.
+PROBES = {"/healthz"}
+TENANT_ROUTES = sorted({_concrete(r) for r in _routes(get_resolver("portal.urls_tenant").url_patterns)} - PROBES)
 PUBLIC_ROUTES = sorted(
     {_concrete(r) for r in _routes(get_resolver("portal.urls_public").url_patterns) if not r.startswith("admin/")}
+    - PROBES
 )
 
 
