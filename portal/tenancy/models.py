@@ -4,7 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django_tenants.models import DomainMixin, TenantMixin
-from django_tenants.utils import get_creation_fakes_migrations, get_public_schema_name
+from django_tenants.postgresql_backend.base import _check_schema_name
+from django_tenants.utils import get_creation_fakes_migrations, get_public_schema_name, schema_exists
 
 
 class Tier(models.TextChoices):
@@ -110,11 +111,18 @@ class Tenant(TenantMixin):
         return f"{self.slug}.{settings.KEEL_BASE_DOMAIN}"
 
     def create_schema(self, check_if_exists=False, sync_schema=True, verbosity=1):
-        # django-tenants fakes every migration after a clone; a template that is behind would
-        # leave this tenant without the tables those migrations make. Catch it up first.
+        # Copy the template when it can be done fast (template_schema.py says how and why);
+        # otherwise django-tenants clones it, which fakes every migration after the clone: a
+        # template that is behind would leave this tenant without the tables those migrations
+        # make, so the template is caught up first either way.
         if sync_schema and get_creation_fakes_migrations():
-            from .template_schema import tenant_template_ensure
+            from .template_schema import tenant_schema_copy_template, tenant_template_ensure
 
+            _check_schema_name(self.schema_name)
+            if check_if_exists and schema_exists(self.schema_name):
+                return False
+            if tenant_schema_copy_template(self.schema_name):
+                return True
             tenant_template_ensure()
         return super().create_schema(check_if_exists=check_if_exists, sync_schema=sync_schema, verbosity=verbosity)
 

@@ -1,7 +1,10 @@
-"""Tenants are provisioned by cloning the template schema, and the clone is a tenant of its own.
+"""Tenants are provisioned as copies of the template schema, and a copy is a tenant of its own.
 
-Every test here provisions inside its own rolled-back transaction; PostgreSQL DDL is
-transactional, so the schemas, and any damage done to the template, vanish afterwards.
+Two ways make the copy (portal/tenancy/template_schema.py): the replay of the template's
+pg_dump (the usual one) and django-tenants' clone (the fallback); the tests about what a
+tenant ends up with run against both. Every test here provisions inside its own rolled-back
+transaction; PostgreSQL DDL is transactional, so the schemas, and any damage done to the
+template, vanish afterwards.
 """
 
 import pytest
@@ -17,6 +20,7 @@ from django_tenants.utils import quote_schema_name, schema_context, schema_exist
 import onboarding.receivers
 from onboarding.models import Activity, Checklist, Comment, Task
 from portal.audit.models import AuditEvent
+from portal.tenancy import template_schema
 from portal.tenancy.models import Domain, Tenant
 from portal.tenancy.services import tenant_provision
 from portal.tenancy.template_schema import template_schema_name, tenant_template_missing_migrations
@@ -59,21 +63,90 @@ def clone_calls(monkeypatch):
     return calls
 
 
+@pytest.fixture
+def fresh_dump_cache(monkeypatch):
+    monkeypatch.setattr(template_schema, "_dump_cache", template_schema._DumpCache())
+
+
+@pytest.fixture
+def no_pg_dump(settings, fresh_dump_cache):
+    settings.KEEL_PG_DUMP = "/nonexistent/pg_dump"
+
+
+@pytest.fixture
+def copy_path(request):
+    """The pg_dump replay unless a test is parametrised (``both_paths``) to use the clone too."""
+    path = getattr(request, "param", "dump")
+    if path == "clone":
+        request.getfixturevalue("no_pg_dump")
+    return path
+
+
+# What a tenant ends up with must not depend on the way its schema was copied.
+both_paths = pytest.mark.parametrize("copy_path", ["dump", "clone"], indirect=True)
+
+
 def _provision(slug="gamma"):
     return tenant_provision(actor=None, name=slug.title(), slug=slug).tenant
 
 
-def test_provisioning_clones_the_template_structure_only(clone_calls):
+def _template_state() -> tuple:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT oid FROM pg_namespace WHERE nspname = %s", [TEMPLATE])
+        oid = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM pg_namespace WHERE nspname = %s", [template_schema._SWAP_SCHEMA])
+        swaps = cursor.fetchone()[0]
+        return oid, swaps, _tables(TEMPLATE), template_schema._object_counts(cursor, TEMPLATE)
+
+
+@both_paths
+def test_provisioning_uses_the_fast_copy_and_falls_back_to_the_clone(copy_path, clone_calls):
     _provision()
-    assert clone_calls == [(TEMPLATE, "t_gamma", "NODATA")]
+    assert clone_calls == ([] if copy_path == "dump" else [(TEMPLATE, "t_gamma", "NODATA")])
 
 
-def test_a_clone_has_every_tenant_table():
+@both_paths
+def test_a_copy_leaves_the_template_as_it_was(copy_path):
+    before = _template_state()
+    assert before[1] == 0
+    _provision()
+    _provision("delta")
+    assert _template_state() == before
+
+
+def test_a_copy_has_the_templates_objects_under_their_own_names():
+    _provision()
+
+    def objects(schema):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT c.relname::text, c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE n.nspname = %s UNION ALL SELECT conname::text, contype::text FROM pg_constraint co"
+                " JOIN pg_namespace n ON n.oid = co.connamespace WHERE n.nspname = %s",
+                [schema, schema],
+            )
+            return sorted(cursor.fetchall())
+
+    # Same index and constraint names as the template: later migrations find what they alter.
+    assert objects("t_gamma") == objects(TEMPLATE)
+    with connection.cursor() as cursor:  # and the copy's foreign keys point into the copy
+        cursor.execute(
+            "SELECT DISTINCT confrelid::regclass::text FROM pg_constraint co"
+            " JOIN pg_namespace n ON n.oid = co.connamespace WHERE n.nspname = 't_gamma' AND contype = 'f'",
+        )
+        targets = {row[0] for row in cursor.fetchall()}
+    assert targets
+    assert all(t.startswith(("t_gamma.", "public.")) or "." not in t for t in targets), targets
+
+
+@both_paths
+def test_a_clone_has_every_tenant_table(copy_path):
     _provision()
     assert _tables("t_gamma") == _tenant_app_tables() | {"django_migrations"}
 
 
-def test_no_template_row_reaches_a_clone(clone_calls):
+@both_paths
+def test_no_template_row_reaches_a_clone(clone_calls, copy_path):
     # Rows in the template, as if something had written there by mistake.
     with schema_context(TEMPLATE):
         checklist = Checklist.objects.create(name="Leaked from the template")
@@ -96,7 +169,8 @@ def test_no_template_row_reaches_a_clone(clone_calls):
         assert not Activity.objects.filter(verb="leak").exists()
 
 
-def test_a_clone_records_every_migration_as_applied():
+@both_paths
+def test_a_clone_records_every_migration_as_applied(copy_path):
     _provision()
     with schema_context("t_gamma"):
         executor = MigrationExecutor(connection)
@@ -104,7 +178,8 @@ def test_a_clone_records_every_migration_as_applied():
         assert set(executor.loader.applied_migrations) >= set(executor.loader.graph.leaf_nodes())
 
 
-def test_a_clone_gets_its_tiers_checklist():
+@both_paths
+def test_a_clone_gets_its_tiers_checklist(copy_path):
     tenant = _provision()
     with tenant:
         checklist = Checklist.objects.get()
@@ -112,7 +187,8 @@ def test_a_clone_gets_its_tiers_checklist():
         assert checklist.playbook_id is not None
 
 
-def test_a_clone_owns_its_sequences_and_inserts_work():
+@both_paths
+def test_a_clone_owns_its_sequences_and_inserts_work(copy_path):
     tenant = _provision()
     with tenant:
         task = Task.objects.first()
@@ -134,7 +210,8 @@ def test_a_clone_owns_its_sequences_and_inserts_work():
         assert not Comment.objects.exists()
 
 
-def test_a_failure_after_the_clone_rolls_everything_back(monkeypatch):
+@both_paths
+def test_a_failure_after_the_clone_rolls_everything_back(monkeypatch, copy_path):
     def explode(**kwargs):
         raise RuntimeError("playbook broke")
 
@@ -151,18 +228,86 @@ def test_a_failure_after_the_clone_rolls_everything_back(monkeypatch):
     assert _provision().ready  # and the slug is free again
 
 
-def test_a_failure_inside_the_clone_leaves_no_schema(monkeypatch):
-    original = CloneSchema.clone_schema
+@both_paths
+def test_a_failure_inside_the_clone_leaves_no_schema(monkeypatch, copy_path):
+    original_clone, original_ddl = CloneSchema.clone_schema, template_schema._template_ddl
 
     def clone_then_fail(self, *args, **kwargs):
-        original(self, *args, **kwargs)
+        original_clone(self, *args, **kwargs)
         raise RuntimeError("disk full")
 
+    def ddl_that_fails(fingerprint):  # fails half-way through the replay
+        ddl = original_ddl(fingerprint)
+        if ddl is None:  # the clone path
+            return None
+        middle = ddl.index("CREATE INDEX")
+        return ddl[:middle] + "SELECT no_such_function();\n" + ddl[middle:]
+
     monkeypatch.setattr(CloneSchema, "clone_schema", clone_then_fail)
-    with pytest.raises(RuntimeError, match="disk full"):
+    monkeypatch.setattr(template_schema, "_template_ddl", ddl_that_fails)
+    before = _template_state()
+    with pytest.raises(Exception, match="disk full" if copy_path == "clone" else "no_such_function"):
         _provision()
     assert not schema_exists("t_gamma")
     assert not Tenant.objects.filter(slug="gamma").exists()
+    assert _template_state() == before
+
+
+def test_a_copy_missing_an_object_is_refused(monkeypatch):
+    original_ddl = template_schema._template_ddl
+
+    def ddl_without_an_index(fingerprint):
+        statements = original_ddl(fingerprint).split(";\n")
+        index = next(i for i, s in enumerate(statements) if s.lstrip().startswith("CREATE INDEX"))
+        return ";\n".join(statements[:index] + statements[index + 1 :])
+
+    monkeypatch.setattr(template_schema, "_template_ddl", ddl_without_an_index)
+    with pytest.raises(RuntimeError, match="nothing was created"):
+        _provision()
+    assert not schema_exists("t_gamma")
+    assert not Tenant.objects.filter(slug="gamma").exists()
+
+
+def test_the_template_is_dumped_once_per_migration_state(monkeypatch, fresh_dump_cache):
+    dumps = []
+    original_run = template_schema.subprocess.run
+
+    def counting_run(command, *args, **kwargs):
+        dumps.append(command)
+        return original_run(command, *args, **kwargs)
+
+    monkeypatch.setattr(template_schema.subprocess, "run", counting_run)
+    _provision("gamma")
+    _provision("delta")
+    assert len(dumps) == 1
+    with connection.cursor() as cursor:  # the template records one more migration: a new state
+        cursor.execute(
+            f"INSERT INTO {quote_schema_name(TEMPLATE)}.django_migrations (app, name, applied)"  # noqa: S608
+            " VALUES ('onboarding', '9999_later', now())"
+        )
+    _provision("epsilon")
+    assert len(dumps) == 2
+    with schema_context("t_epsilon"):
+        assert ("onboarding", "9999_later") in MigrationExecutor(connection).loader.applied_migrations
+
+
+def test_a_dump_is_replayed_without_psql_commands_or_session_settings():
+    dump = "\n".join(
+        [
+            "\\restrict abc",
+            "-- comment",
+            "SET statement_timeout = 0;",
+            "SELECT pg_catalog.set_config('search_path', '', false);",
+            "CREATE SCHEMA tenant_template;",
+            "CREATE TABLE tenant_template.t (",
+            "    id bigint NOT NULL",
+            ");",
+            "\\unrestrict abc",
+        ]
+    )
+    assert template_schema._replayable(dump) == (
+        "CREATE SCHEMA tenant_template;\nCREATE TABLE tenant_template.t (\n    id bigint NOT NULL\n);"
+    )
 
 
 def _drop_template():
