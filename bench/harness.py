@@ -5,6 +5,7 @@ drops) a database named for itself, and runs Keel under production settings agai
 """
 
 import http.client
+import json
 import os
 import secrets
 import shutil
@@ -165,6 +166,36 @@ class Keel:
         shutil.rmtree(self.tmp, ignore_errors=True)
         if not keep_db:
             db_drop(self.db)
+
+
+def wrk(
+    port: int,
+    host: str,
+    path: str,
+    marker: str,
+    *,
+    cookie: str = "",
+    seconds: int,
+    connections: int,
+    threads: int,
+    targets: Path | None = None,
+) -> dict:
+    """Load http://127.0.0.1:port/path with wrk; return its figures (latencies in µs), req/s and errors.
+
+    Every response must be a 200 containing ``marker``; any other counts as an error. With
+    ``targets`` (lines of "host<TAB>cookie") each request goes to a random line's host.
+    """
+    args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s"]
+    args += ["-s", str(Path(__file__).resolve().parent / "wrk_report.lua"), "-H", f"Host: {host}"]
+    if cookie:
+        args += ["-H", f"Cookie: {cookie}"]
+    args += [f"http://127.0.0.1:{port}{path}", "--", marker, str(targets or "")]
+    out = subprocess.run(args, capture_output=True, text=True, timeout=seconds + 30, check=True).stdout  # noqa: S603
+    line = next(line for line in out.splitlines() if line.startswith("WRK_JSON "))
+    result = json.loads(line.removeprefix("WRK_JSON "))
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    result["errors"] = sum(result[k] for k in ("connect", "read", "write", "timeout")) + result["wrong_responses"]
+    return result
 
 
 def _cookies(headers) -> dict[str, str]:

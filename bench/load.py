@@ -1,11 +1,11 @@
 """Load benchmark: gunicorn under production settings on 127.0.0.1, driven by wrk.
 
-    python bench/load.py [--duration 10] [--connections 16] [--workers N] [--keep-db]
+    python bench/load.py [--duration 8] [--connections 16] [--workers N] [--keep-db]
 
 Seeds the demo into its own database (keel_bench_load), logs in through the real login form,
 then loads, one after the other: the minimal view (/healthz, the baseline), the customer's
-checklist page, the knowledge-base search (when this build has one) and the console's tenant
-list, each with --connections closed-loop users (no think time), and last the checklist with
+checklist page, the knowledge-base search, the CSM portfolio and the console's tenant list,
+each with --connections closed-loop users (no think time), and last the checklist with
 a single user, which shows the page's own latency without queueing. Prints req/s,
 p50/p95/p99 and errors per run and the checklist's throughput as a share of the baseline's,
 measured in the same run on the same server. Exits 1 when a goal is missed: any error, a
@@ -13,15 +13,13 @@ p95 of 50 ms or more with --connections users, or a share below 0.5.
 """
 
 import argparse
-import json
 import os
 import shutil
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness import Goals, Keel, db_exists, db_recreate, free_port, log
+from harness import Goals, Keel, db_exists, db_recreate, free_port, log, wrk
 
 HERE = Path(__file__).resolve().parent
 DB = "keel_bench_load"
@@ -39,45 +37,44 @@ class Target:
     path: str
     marker: str  # text every good response contains
     login: str | None = None  # e-mail of the user whose session the requests carry
-    optional: bool = False  # skipped (and said so) when this build does not have the page
 
 
 TARGETS = [
     Target("minimal view /healthz", CUSTOMER[0], "/healthz", "ok"),
     Target("checklist /onboarding/", CUSTOMER[0], "/onboarding/", 'id="progress-title"', login=CUSTOMER[1]),
-    # The knowledge base arrives from another branch; until then this target is skipped.
-    Target("KB search /kb/search/", CUSTOMER[0], "/kb/search/?q=rollback", "<h1", login=CUSTOMER[1], optional=True),
+    Target("KB search /kb/search/", CUSTOMER[0], "/kb/search/?q=rollback", "<h1", login=CUSTOMER[1]),
+    Target(
+        "portfolio /console/portfolio/", ADMIN[0], "/console/portfolio/", "<h1>Portfolio health</h1>", login=ADMIN[1]
+    ),
     Target("console /console/", ADMIN[0], "/console/", "<h1>Tenants</h1>", login=ADMIN[1]),
 ]
 
 
 def _wrk(keel: Keel, target: Target, cookie: str, *, seconds: int, connections: int, threads: int) -> dict:
-    args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s"]
-    args += ["-s", str(HERE / "wrk_report.lua"), "-H", f"Host: {target.host}"]
-    if cookie:
-        args += ["-H", f"Cookie: {cookie}"]
-    args += [f"http://127.0.0.1:{keel.port}{target.path}", "--", target.marker]
-    out = subprocess.run(args, capture_output=True, text=True, timeout=seconds + 30, check=True).stdout  # noqa: S603
-    line = next(line for line in out.splitlines() if line.startswith("WRK_JSON "))
-    result = json.loads(line.removeprefix("WRK_JSON "))
-    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
-    result["errors"] = sum(result[k] for k in ("connect", "read", "write", "timeout")) + result["wrong_responses"]
-    return result
+    return wrk(
+        keel.port,
+        target.host,
+        target.path,
+        target.marker,
+        cookie=cookie,
+        seconds=seconds,
+        connections=connections,
+        threads=threads,
+    )
 
 
-def _probe(keel: Keel, target: Target, cookie: str) -> bool:
-    """Return whether the target answers as expected once; raise when a required one does not."""
+def _probe(keel: Keel, target: Target, cookie: str) -> None:
+    """Raise unless the target answers as expected once, before any load."""
     status, _, body = keel.request(target.host, target.path, cookie=cookie)
-    if status == 200 and target.marker.encode() in body:
-        return True
-    if target.optional and status == 404:
-        return False
-    raise RuntimeError(f"{target.name} answered HTTP {status} before any load; fix that first.")
+    found = target.marker.encode() in body
+    if status != 200 or not found:
+        marker = "with" if found else "without"
+        raise RuntimeError(f"{target.name} answered HTTP {status} {marker} its marker before any load; fix that.")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--duration", type=int, default=10, help="seconds of measured load per run")
+    parser.add_argument("--duration", type=int, default=8, help="seconds of measured load per run")
     parser.add_argument("--warmup", type=int, default=1, help="seconds of unmeasured load before each run")
     parser.add_argument("--connections", type=int, default=16, help="concurrent users (keep-alive connections)")
     parser.add_argument("--workers", type=int, default=os.cpu_count(), help="gunicorn workers (gunicorn.conf.py)")
@@ -115,14 +112,12 @@ def _run(keel: Keel, opts) -> int:
     results = {}
     with keel.gunicorn(workers=opts.workers, threads=opts.threads):
         sessions = {email: keel.login(host, email) for host, email in (CUSTOMER, ADMIN)}
-        log(f"{'run':<34}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}{'errors':>8}")
+        log(f"{'run':<38}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}{'errors':>8}")
         runs = [(t, opts.connections) for t in TARGETS] + [(TARGETS[1], 1)]
         for target, users in runs:
             cookie = sessions.get(target.login, "")
             label = f"{target.name} @{users}"
-            if not _probe(keel, target, cookie):
-                log(f"{label:<34}skipped: not in this build (HTTP 404)")
-                continue
+            _probe(keel, target, cookie)
             load = {"connections": users, "threads": min(opts.wrk_threads, users)}
             if opts.warmup:
                 _wrk(keel, target, cookie, seconds=opts.warmup, **load)
@@ -130,7 +125,7 @@ def _run(keel: Keel, opts) -> int:
             r["users"] = users
             ms = {k: r[k] / 1000 for k in ("p50", "p95", "p99", "max")}
             log(
-                f"{label:<34}{r['rps']:>8.0f}{ms['p50']:>9.1f}{ms['p95']:>9.1f}{ms['p99']:>9.1f}"
+                f"{label:<38}{r['rps']:>8.0f}{ms['p50']:>9.1f}{ms['p95']:>9.1f}{ms['p99']:>9.1f}"
                 f"{ms['max']:>9.1f}{r['errors']:>8}"
             )
     return _judge(results, opts)

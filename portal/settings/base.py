@@ -69,6 +69,9 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 # every clone, portal/tenancy/template_schema.py) instead of being migrated one by one.
 TENANT_BASE_SCHEMA = "tenant_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
+# pg_dump (PostgreSQL client, same major version as the server or newer) makes the copy fast;
+# empty: found on PATH. Without one, provisioning falls back to django-tenants' slower clone.
+KEEL_PG_DUMP = env_str("KEEL_PG_DUMP", "")
 
 MIDDLEWARE = [
     "django_tenants.middleware.main.TenantMainMiddleware",
