@@ -72,6 +72,9 @@ TENANT_BASE_SCHEMA = "tenant_template"
 # checklist page's round trips). Safe here: django-tenants forgets the setting on rollback,
 # savepoint rollback, close and every set_tenant(), and Keel never sets search_path itself.
 TENANT_LIMIT_SET_CALLS = True
+# migrate_schemas skips the tenant schemas that already hold every migration (seconds instead
+# of minutes with a thousand tenants; portal/tenancy/migration_executor.py).
+GET_EXECUTOR_FUNCTION = "portal.tenancy.migration_executor.get_executor"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 # pg_dump (PostgreSQL client, same major version as the server or newer) makes the copy fast;
 # empty: found on PATH. Without one, provisioning falls back to django-tenants' slower clone.
@@ -315,6 +318,20 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("KEEL_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_TASK_TIME_LIMIT = env_int("KEEL_TASK_TIME_LIMIT", 300)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Queues split by kind of work, so each can get its own workers and hosts (docs/scaling.md);
+# one worker may consume them all (the Procfile's does). Anything not listed goes to "default".
+CELERY_TASK_ROUTES = {
+    "metrics.usage_rollup_all_task": {"queue": "ingest"},
+    "metrics.usage_rollup_task": {"queue": "ingest"},
+    "metrics.health_score_all_task": {"queue": "scoring"},
+    "metrics.health_score_task": {"queue": "scoring"},
+    "qbr.outcomes_sync_all_task": {"queue": "scoring"},
+    "qbr.outcomes_sync_task": {"queue": "scoring"},
+    "notifications.notification_deliver_task": {"queue": "notify"},
+    "notifications.notification_sweep_task": {"queue": "notify"},
+    "notifications.notification_digest_send_all_task": {"queue": "notify"},
+}
+KEEL_CELERY_QUEUES = ["default", "ingest", "scoring", "notify"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "tenant-storage-measure-nightly": {

@@ -170,7 +170,15 @@ class Worker:
         number = next(_log_numbers)
         self.log_path = self.log_dir / f"{number:02d}-{self.name}.log"
         args = [CELERY, "-A", "portal", "worker", "--pool", "prefork", "-c", str(self.concurrency)]
-        args += ["-n", f"{self.name}@%h", "-Q", "default", "--loglevel", "INFO", "--without-mingle"]
+        args += [
+            "-n",
+            f"{self.name}@%h",
+            "-Q",
+            ",".join(settings.KEEL_CELERY_QUEUES),
+            "--loglevel",
+            "INFO",
+            "--without-mingle",
+        ]
         args += ["--without-gossip"]
         if self.beat:
             args += ["-B", "--schedule", str(self.log_dir / f"{number:02d}-{self.name}-beat")]

@@ -1,5 +1,7 @@
 """Tasks run in the schema they were sent from; tenant tasks refuse to run without one."""
 
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -61,3 +63,24 @@ def test_every_beat_entry_names_a_registered_task():
     app.loader.import_default_modules()
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in app.tasks, entry["task"]
+
+
+def test_every_task_goes_to_a_queue_the_shipped_worker_consumes():
+    routes = settings.CELERY_TASK_ROUTES
+    tasks = {name for name in app.tasks if not name.startswith("celery.")}
+    assert set(routes) <= tasks, set(routes) - tasks  # no route names a task that does not exist
+    queues = {routes.get(name, {}).get("queue", settings.CELERY_TASK_DEFAULT_QUEUE) for name in tasks}
+    assert queues == set(settings.KEEL_CELERY_QUEUES)
+    assert {"ingest", "scoring", "notify"} <= queues
+    procfile = (Path(settings.BASE_DIR) / "Procfile").read_text()
+    worker = next(line for line in procfile.splitlines() if line.startswith("worker:"))
+    consumed = set(worker.split("--queues ", 1)[1].split()[0].split(","))
+    assert consumed == set(settings.KEEL_CELERY_QUEUES)
+
+
+def test_tasks_are_sent_to_their_queue():
+    router = app.amqp.router
+    assert router.route({}, "notifications.notification_deliver_task")["queue"].name == "notify"
+    assert router.route({}, "metrics.health_score_task")["queue"].name == "scoring"
+    assert router.route({}, "metrics.usage_rollup_task")["queue"].name == "ingest"
+    assert router.route({}, "stalls.stall_detect_task")["queue"].name == "default"
