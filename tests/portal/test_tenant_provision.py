@@ -115,3 +115,14 @@ def test_the_command_explains_bad_input():
         call_command("tenant_create", "alpha", "--name", "Again")
     with pytest.raises(CommandError, match="not a date"):
         call_command("tenant_create", "omega", "--name", "O", "--contract-start", "tomorrow")
+
+
+def test_it_closes_its_connection_afterwards_unless_inside_a_callers_transaction(admin_user, monkeypatch):
+    closed = []
+    monkeypatch.setattr(connection, "close", lambda: closed.append(True))
+    tenant_provision(name="Inside", slug="inside", actor=admin_user)
+    assert closed == []  # the test's transaction is still open: closing would break it
+    # As when called outside any transaction (``connection`` is Django's proxy object).
+    monkeypatch.setattr(type(connection), "in_atomic_block", False, raising=False)
+    tenant_provision(name="Outside", slug="outside", actor=admin_user)
+    assert closed == [True]
