@@ -171,6 +171,10 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
+# Proxies (load balancers) in front of Keel that append to X-Forwarded-For; 0: none, so the
+# client is REMOTE_ADDR. Lockout and API throttling then count the real client's address.
+KEEL_TRUSTED_PROXIES = env_int("KEEL_TRUSTED_PROXIES", 0)
+AXES_CLIENT_IP_CALLABLE = "portal.accounts.client_ip.client_ip"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -289,6 +293,7 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.TenantUserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"tenant_user": env_str("KEEL_API_RATE", "600/min")},
+    "NUM_PROXIES": KEEL_TRUSTED_PROXIES or None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Keel API",
