@@ -196,12 +196,15 @@ def main() -> int:
                 fill(tenant.schema_name, seed=n, days=args.days, today=today)
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 't\\_b%%'")
-            cursor.execute("ANALYZE")
+            # VACUUM too: the fill leaves insert-only tables that autovacuum would otherwise pick up
+            # in the middle of the timed runs (it did: the same run measured 1.3 s or 2.2 s).
+            cursor.execute("VACUUM (ANALYZE)")
         score_all(tenants, today - timedelta(days=7))  # last week's scores: drivers have something to compare
         setup_s = time.perf_counter() - started
         schemas = [t.schema_name for t in tenants]
         run_baseline(schemas, today)  # warm the cache for both
-        scoring_s = score_all(tenants, today)
+        # Best of two for both sides (scoring is an idempotent upsert, so a rerun is the same work).
+        scoring_s = min(score_all(tenants, today), score_all(tenants, today))
         baseline_s, rows = min(run_baseline(schemas, today), run_baseline(schemas, today))
         with connection.cursor() as cursor:
             cursor.execute(

@@ -21,7 +21,8 @@ from .. import kpi, scoring
 from ..models import HealthScore
 
 # Everything the score needs, in one round trip (the scorer runs once per tenant per night;
-# a query per fact would be most of its cost). %(end)s is the scored day, inclusive.
+# a query per fact would be most of its cost). %(end)s is the scored day, inclusive. Distinct
+# counts are GROUP BYs counted (hash aggregates): count(DISTINCT …) sorts.
 FACTS_SQL = """
 WITH win AS (
     SELECT day, feature_id, user_ref FROM metrics_dailyusage
@@ -29,11 +30,13 @@ WITH win AS (
 )
 SELECT
     EXISTS (SELECT 1 FROM metrics_dailyusage WHERE day <= %(end)s) AS has_usage,
-    (SELECT count(DISTINCT user_ref) FROM win) AS active_users,
-    (SELECT count(*) FROM (SELECT DISTINCT day, user_ref FROM win) AS d) AS active_user_days,
+    (SELECT count(*) FROM (SELECT user_ref FROM win GROUP BY user_ref) AS u) AS active_users,
+    (SELECT count(*) FROM (SELECT day, user_ref FROM win GROUP BY day, user_ref) AS d) AS active_user_days,
     (SELECT coalesce(json_agg(json_build_array(f.key, f.users) ORDER BY f.key), '[]')
-       FROM (SELECT f.key, count(DISTINCT w.user_ref) AS users
-               FROM metrics_feature f LEFT JOIN win w ON w.feature_id = f.id
+       FROM (SELECT f.key, count(w.user_ref) AS users
+               FROM metrics_feature f
+               LEFT JOIN (SELECT feature_id, user_ref FROM win GROUP BY feature_id, user_ref) AS w
+                 ON w.feature_id = f.id
               WHERE f.is_core GROUP BY f.key) AS f) AS core_feature_users,
     (SELECT seats FROM metrics_seatcount WHERE day <= %(end)s ORDER BY day DESC LIMIT 1) AS seats,
     EXISTS (SELECT 1 FROM metrics_supportticket) AS has_tickets,
