@@ -111,8 +111,9 @@ class RedisServer:
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait(timeout=10)
 
-    def queued(self, queue: str = "default") -> int:
-        """Return how many task messages wait in ``queue``."""
+    def queued(self, queue: str | None = None) -> int:
+        """Return how many task messages wait in ``queue`` (default: the one deliveries go to)."""
+        queue = queue or settings.CELERY_TASK_ROUTES["notifications.notification_deliver_task"]["queue"]
         return redis.Redis(port=self.port).llen(queue)
 
     def stop(self) -> None:
