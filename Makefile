@@ -84,7 +84,7 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Each benchmark creates and drops its own database (KEEL_DB_NAME, default keel_bench).
+# Each benchmark creates and drops its own database (keel_bench_<name>).
 bench: export DJANGO_SETTINGS_MODULE = portal.settings.test
 bench: install
 	$(call need_debian,wrk)

@@ -1,7 +1,8 @@
 """A throwaway database for benchmarks: created fresh, migrated, dropped at the end.
 
 Benchmarks never touch the development or test databases: the name defaults to
-keel_bench (override with KEEL_DB_NAME) and the server must be on this machine.
+keel_bench_<script> (keel_bench_ingest, …; override with KEEL_DB_NAME), so two benchmarks can
+run at once, and the server must be on this machine.
 """
 
 import os
@@ -16,7 +17,7 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 def configure() -> str:
     """Point Django at the bench database (test settings: no Redis, eager Celery); return its name."""
     sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("KEEL_DB_NAME", "keel_bench")
+    os.environ.setdefault("KEEL_DB_NAME", f"keel_bench_{Path(sys.argv[0]).stem}")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
     host = os.environ.get("KEEL_DB_HOST", "127.0.0.1")
     if host not in LOCAL_HOSTS:
