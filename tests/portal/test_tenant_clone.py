@@ -105,8 +105,7 @@ def test_provisioning_uses_the_fast_copy_and_falls_back_to_the_clone(copy_path, 
     assert clone_calls == ([] if copy_path == "dump" else [(TEMPLATE, "t_gamma", "NODATA")])
 
 
-@both_paths
-def test_a_copy_leaves_the_template_as_it_was(copy_path):
+def test_a_copy_leaves_the_template_as_it_was():
     before = _template_state()
     assert before[1] == 0
     _provision()
@@ -178,8 +177,7 @@ def test_a_clone_records_every_migration_as_applied(copy_path):
         assert set(executor.loader.applied_migrations) >= set(executor.loader.graph.leaf_nodes())
 
 
-@both_paths
-def test_a_clone_gets_its_tiers_checklist(copy_path):
+def test_a_clone_gets_its_tiers_checklist():
     tenant = _provision()
     with tenant:
         checklist = Checklist.objects.get()
@@ -210,8 +208,7 @@ def test_a_clone_owns_its_sequences_and_inserts_work(copy_path):
         assert not Comment.objects.exists()
 
 
-@both_paths
-def test_a_failure_after_the_clone_rolls_everything_back(monkeypatch, copy_path):
+def test_a_failure_after_the_clone_rolls_everything_back(monkeypatch):
     def explode(**kwargs):
         raise RuntimeError("playbook broke")
 
