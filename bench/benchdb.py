@@ -10,6 +10,8 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
+from harness import db_drop, db_recreate
+
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
@@ -25,37 +27,13 @@ def configure() -> str:
     return os.environ["KEEL_DB_NAME"]
 
 
-def _admin_connection():
-    import psycopg
-
-    params = {
-        "host": os.environ.get("KEEL_DB_HOST", "127.0.0.1"),
-        "port": os.environ.get("KEEL_DB_PORT", "5432"),
-        "user": os.environ.get("KEEL_DB_USER", "postgres"),
-        "dbname": "postgres",
-        "autocommit": True,
-    }
-    if os.environ.get("KEEL_DB_PASSWORD"):
-        params["password"] = os.environ["KEEL_DB_PASSWORD"]
-    return psycopg.connect(**params)
-
-
-def _recreate(name: str, *, drop_only: bool = False) -> None:
-    from psycopg import sql
-
-    with _admin_connection() as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        if not drop_only:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
 @contextmanager
 def bench_database(*, keep: bool = False):
     """Create and migrate the bench database, set Django up, and drop it afterwards."""
     name = configure()
     if name in {"keel", "keel_test", "test_keel"}:
         raise SystemExit(f"Refusing to use {name!r} for a benchmark; pick a dedicated name.")
-    _recreate(name)
+    db_recreate(name)
     import django
 
     django.setup()
@@ -71,7 +49,7 @@ def bench_database(*, keep: bool = False):
     finally:
         connection.close()
         if not keep:
-            _recreate(name, drop_only=True)
+            db_drop(name)
 
 
 def tenants_without_migrations(template, count: int, *, prefix: str = "b"):

@@ -19,6 +19,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from benchdb import bench_database
+from harness import Goals
 
 BATCH = 5_000
 FEATURES = [f"feature.{n:02d}" for n in range(12)]
@@ -144,12 +145,10 @@ def main() -> int:
     print(f"  API path (POST /api/v1/events)  {api_s:7.2f} s  {api_rate:10,.0f} events/s")
     print(f"  raw COPY into the same table     {copy_s:7.2f} s  {copy_rate:10,.0f} events/s")
     print(f"  per-row ORM save ({len(orm_rows):,} rows)     {orm_s:7.2f} s  {orm_rate:10,.0f} events/s")
-    print(f"ratio API / COPY = {ratio:.2f} (goal ≥ 0.5); API / ORM loop = {vs_orm:.1f}× (goal ≥ 20×)")
-    missed = [m for m, ok in (("API/COPY < 0.5", ratio >= 0.5), ("API/ORM < 20×", vs_orm >= 20)) if not ok]
-    if missed:
-        print("GOAL MISSED: " + ", ".join(missed), file=sys.stderr)
-        return 1
-    return 0
+    goals = Goals()
+    goals.check(ratio >= 0.5, f"API / COPY {ratio:.2f} (goal ≥ 0.5)")
+    goals.check(vs_orm >= 20, f"API / ORM loop {vs_orm:.1f}× (goal ≥ 20×)")
+    return goals.exit_code
 
 
 if __name__ == "__main__":
