@@ -112,18 +112,16 @@ class Tenant(TenantMixin):
 
     def create_schema(self, check_if_exists=False, sync_schema=True, verbosity=1):
         # Copy the template when it can be done fast (template_schema.py says how and why);
-        # otherwise django-tenants clones it, which fakes every migration after the clone: a
-        # template that is behind would leave this tenant without the tables those migrations
-        # make, so the template is caught up first either way.
+        # otherwise django-tenants clones it, which fakes every migration after the clone. The
+        # copy function has caught the template up on migrations either way.
         if sync_schema and get_creation_fakes_migrations():
-            from .template_schema import tenant_schema_copy_template, tenant_template_ensure
+            from .template_schema import tenant_schema_copy_template
 
             _check_schema_name(self.schema_name)
             if check_if_exists and schema_exists(self.schema_name):
                 return False
             if tenant_schema_copy_template(self.schema_name):
                 return True
-            tenant_template_ensure()
         return super().create_schema(check_if_exists=check_if_exists, sync_schema=sync_schema, verbosity=verbosity)
 
     def absolute_url(self, path: str = "/") -> str:

@@ -25,7 +25,7 @@ result.
 The trap either way is a stale template: the copy records every migration the template
 has, so a template one migration behind would yield tenants that record a migration they
 never ran. Provisioning therefore checks the template first and migrates it when it is
-behind (`tenant_template_ensure`).
+behind (`tenant_schema_copy_template` does, before either way of copying).
 
 Copies hold structure only (``Tenant.clone_mode = "NODATA"`` for the fallback): no row of the
 template ever reaches a tenant, so a tenant-app data migration would not either. Per-tenant
@@ -92,12 +92,6 @@ def tenant_template_sync(*, verbosity: int = 0) -> None:
             cursor.execute(f"CREATE SCHEMA {quote_schema_name(schema)}")
     call_command("migrate_schemas", tenant=True, schema_name=schema, interactive=False, verbosity=verbosity)
     connection.set_schema_to_public()
-
-
-def tenant_template_ensure() -> None:
-    """Bring the template up to date if it is missing or behind; cheap (one query) when it is not."""
-    if tenant_template_missing_migrations():
-        tenant_template_sync()
 
 
 class _DumpCache:
@@ -215,7 +209,8 @@ def tenant_schema_copy_template(schema_name: str) -> bool:
     """Create ``schema_name`` as a copy of the template (structure and migration records).
 
     Returns False, having created nothing, when the fast copy cannot be made here and the
-    caller should clone instead (see the module docstring).
+    caller should clone instead (see the module docstring); the template is then current on
+    migrations all the same, as the clone needs.
     """
     template = template_schema_name()
     with transaction.atomic(), connection.cursor() as cursor:
