@@ -2,7 +2,7 @@
 
     python bench/load.py [--duration 8] [--connections 16] [--workers N] [--keep-db]
 
-Seeds the demo into its own database (keel_bench_load), logs in through the real login form,
+Seeds the demo and its knowledge base into its own database (keel_bench_load), logs in through the real login form,
 then loads, one after the other: the minimal view (/healthz, the baseline), the customer's
 checklist page, the knowledge-base search, the CSM portfolio and the console's tenant list,
 each with --connections closed-loop users (no think time), and last the checklist with
@@ -42,7 +42,7 @@ class Target:
 TARGETS = [
     Target("minimal view /healthz", CUSTOMER[0], "/healthz", "ok"),
     Target("checklist /onboarding/", CUSTOMER[0], "/onboarding/", 'id="progress-title"', login=CUSTOMER[1]),
-    Target("KB search /kb/search/", CUSTOMER[0], "/kb/search/?q=rollback", "<h1", login=CUSTOMER[1]),
+    Target("KB search /kb/search/", CUSTOMER[0], "/kb/search/?q=rollback", "Rollback plan</a>", login=CUSTOMER[1]),
     Target(
         "portfolio /console/portfolio/", ADMIN[0], "/console/portfolio/", "<h1>Portfolio health</h1>", login=ADMIN[1]
     ),
@@ -96,6 +96,7 @@ def main() -> int:
     try:
         keel.manage("migrate_schemas", "--verbosity", "0")
         keel.manage("seed_demo", "--verbosity", "0")
+        keel.manage("seed_kb_demo", "--verbosity", "0")  # as `make run` does: the search finds an article
         keel.manage("collectstatic", "--noinput", "--verbosity", "0")
         return _run(keel, opts)
     finally:
