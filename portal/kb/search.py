@@ -28,6 +28,8 @@ QUERY_MAX_LENGTH = 200
 # Below this, trigram similarity matches any title with a short word like "the" or "a".
 TYPO_TOLERANCE_MIN_LENGTH = 4
 _SPACES = re.compile(r"\s+")
+# What a hit shows. Bodies and search vectors stay in the database: only their headline comes back.
+HIT_FIELDS = ("id", "slug", "title", "updated_at")
 
 
 @dataclass(frozen=True)
@@ -94,8 +96,9 @@ def kb_search(*, tenant, access, query: str, limit: int = 20) -> list[SearchHit]
     text = search_query_normalise(query)
     if not text or access is None:
         return []
-    articles = _ranked(Article.objects.visible_to_tenant(tenant).select_related("category"), text, limit)
-    pages = _ranked(Page.objects.visible_to(access), text, limit)
+    articles = Article.objects.visible_to_tenant(tenant).select_related("category")
+    articles = _ranked(articles.only(*HIT_FIELDS, "category__name"), text, limit)
+    pages = _ranked(Page.objects.visible_to(access).only(*HIT_FIELDS), text, limit)
     hits = [_hit("article", a, a.category.name) for a in articles]
     hits += [_hit("page", p, f"{tenant.name}'s pages") for p in pages]
     hits.sort(key=lambda hit: (-hit.score, hit.title.lower()))

@@ -399,17 +399,29 @@ def article_read_confirm(
 
 
 # --- search --------------------------------------------------------------------------------
-@transaction.atomic
 def search_miss_record(*, tenant: Tenant, query: str) -> SearchMiss | None:
-    """Count one search on ``tenant`` that found nothing; return the row (None for a blank query)."""
+    """Count one search on ``tenant`` that found nothing; return the row (None for a blank query).
+
+    One upsert statement: a popular query that finds nothing is counted by many customers at
+    once, and a read-then-update would take five round trips and queue on the row's lock.
+    """
     text = search_query_normalise(query)
     if not text or tenant is None or tenant.is_public:
         return None
-    miss, created = SearchMiss.objects.get_or_create(tenant=tenant, query=text)
-    if not created:
-        SearchMiss.objects.filter(pk=miss.pk).update(count=F("count") + 1, last_searched_at=timezone.now())
-        miss.refresh_from_db()
-    return miss
+    table = connection.ops.quote_name(SearchMiss._meta.db_table)
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} AS miss (tenant_id, query, count, first_searched_at, last_searched_at)"  # noqa: S608
+            " VALUES (%s, %s, 1, %s, %s) ON CONFLICT (tenant_id, query)"
+            " DO UPDATE SET count = miss.count + 1, last_searched_at = EXCLUDED.last_searched_at"
+            " RETURNING id, count, first_searched_at",
+            [tenant.pk, text, now, now],
+        )
+        pk, count, first_searched_at = cursor.fetchone()
+    return SearchMiss(
+        pk=pk, tenant=tenant, query=text, count=count, first_searched_at=first_searched_at, last_searched_at=now
+    )
 
 
 def search_run(*, tenant: Tenant, access, query: str, limit: int = 20) -> list[SearchHit]:

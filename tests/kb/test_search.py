@@ -1,12 +1,14 @@
 """Search: ranking, typo tolerance, safe snippets, own-tenant pages only, zero-result log."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from portal.accounts.access import Access
 from portal.kb.models import DocumentStatus, SearchMiss
 from portal.kb.search import kb_search, snippet_html
-from portal.kb.services import search_run
+from portal.kb.services import search_miss_record, search_run
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +113,19 @@ def test_a_blank_or_stopword_query_finds_nothing_without_error(make_article, ten
     assert _search(tenant_a, "the") == []
 
 
+def test_a_search_reads_headlines_not_whole_bodies(make_article, make_page, tenant_a):
+    make_article("Firewall rules", "Which ports to open for the firewall.")
+    make_page(tenant_a, "Acme firewall notes", "Our firewall exceptions.")
+    with CaptureQueriesContext(connection) as queries:
+        hits = _search(tenant_a, "firewall")
+    assert {h.title for h in hits} == {"Firewall rules", "Acme firewall notes"}
+    assert all("<mark>" in h.snippet_html for h in hits)
+    selects = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    assert len(selects) == 2
+    for sql in selects:  # body_text and search_vector are read in the database (headline, rank)
+        assert '"body_markdown"' not in sql and '"body_html"' not in sql, sql
+
+
 # --- zero-result log -----------------------------------------------------------------------
 def _run(tenant, query, access=Access.MEMBER):
     with schema_context(tenant.schema_name):
@@ -123,6 +138,15 @@ def test_a_customer_search_that_finds_nothing_is_counted_per_tenant(tenant_a, te
     _run(tenant_b, "saml certificate")
     counts = {(m.tenant.slug, m.query): m.count for m in SearchMiss.objects.select_related("tenant")}
     assert counts == {("alpha", "saml certificate"): 2, ("beta", "saml certificate"): 1}
+
+
+def test_a_repeated_miss_keeps_its_first_time_and_moves_its_last(tenant_a):
+    first = search_miss_record(tenant=tenant_a, query="Kerberos")
+    again = search_miss_record(tenant=tenant_a, query="kerberos ")
+    stored = SearchMiss.objects.get()
+    assert (again.pk, again.count, again.query) == (first.pk, 2, "kerberos") == (stored.pk, stored.count, stored.query)
+    assert stored.first_searched_at == first.first_searched_at == again.first_searched_at
+    assert stored.last_searched_at == again.last_searched_at > first.last_searched_at
 
 
 def test_searches_that_find_something_blank_ones_and_staff_searches_are_not_logged(make_article, tenant_a):
