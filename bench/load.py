@@ -1,6 +1,6 @@
 """Load benchmark: gunicorn under production settings on 127.0.0.1, driven by wrk.
 
-    python bench/load.py [--duration 8] [--connections 16] [--workers N] [--keep-db]
+    python bench/load.py [--duration 8] [--connections 16] [--workers N] [--keep-db] [--ceiling]
 
 Seeds the demo and its knowledge base into its own database (keel_bench_load), logs in through the real login form,
 then loads, one after the other: the minimal view (/healthz, the baseline), the customer's
@@ -10,6 +10,10 @@ a single user, which shows the page's own latency without queueing. Prints req/s
 p50/p95/p99 and errors per run and the checklist's throughput as a share of the baseline's,
 measured in the same run on the same server. Exits 1 when a goal is missed: any error, a
 p95 of 50 ms or more with --connections users, or a share below 0.5.
+
+--ceiling is an experiment, not a measurement of Keel's pages: the server answers a page a user
+has loaded before with the same bytes from memory, after the usual session, user and tenant
+checks (bench/ceiling.py). It shows the most any page cache could win on this machine.
 """
 
 import argparse
@@ -81,6 +85,9 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=1, help="threads per worker (>1: gthread workers)")
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--keep-db", action="store_true", help=f"keep the {DB} database and reuse it next time")
+    parser.add_argument(
+        "--ceiling", action="store_true", help="experiment: replay each user's page bytes after the access checks"
+    )
     opts = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: `apt-get install wrk` (make bench does it when run as root).")
@@ -88,6 +95,8 @@ def main() -> int:
         sys.exit(f"At most {MAX_LOAD_SECONDS} s of load in all: lower --duration or --warmup.")
 
     keel = Keel(DB, free_port())
+    if opts.ceiling:
+        keel.env["DJANGO_SETTINGS_MODULE"] = "bench.ceiling"
     if opts.keep_db and db_exists(DB):
         log(f"Database {DB}: reusing it (migrate and seed are idempotent) …")
     else:
@@ -105,8 +114,11 @@ def main() -> int:
 
 def _run(keel: Keel, opts) -> int:
     worker_class = f"gthread ×{opts.threads}" if opts.threads > 1 else "sync"
+    if opts.ceiling:
+        log("CEILING EXPERIMENT: pages are replayed bytes after the access checks, not Keel's pages (--help).\n")
+    settings = keel.env["DJANGO_SETTINGS_MODULE"]
     log(
-        f"gunicorn (portal.settings.prod): {opts.workers} {worker_class} workers on 127.0.0.1:{keel.port}; "
+        f"gunicorn ({settings}): {opts.workers} {worker_class} workers on 127.0.0.1:{keel.port}; "
         f"wrk: {opts.connections} connections, {opts.wrk_threads} threads, {opts.warmup}+{opts.duration} s "
         f"per target; {os.cpu_count()} CPUs shared by server, database and load generator.\n"
     )
