@@ -22,7 +22,9 @@ max_requests = 5000
 max_requests_jitter = 500
 # Load Django once in the master: a recycled worker is then a fork, ready at once, instead of
 # a second or more of imports while its share of requests queues (that showed as a p95 of
-# 0.5 s in the middle of bench runs). Django opens no connection at import, so none is shared.
+# 0.5 s in the middle of bench runs). portal/wsgi.py also imports every view and compiles the
+# templates there (portal/warmup.py): a recycled worker's first page took 280–430 ms without
+# that and 70–80 ms with it. Django opens no connection at import, so none is shared.
 # A new release needs a restart, not a HUP.
 preload_app = True
 accesslog = os.environ.get("KEEL_ACCESS_LOG") or None
