@@ -423,3 +423,8 @@ KEEL_NOTIFY_SWEEP_GRACE_SECONDS = env_int("KEEL_NOTIFY_SWEEP_GRACE_SECONDS", 120
 KEEL_WEBHOOK_TIMEOUT_SECONDS = env_int("KEEL_WEBHOOK_TIMEOUT_SECONDS", 10)
 # Webhooks must use https unless this is on (development and tests post to 127.0.0.1).
 KEEL_WEBHOOK_ALLOW_HTTP = env_bool("KEEL_WEBHOOK_ALLOW_HTTP", False)
+# Webhooks go only to public addresses unless this is on: a URL whose host is (or resolves to)
+# a loopback, private, link-local or other non-public address is refused, so nobody who can set
+# a webhook can make the worker POST into the vendor's own network or a cloud metadata service.
+# Turn it on for an internal relay (development and tests post to 127.0.0.1).
+KEEL_WEBHOOK_ALLOW_PRIVATE = env_bool("KEEL_WEBHOOK_ALLOW_PRIVATE", False)

@@ -10,6 +10,7 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 # Webhook tests post to a receiver on 127.0.0.1.
 KEEL_WEBHOOK_ALLOW_HTTP = True
+KEEL_WEBHOOK_ALLOW_PRIVATE = True
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

@@ -12,6 +12,7 @@ import email
 import email.policy
 import json
 import socketserver
+import ssl
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -74,9 +75,10 @@ class _Receiver:
 
 
 class WebhookReceiver(_Receiver):
-    def __init__(self, *, status: int = 200, hold_first: bool = False):
+    def __init__(self, *, status: int = 200, hold_first: bool = False, tls: ssl.SSLContext | None = None):
         super().__init__(hold_first=hold_first)
         self.status = status
+        self.scheme = "https" if tls else "http"
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -98,10 +100,12 @@ class WebhookReceiver(_Receiver):
         self.payloads: list[tuple[dict, dict]] = []
         server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         server.daemon_threads = True
+        if tls:
+            server.socket = tls.wrap_socket(server.socket, server_side=True)
         self.start(server)
 
     def url(self, path: str = "/hook") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{self.scheme}://127.0.0.1:{self.port}{path}"
 
 
 class SmtpReceiver(_Receiver):

@@ -106,6 +106,16 @@ def test_a_plain_http_webhook_is_refused_where_https_is_required(csm_a, settings
     assert not NotificationPreference.objects.filter(user=csm_a).exists()
 
 
+def test_a_webhook_to_a_private_address_is_refused_with_the_reason(csm_a, settings):
+    settings.KEEL_WEBHOOK_ALLOW_PRIVATE = False
+    response = client_for(csm_a).post(
+        "/console/notifications/preferences/", {"webhook_url": "https://169.254.169.254/latest/meta-data/"}
+    )
+    assert response.status_code == 400
+    assert "Webhooks go to public addresses only, not 169.254.169.254." in response.text
+    assert not NotificationPreference.objects.filter(user=csm_a).exists()
+
+
 def test_customers_cannot_reach_the_console_preferences(member_a):
     assert client_for(member_a).get("/console/notifications/preferences/").status_code == 403
 
