@@ -40,6 +40,7 @@ import shutil
 import subprocess
 import threading
 
+import psycopg
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -115,16 +116,28 @@ def _template_fingerprint(cursor) -> str:
     return cursor.fetchone()[0] or ""
 
 
+# Connection settings pg_dump must not show in its command line (ps): the password goes by PGPASSWORD;
+# the others are left out, so a setup that needs them falls back to the clone (with a warning).
+_SECRET_CONNINFO_KEYS = {"password", "sslpassword", "oauth_client_secret", "scram_client_key", "scram_server_key"}
+
+
+def _pg_dump_conninfo() -> str:
+    """Return the libpq connection string of Django's own connection: host, port, user and every
+    libpq option in DATABASES' OPTIONS (sslmode, sslrootcert, target_session_attrs, …)."""
+    keywords = {option.keyword.decode() for option in psycopg.pq.Conninfo.get_defaults()}
+    params = connection.get_connection_params()
+    libpq = {k: v for k, v in params.items() if k in keywords - _SECRET_CONNINFO_KEYS and v not in (None, "")}
+    libpq.setdefault("host", "localhost")
+    return psycopg.conninfo.make_conninfo(**libpq)
+
+
 def _pg_dump_command() -> list[str] | None:
     executable = getattr(settings, "KEEL_PG_DUMP", "") or shutil.which("pg_dump")
     if not executable or not os.access(executable, os.X_OK):
         return None
-    db = connection.settings_dict
     command = [executable, "--schema-only", "--no-owner", "--no-privileges", "--no-comments"]
     command += [f"--lock-wait-timeout={_DUMP_LOCK_WAIT}", f"--schema={template_schema_name()}"]
-    command += ["--dbname", db["NAME"], "--host", db["HOST"] or "localhost", "--port", str(db["PORT"] or 5432)]
-    command += ["--username", db["USER"]] if db["USER"] else []
-    return command
+    return [*command, "--dbname", _pg_dump_conninfo()]
 
 
 def _replayable(dump: str) -> str:

@@ -7,6 +7,7 @@ transaction; PostgreSQL DDL is transactional, so the schemas, and any damage don
 template, vanish afterwards.
 """
 
+import psycopg
 import pytest
 from django.apps import apps
 from django.conf import settings
@@ -286,6 +287,33 @@ def test_the_template_is_dumped_once_per_migration_state(monkeypatch, fresh_dump
     assert len(dumps) == 2
     with schema_context("t_epsilon"):
         assert ("onboarding", "9999_later") in MigrationExecutor(connection).loader.applied_migrations
+
+
+def test_pg_dump_connects_as_django_does_without_the_password_in_its_arguments(
+    monkeypatch, fresh_dump_cache, clone_calls
+):
+    options = connection.settings_dict["OPTIONS"]
+    monkeypatch.setitem(options, "sslmode", "disable")  # what a production OPTIONS holds
+    monkeypatch.setitem(options, "application_name", "keel-provisioning")
+    monkeypatch.setitem(connection.settings_dict, "PASSWORD", "not-for-ps")
+    runs = []
+    original_run = template_schema.subprocess.run
+
+    def spy(command, *args, **kwargs):
+        runs.append((command, kwargs["env"]))
+        return original_run(command, *args, **kwargs)
+
+    monkeypatch.setattr(template_schema.subprocess, "run", spy)
+    _provision("gamma")
+    assert clone_calls == []  # the dump connected: no fallback
+    [(command, env)] = runs
+    conninfo = psycopg.conninfo.conninfo_to_dict(command[command.index("--dbname") + 1])
+    assert conninfo["sslmode"] == "disable"
+    assert conninfo["application_name"] == "keel-provisioning"
+    assert conninfo["dbname"] == connection.settings_dict["NAME"]
+    assert conninfo["user"] == connection.settings_dict["USER"]
+    assert not any("not-for-ps" in argument for argument in command)
+    assert env["PGPASSWORD"] == "not-for-ps"
 
 
 def test_a_dump_is_replayed_without_psql_commands_or_session_settings():
