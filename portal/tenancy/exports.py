@@ -20,10 +20,13 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from onboarding.stalls.models import StallEpisode
 from portal.accounts.models import Invitation, Membership, User
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
+from portal.health.models import ApiKey, ChurnEvent, HealthSnapshot
 from portal.kb.models import ArticleFeedback, ArticleReadConfirmation, SearchMiss
+from portal.notifications.models import Notification
 
 from .models import Domain, Tenant, TenantExport
 from .services import _require_admin
@@ -52,11 +55,26 @@ def _public_querysets(tenant: Tenant) -> list[tuple[str, models.QuerySet]]:
         ("kb.articlefeedback", ArticleFeedback.objects.filter(tenant=tenant)),
         ("kb.articlereadconfirmation", ArticleReadConfirmation.objects.filter(tenant=tenant)),
         ("kb.searchmiss", SearchMiss.objects.filter(tenant=tenant)),
+        ("health.healthsnapshot", HealthSnapshot.objects.filter(tenant=tenant)),
+        ("health.churnevent", ChurnEvent.objects.filter(tenant=tenant)),
+        ("health.apikey", ApiKey.objects.filter(tenant=tenant)),
+        ("stalls.stallepisode", StallEpisode.objects.filter(tenant=tenant)),
+        ("notifications.notification", Notification.objects.filter(tenant=tenant)),
     ]
 
 
-# Never leave Keel in an archive: credentials and one-time tokens.
-_EXCLUDED_FIELDS = {"accounts.user": {"password"}, "accounts.invitation": {"token_hash"}}
+# Public tables about a tenant that an archive leaves out, and why. Every other public model
+# with a key to Tenant must be in _public_querysets (tests/portal/test_tenant_lifecycle.py).
+NOT_EXPORTED = {"tenancy.tenantexport": "the archives' own records: the console lists them"}
+
+# Never leave Keel in an archive: credentials and one-time tokens. A notification's address is
+# a staff e-mail or a webhook URL, and a webhook URL is a credential (Slack's carry the token).
+_EXCLUDED_FIELDS = {
+    "accounts.user": {"password"},
+    "accounts.invitation": {"token_hash"},
+    "health.apikey": {"key_hash"},
+    "notifications.notification": {"address"},
+}
 
 
 def _fields(label: str, model: type[models.Model]) -> list[str]:

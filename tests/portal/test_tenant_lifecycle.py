@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
@@ -16,7 +17,10 @@ from django.utils import timezone
 from django_tenants.utils import schema_exists
 
 from portal.audit.models import AuditEvent
-from portal.tenancy.exports import tenant_export
+from portal.health.models import HealthSnapshot
+from portal.health.services import api_key_create
+from portal.notifications.models import Notification
+from portal.tenancy.exports import NOT_EXPORTED, tenant_export
 from portal.tenancy.models import Tenant, TenantExport
 from portal.tenancy.services import tenant_delete, tenant_provision, tenant_suspend
 from tests.conftest import client_for
@@ -89,6 +93,48 @@ def test_the_export_holds_every_public_row_about_the_tenant_and_no_secrets(tenan
         assert "public/tenancy.tenant.json" in archive.namelist()
     assert export.row_count == sum(t["rows"] for t in manifest["tables"])
     assert AuditEvent.objects.filter(action="tenant.exported", tenant=tenant_a).exists()
+
+
+def _public_models_keyed_to_tenant() -> set[str]:
+    tenant_only = set(settings.TENANT_APPS) - set(settings.SHARED_APPS)
+    return {
+        model._meta.label_lower
+        for model in apps.get_models()
+        if model._meta.app_config.name not in tenant_only
+        and any(f.concrete and f.related_model is Tenant for f in model._meta.get_fields())
+    }
+
+
+def test_every_public_table_about_a_tenant_is_exported_or_left_out_for_a_stated_reason(tenant_a, admin_user):
+    # A new model with a key to Tenant fails here until it is exported (or listed with a reason):
+    # deleting a tenant cascades to these rows, and the export is what remains of them.
+    keyed = _public_models_keyed_to_tenant()
+    assert {"stalls.stallepisode", "notifications.notification", "health.healthsnapshot"} <= keyed
+    export = tenant_export(tenant=tenant_a, actor=admin_user)
+    with _open(export) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    exported = {t["model"] for t in manifest["tables"] if t["files"]["json"]["path"].startswith("public/")}
+    assert keyed - exported == set(NOT_EXPORTED)
+    assert all(NOT_EXPORTED.values())
+
+
+def test_the_export_holds_health_stalls_notifications_and_keys_without_their_secrets(tenant_a, admin_user, csm_a):
+    HealthSnapshot.objects.create(tenant=tenant_a, day=timezone.localdate(), score=64, band="yellow")
+    created = api_key_create(tenant=tenant_a, name="SIEM forwarder", actor=admin_user)
+    hook = "https://hooks.slack.com/services/T000/B000/secret-token"
+    Notification.objects.create(
+        dedupe_key="t:1", kind="stall", channel="webhook", recipient=csm_a, address=hook, tenant=tenant_a, subject="s"
+    )
+    export = tenant_export(tenant=tenant_a, actor=admin_user)
+    with _open(export) as archive:
+        tables = {t["model"]: t for t in json.loads(archive.read("manifest.json"))["tables"]}
+        assert tables["health.healthsnapshot"]["rows"] == tables["health.apikey"]["rows"] == 1
+        assert tables["notifications.notification"]["rows"] == 1
+        everything = b"".join(archive.read(name) for name in archive.namelist())
+    assert b"SIEM forwarder" in everything
+    assert created.key.key_hash.encode() not in everything  # nor the key itself
+    assert created.raw.encode() not in everything
+    assert b"secret-token" not in everything
 
 
 def test_the_export_manifest_digests_match_the_files(tenant_a, admin_user):
