@@ -7,6 +7,7 @@ a transaction that is rolled back, so rows made here never leak between tests.
 """
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
@@ -41,6 +42,7 @@ def _public_schema(request):
         return
     request.getfixturevalue("db")
     connection.set_schema_to_public()
+    cache.clear()  # counters (throttles, rate limits) and cached values never leak between tests
     yield
     connection.set_schema_to_public()
 

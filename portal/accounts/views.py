@@ -1,12 +1,19 @@
 """Log in, log out, reset a password, accept an invitation. Work on every host."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.timesince import timeuntil
+from django_ratelimit.core import is_ratelimited
 
+from .client_ip import client_ip
 from .forms import EmailAuthenticationForm, InvitationAcceptForm, TenantPasswordResetForm, _current_tenant
 from .models import User
 from .services import invitation_accept, invitation_get_open
@@ -28,6 +35,43 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "tenant": _current_tenant(self.request)}
+
+    def post(self, request, *args, **kwargs):
+        email = request.POST.get("email", "").strip().lower()
+        limits = [
+            ("password-reset:email", lambda group, req: email, settings.KEEL_PASSWORD_RESET_RATE_PER_EMAIL),
+            ("password-reset:client", lambda group, req: client_ip(req), settings.KEEL_PASSWORD_RESET_RATE_PER_CLIENT),
+        ]
+        # Both counters count every request (no short circuit), so neither can be reset by the other.
+        limited = [is_ratelimited(request, group=g, key=k, rate=r, method="POST", increment=True) for g, k, r in limits]
+        if any(limited):
+            return self._too_many()
+        return super().post(request, *args, **kwargs)
+
+    def _too_many(self):
+        wait = max(
+            _period_seconds(settings.KEEL_PASSWORD_RESET_RATE_PER_EMAIL),
+            _period_seconds(settings.KEEL_PASSWORD_RESET_RATE_PER_CLIENT),
+        )
+        now = timezone.now()
+        form = self.get_form()
+        form.add_error(
+            None,
+            "Too many reset requests for this address or from this network. "
+            f"Try again in {timeuntil(now + timedelta(seconds=wait), now)}.",
+        )
+        response = self.render_to_response(self.get_context_data(form=form), status=429)
+        response["Retry-After"] = str(wait)  # at most this long: the counting window may be older
+        return response
+
+
+_PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _period_seconds(rate: str) -> int:
+    """Return the window of a django-ratelimit rate ("3/h", "20/10m") in seconds."""
+    period = rate.split("/", 1)[1]
+    return int(period[:-1] or 1) * _PERIOD_SECONDS[period[-1]]
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -43,6 +43,7 @@ SHARED_APPS = [
     # Full-text search and trigram similarity (pg_trgm lives in public, on every search_path).
     "django.contrib.postgres",
     "axes",
+    "django_ratelimit",  # its system checks: the cache it counts in must be shared and atomic
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
@@ -428,3 +429,14 @@ KEEL_WEBHOOK_ALLOW_HTTP = env_bool("KEEL_WEBHOOK_ALLOW_HTTP", False)
 # a webhook can make the worker POST into the vendor's own network or a cloud metadata service.
 # Turn it on for an internal relay (development and tests post to 127.0.0.1).
 KEEL_WEBHOOK_ALLOW_PRIVATE = env_bool("KEEL_WEBHOOK_ALLOW_PRIVATE", False)
+
+# --- Password reset ------------------------------------------------------------------------
+# How many reset e-mails one address may be sent, and one client may ask for, per period
+# (django-ratelimit "count/period": s, m, h or d). Past either, the form answers 429: nobody can
+# flood a person's inbox, and the answer is the same whether the address has an account or not.
+KEEL_PASSWORD_RESET_RATE_PER_EMAIL = env_str("KEEL_PASSWORD_RESET_RATE_PER_EMAIL", "3/h")
+KEEL_PASSWORD_RESET_RATE_PER_CLIENT = env_str("KEEL_PASSWORD_RESET_RATE_PER_CLIENT", "20/h")
+# django-ratelimit 4.1 warns about any cache it does not list, Django's own RedisCache included;
+# that one counts with Redis INCR, atomic across processes. Its errors (a cache that is not shared
+# or does not count) stay on.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]

@@ -79,6 +79,34 @@ def test_password_reset_on_a_tenant_host_ignores_strangers(tenant_a, member_b, m
     assert mailoutbox == []
 
 
+@pytest.mark.parametrize("has_account", [True, False])
+def test_an_address_gets_three_reset_mails_an_hour_then_a_429(tenant_a, member_a, mailoutbox, has_account):
+    email = member_a.email if has_account else "nobody@alpha.example"
+    client = client_for(None, tenant_a)
+    for _ in range(3):
+        assert client.post("/password-reset/", {"email": email}).status_code == 302
+    refused = client.post("/password-reset/", {"email": email.upper()})  # the same address
+    assert refused.status_code == 429  # the same answer with or without an account
+    assert refused["Retry-After"] == "3600"
+    message = "Too many reset requests for this address or from this network. Try again in 1 hour."
+    assert message in refused.text.replace("\xa0", " ")  # timeuntil joins with no-break spaces
+    assert len(mailoutbox) == (3 if has_account else 0)
+    assert client.post("/password-reset/", {"email": "someone.else@alpha.example"}).status_code == 302
+
+
+def test_one_client_may_ask_for_so_many_resets_whatever_the_addresses(tenant_a, settings):
+    settings.KEEL_PASSWORD_RESET_RATE_PER_CLIENT = "2/10m"
+    settings.KEEL_TRUSTED_PROXIES = 1
+    client = client_for(None, tenant_a)
+    first = {"HTTP_X_FORWARDED_FOR": "203.0.113.7"}
+    assert client.post("/password-reset/", {"email": "a@alpha.example"}, **first).status_code == 302
+    assert client.post("/password-reset/", {"email": "b@alpha.example"}, **first).status_code == 302
+    refused = client.post("/password-reset/", {"email": "c@alpha.example"}, **first)
+    assert (refused.status_code, refused["Retry-After"]) == (429, "3600")  # the longer of the two windows
+    other = {"HTTP_X_FORWARDED_FOR": "198.51.100.9"}  # another client behind the same balancer
+    assert client.post("/password-reset/", {"email": "c@alpha.example"}, **other).status_code == 302
+
+
 def test_logout_needs_post_and_ends_the_session(tenant_a, member_a):
     client = client_for(member_a, tenant_a)
     assert client.get("/logout/").status_code == 405
