@@ -21,9 +21,22 @@ from .factories import AdminFactory, CsmFactory, MembershipFactory, UserFactory
 TENANT_SLUGS = ("alpha", "beta")
 
 
+def pytest_collection_modifyitems(items):
+    """Mark every test but the end-to-end ones ``django_db``: ``_public_schema`` below gives each
+    the database, and pytest-django sets up the test database only when a collected test is
+    marked. Without this, a run of unmarked tests alone (``pytest tests/portal/test_settings.py``)
+    left the connection on the development database for the session fixture to write into."""
+    for item in items:
+        if not item.get_closest_marker("e2e") and not item.get_closest_marker("django_db"):
+            item.add_marker(pytest.mark.django_db)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
+        name = connection.settings_dict["NAME"]
+        if not name.startswith("test_"):  # Django's test database name: never seed one tests do not own
+            raise RuntimeError(f"The connection is on {name!r}, not on a test database: refusing to seed it.")
         public_tenant_ensure()
         for slug in TENANT_SLUGS:
             if not Tenant.objects.filter(slug=slug).exists():
