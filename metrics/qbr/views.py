@@ -1,7 +1,6 @@
 """QBR and outcome pages on the tenant host; the QBR schedule on the console."""
 
-import csv
-
+from defusedcsv import csv  # cells a spreadsheet would run as formulas are quoted
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse

@@ -1,18 +1,19 @@
 """Write a complete archive of one tenant: public rows about it and every tenant-schema table.
 
 The archive is a zip with, per table, a Django-serializer JSON file (loadable with
-``loaddata``) and a CSV file (for spreadsheets), plus ``manifest.json`` with row counts
-and SHA-256 digests. Rows are streamed with ``.iterator()`` so memory stays flat however
-large the tenant is.
+``loaddata``, every value exact) and a CSV file (for spreadsheets: a text cell that a
+spreadsheet would run as a formula, "=…", "+…", "@…", is written with a leading "'"),
+plus ``manifest.json`` with row counts and SHA-256 digests. Rows are streamed with
+``.iterator()`` so memory stays flat however large the tenant is.
 """
 
-import csv
 import hashlib
 import io
 import json
 import zipfile
 from collections.abc import Callable, Iterable
 
+from defusedcsv import csv
 from django.apps import apps
 from django.conf import settings
 from django.core import serializers

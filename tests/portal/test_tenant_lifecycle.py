@@ -137,6 +137,17 @@ def test_the_export_holds_health_stalls_notifications_and_keys_without_their_sec
     assert b"secret-token" not in everything
 
 
+def test_the_export_csv_quotes_formulas_and_its_json_keeps_the_exact_value(tenant_a, admin_user):
+    formula = "=cmd|' /C calc'!A0"
+    Tenant.objects.filter(pk=tenant_a.pk).update(name=formula)
+    export = tenant_export(tenant=tenant_a, actor=admin_user)
+    with _open(export) as archive:
+        [row] = list(csv.DictReader(io.StringIO(archive.read("public/tenancy.tenant.csv").decode())))
+        [obj] = json.loads(archive.read("public/tenancy.tenant.json"))
+    assert row["name"].startswith("'=cmd")
+    assert obj["fields"]["name"] == formula
+
+
 def test_the_export_manifest_digests_match_the_files(tenant_a, admin_user):
     import hashlib
 

@@ -1,5 +1,6 @@
 """QBRs: drafts are live, publishing freezes, customers see only published ones, PDF and CSV."""
 
+import csv
 import io
 from datetime import date, timedelta
 from decimal import Decimal
@@ -144,6 +145,18 @@ def test_the_csv_lists_the_frozen_figures(tenant_a, csm_a, draft):
     body = client_for(csm_a, tenant_a).get(f"/reviews/{draft.pk}/csv/").content.decode()
     assert body.startswith("section,figure,value")
     assert "outcomes,rows[1].current,45.0" in body
+
+
+def test_the_csv_quotes_text_a_spreadsheet_would_run_as_a_formula(tenant_a, csm_a):
+    with tenant_a:
+        formula = '=HYPERLINK("http://evil.example","Open")'
+        outcome = outcome_create(actor=csm_a, title=formula, direction="down", baseline=-5, target=-20)
+        outcome_record_value(outcome=outcome, actor=csm_a, value=-12)
+        report = report_create(actor=csm_a, day=date(2026, 11, 23))
+    rows = list(csv.reader(io.StringIO(client_for(csm_a, tenant_a).get(f"/reviews/{report.pk}/csv/").text)))
+    values = {figure: value for section, figure, value in rows if section == "outcomes"}
+    assert values["rows[1].title"] == "'" + formula
+    assert values["rows[1].current"] == "-12.0"  # a negative number stays a number
 
 
 def test_a_draft_can_be_written_and_published_from_the_page(tenant_a, csm_a, draft):
