@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from portal.accounts.access import Access
 from portal.accounts.decorators import tenant_access_required
+from portal.http import redirect_next
 
 from . import selectors, services
 from .forms import CommentForm, EvidenceForm, TaskEditForm
@@ -53,7 +54,7 @@ def _toggle(request, pk: int, service):
         return redirect("onboarding:checklist")
     if request.htmx:
         return _row_response(request, task)
-    return redirect(request.POST.get("next") or "onboarding:checklist")
+    return redirect_next(request, "onboarding:checklist")
 
 
 @require_POST

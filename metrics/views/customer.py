@@ -2,13 +2,13 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from portal.accounts.access import Access, AccessDenied
 from portal.accounts.decorators import tenant_access_required
+from portal.http import redirect_next
 
 from .. import selectors
 from ..charts import line_chart
@@ -17,10 +17,7 @@ from ..services.nps import nps_answer, nps_dismiss
 
 
 def _back(request):
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(target)
-    return redirect("customer:home")
+    return redirect_next(request, "customer:home")
 
 
 @require_POST

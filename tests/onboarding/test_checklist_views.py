@@ -88,6 +88,23 @@ def test_complete_trio(tenant_a, member_a, member_b, plan):
     assert _status(tenant_a, plan["first"]) == "done"
 
 
+@pytest.mark.parametrize(
+    ("next_url", "lands_on"),
+    [
+        ("/onboarding/tasks/{pk}/", "/onboarding/tasks/{pk}/"),  # back where the form was
+        ("https://evil.example/phish", "/onboarding/"),  # another site: never
+        ("//evil.example/phish", "/onboarding/"),  # scheme-relative: another site too
+    ],
+)
+def test_after_a_plain_form_post_only_a_next_on_this_host_is_followed(tenant_a, member_a, plan, next_url, lands_on):
+    pk = plan["first"].pk
+    response = client_for(member_a, tenant_a).post(
+        f"/onboarding/tasks/{pk}/complete/", {"next": next_url.format(pk=pk)}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == lands_on.format(pk=pk)
+
+
 def test_a_customer_cannot_sign_off_a_vendor_task_but_the_csm_can(tenant_a, customer_admin_a, csm_a, plan):
     url = f"/onboarding/tasks/{plan['vendor'].pk}/complete/"
     assert client_for(customer_admin_a, tenant_a).post(url).status_code == 403
