@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.timesince import timeuntil
 from django_ratelimit.core import is_ratelimited
 
+from portal.settings.env import rate_window_seconds
+
 from .client_ip import client_ip
 from .forms import EmailAuthenticationForm, InvitationAcceptForm, TenantPasswordResetForm, _current_tenant
 from .models import User
@@ -50,8 +52,8 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def _too_many(self):
         wait = max(
-            _period_seconds(settings.KEEL_PASSWORD_RESET_RATE_PER_EMAIL),
-            _period_seconds(settings.KEEL_PASSWORD_RESET_RATE_PER_CLIENT),
+            rate_window_seconds(settings.KEEL_PASSWORD_RESET_RATE_PER_EMAIL),
+            rate_window_seconds(settings.KEEL_PASSWORD_RESET_RATE_PER_CLIENT),
         )
         now = timezone.now()
         form = self.get_form()
@@ -63,15 +65,6 @@ class PasswordResetView(auth_views.PasswordResetView):
         response = self.render_to_response(self.get_context_data(form=form), status=429)
         response["Retry-After"] = str(wait)  # at most this long: the counting window may be older
         return response
-
-
-_PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def _period_seconds(rate: str) -> int:
-    """Return the window of a django-ratelimit rate ("3/h", "20/10m") in seconds."""
-    period = rate.split("/", 1)[1]
-    return int(period[:-1] or 1) * _PERIOD_SECONDS[period[-1]]
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -52,11 +52,11 @@ def validate_webhook_url(url: str) -> None:
         literal = ipaddress.ip_address(parts.hostname)
     except ValueError:
         return
-    if not _allowed(literal):
+    if not _address_allowed(literal):
         raise ValidationError(f"Webhooks go to public addresses only, not {literal}.")
 
 
-def _allowed(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+def _address_allowed(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
         address = address.ipv4_mapped  # ::ffff:127.0.0.1 is loopback too
     return address.is_global or settings.KEEL_WEBHOOK_ALLOW_PRIVATE
@@ -74,7 +74,7 @@ def webhook_address(host: str, port: int) -> str:
         raise DeliveryError(f"Webhook host {host} does not resolve ({exc.strerror}).") from None
     addresses = [info[4][0] for info in infos]
     for address in addresses:
-        if not _allowed(ipaddress.ip_address(address.split("%", 1)[0])):
+        if not _address_allowed(ipaddress.ip_address(address.split("%", 1)[0])):
             raise DeliveryError(f"Webhook host {host} is at a non-public address ({address}); refused.")
     return addresses[0]
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from celery.schedules import crontab
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -434,8 +434,8 @@ KEEL_WEBHOOK_ALLOW_PRIVATE = env_bool("KEEL_WEBHOOK_ALLOW_PRIVATE", False)
 # How many reset e-mails one address may be sent, and one client may ask for, per period
 # (django-ratelimit "count/period": s, m, h or d). Past either, the form answers 429: nobody can
 # flood a person's inbox, and the answer is the same whether the address has an account or not.
-KEEL_PASSWORD_RESET_RATE_PER_EMAIL = env_str("KEEL_PASSWORD_RESET_RATE_PER_EMAIL", "3/h")
-KEEL_PASSWORD_RESET_RATE_PER_CLIENT = env_str("KEEL_PASSWORD_RESET_RATE_PER_CLIENT", "20/h")
+KEEL_PASSWORD_RESET_RATE_PER_EMAIL = env_rate("KEEL_PASSWORD_RESET_RATE_PER_EMAIL", "3/h")
+KEEL_PASSWORD_RESET_RATE_PER_CLIENT = env_rate("KEEL_PASSWORD_RESET_RATE_PER_CLIENT", "20/h")
 # django-ratelimit 4.1 warns about any cache it does not list, Django's own RedisCache included;
 # that one counts with Redis INCR, atomic across processes. Its errors (a cache that is not shared
 # or does not count) stay on.

@@ -5,6 +5,7 @@ process at start-up, not silently fall back to a default.
 """
 
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -50,3 +51,26 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+_RATE = re.compile(r"^(\d+)/(\d*)([smhd])$")
+_PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def rate_window_seconds(rate: str) -> int:
+    """Return the window of a django-ratelimit rate ("3/h", "20/10m") in seconds."""
+    match = _RATE.match(rate)
+    if match is None:
+        raise ValueError(f"{rate!r} is not a rate such as 3/h or 20/10m.")
+    return int(match[2] or 1) * _PERIOD_SECONDS[match[3]]
+
+
+def env_rate(name: str, default: str) -> str:
+    """Return a django-ratelimit rate ("count/period", period s, m, h or d with an optional
+    multiplier); anything else is an error (django-ratelimit would fail only on the request)."""
+    raw = env_str(name, default).strip()
+    try:
+        rate_window_seconds(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}: {exc}") from None
+    return raw

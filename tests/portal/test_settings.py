@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.settings.base import _stall_rule
-from portal.settings.env import env_bool, env_int, env_list, env_str
+from portal.settings.env import env_bool, env_int, env_list, env_rate, env_str, rate_window_seconds
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,11 +24,20 @@ def test_env_helpers_read_values(monkeypatch):
     assert env_str("K_MISSING", "d") == "d"
 
 
-@pytest.mark.parametrize(("fn", "value"), [(env_bool, "maybe"), (env_int, "4x2")])
-def test_env_helpers_refuse_bad_values(monkeypatch, fn, value):
+@pytest.mark.parametrize(
+    ("fn", "value", "default"), [(env_bool, "maybe", False), (env_int, "4x2", 0), (env_rate, "3/hour", "3/h")]
+)
+def test_env_helpers_refuse_bad_values(monkeypatch, fn, value, default):
     monkeypatch.setenv("K_BAD", value)
     with pytest.raises(ImproperlyConfigured, match="K_BAD"):
-        fn("K_BAD", 0)
+        fn("K_BAD", default)
+
+
+@pytest.mark.parametrize(("rate", "seconds"), [("3/h", 3600), ("20/10m", 600), ("5/s", 1), ("1/2d", 172_800)])
+def test_a_rate_s_window_is_read_as_django_ratelimit_reads_it(rate, seconds):
+    from django_ratelimit.core import _split_rate
+
+    assert rate_window_seconds(rate) == seconds == _split_rate(rate)[1]
 
 
 def test_a_required_variable_must_be_set(monkeypatch):
