@@ -2,13 +2,13 @@
 
     python bench/load.py [--duration 8] [--connections 16] [--workers N] [--keep-db] [--ceiling]
 
-Seeds the demo and its knowledge base into its own database (keel_bench_load), logs in through the real login form,
-then loads, one after the other: the minimal view (/healthz, the baseline), the customer's
-checklist page, the knowledge-base search, the CSM portfolio and the console's tenant list,
-each with --connections closed-loop users (no think time), and last the checklist with
-a single user, which shows the page's own latency without queueing, and last the checklist's
-first request after every gunicorn worker has been restarted (what follows a max_requests
-recycle: portal/warmup.py is meant to keep it near the warm figure). Prints req/s,
+Seeds the demo and its knowledge base into its own database (keel_bench_load), logs in
+through the real login form, then loads, one after the other: the minimal view (/healthz, the
+baseline), the customer's checklist page, the knowledge-base search, the CSM portfolio and the
+console's tenant list, each with --connections closed-loop users (no think time); then the
+checklist with a single user, which shows the page's own latency without queueing; and last
+the checklist's first request after every gunicorn worker has been restarted, as after a
+max_requests recycle (portal/warmup.py keeps it close to the warm figure). Prints req/s,
 p50/p95/p99 and errors per run and the checklist's throughput as a share of the baseline's,
 measured in the same run on the same server. Exits 1 when a goal is missed: any error, a
 p95 of 50 ms or more with --connections users, or a share below 0.5.

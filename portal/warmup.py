@@ -1,9 +1,9 @@
 """Load at start what a web process would otherwise load during its first requests.
 
 Django imports the views behind a URL conf on the first request that resolves one, and compiles
-each template on its first render. For a new process that is about 0.3 s of the first requests
-(bench/load.py showed it as 250–550 ms maxima), and with gunicorn's ``max_requests`` a worker
-is new every few thousand requests. portal/wsgi.py calls :func:`warm` at import: under
+each template on its first render. A new gunicorn worker's first checklist page took 280–430 ms
+for it (against about 20 ms warm), and with ``max_requests`` a worker is new every few thousand
+requests. portal/wsgi.py calls :func:`warm` at import: under
 ``preload_app`` that runs once in the gunicorn master, and every worker is forked warm.
 """
 
