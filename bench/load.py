@@ -8,7 +8,7 @@ baseline), the customer's checklist page, the knowledge-base search, the CSM por
 console's tenant list, each with --connections closed-loop users (no think time); then the
 checklist with a single user, which shows the page's own latency without queueing; and last
 the checklist's first request after every gunicorn worker has been restarted, as after a
-max_requests recycle (portal/warmup.py keeps it close to the warm figure). Prints req/s,
+max_requests recycle (what portal/warmup.py is for). Prints req/s,
 p50/p95/p99 and errors per run and the checklist's throughput as a share of the baseline's,
 measured in the same run on the same server. Exits 1 when a goal is missed: any error, a
 p95 of 50 ms or more with --connections users, or a share below 0.5.

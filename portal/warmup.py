@@ -3,8 +3,8 @@
 Django imports the views behind a URL conf on the first request that resolves one, and compiles
 each template on its first render. A new gunicorn worker's first checklist page took 280–430 ms
 for it (against about 20 ms warm), and with ``max_requests`` a worker is new every few thousand
-requests. portal/wsgi.py calls :func:`warm` at import: under
-``preload_app`` that runs once in the gunicorn master, and every worker is forked warm.
+requests. portal/wsgi.py calls :func:`warm` at import: under ``preload_app`` that runs once in
+the gunicorn master, and every worker is forked warm (its first page: 61–84 ms, bench/load.py).
 """
 
 from pathlib import Path
