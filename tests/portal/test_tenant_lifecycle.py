@@ -20,7 +20,7 @@ from portal.audit.models import AuditEvent
 from portal.health.models import HealthSnapshot
 from portal.health.services import api_key_create
 from portal.notifications.models import Notification
-from portal.tenancy.exports import NOT_EXPORTED, tenant_export
+from portal.tenancy.exports import NOT_EXPORTED, _tenant_models, tenant_export
 from portal.tenancy.models import Tenant, TenantExport
 from portal.tenancy.services import tenant_delete, tenant_provision, tenant_suspend
 from tests.conftest import client_for
@@ -96,11 +96,11 @@ def test_the_export_holds_every_public_row_about_the_tenant_and_no_secrets(tenan
 
 
 def _public_models_keyed_to_tenant() -> set[str]:
-    tenant_only = set(settings.TENANT_APPS) - set(settings.SHARED_APPS)
+    tenant_models = set(_tenant_models())
     return {
         model._meta.label_lower
         for model in apps.get_models()
-        if model._meta.app_config.name not in tenant_only
+        if model not in tenant_models
         and any(f.concrete and f.related_model is Tenant for f in model._meta.get_fields())
     }
 
