@@ -21,6 +21,8 @@ from datetime import UTC, datetime, timedelta
 from benchdb import bench_database
 from harness import Goals
 
+from portal.accounts.access import SYSTEM
+
 BATCH = 5_000
 FEATURES = [f"feature.{n:02d}" for n in range(12)]
 
@@ -105,11 +107,11 @@ def main() -> int:
         from django.db import connection
         from django.test import Client
 
+        from metrics.ingest.models import ApiKey
         from metrics.models import Feature
-        from portal.health.models import ApiKey
         from portal.tenancy.services import tenant_provision
 
-        tenant = tenant_provision(actor=None, name="Bench Ltd", slug="bench").tenant
+        tenant = tenant_provision(actor=SYSTEM, name="Bench Ltd", slug="bench").tenant
         connection.set_tenant(tenant)
         ids = {f.key: f.pk for f in Feature.objects.bulk_create([Feature(key=k, name=k) for k in FEATURES])}
         raw, key_hash = ApiKey.new_secret()

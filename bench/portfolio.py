@@ -21,7 +21,7 @@ from harness import Goals
 
 
 def populate(count: int, *, start: int, csms: list) -> None:
-    from portal.health.models import HealthSnapshot
+    from metrics.portfolio.models import HealthSnapshot
     from portal.tenancy.models import Tenant, Tier
 
     rng = random.Random(start)

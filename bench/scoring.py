@@ -20,6 +20,8 @@ from datetime import timedelta
 from benchdb import bench_database, tenants_without_migrations
 from harness import Goals
 
+from portal.accounts.access import SYSTEM
+
 FEATURES = 10
 CORE = 4
 
@@ -189,7 +191,7 @@ def main() -> int:
         from portal.tenancy.services import tenant_provision
 
         today = timezone.localdate()
-        template = tenant_provision(actor=None, name="Bench template", slug="benchtemplate").tenant
+        template = tenant_provision(actor=SYSTEM, name="Bench template", slug="benchtemplate").tenant
         started = time.perf_counter()
         tenants = tenants_without_migrations(template, args.tenants)
         for n, tenant in enumerate(tenants):

@@ -191,7 +191,7 @@ def read_step(*, task: Task, user, tenant) -> ReadStep | None:
 
     from portal.kb.models import Article
     from portal.kb.selectors import kb_read_confirmed, kb_ref_parse
-    from portal.kb_tenant.models import Page
+    from portal.kb.tenant.models import Page
 
     if not task.read_confirm_ref:
         return None

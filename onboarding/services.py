@@ -3,12 +3,11 @@
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from django_tenants.utils import get_public_schema_name
 
-from portal.accounts.access import Access, require_access, tenant_access_for
+from portal.accounts.access import Access, Actor, actor_user, current_tenant, require_role, tenant_access_for
 from portal.accounts.models import Membership
 from portal.kb.rendering import markdown_render
 
@@ -18,22 +17,16 @@ from .playbooks.models import Playbook
 from .uploads import validate_evidence_file
 
 
-def _tenant():
-    tenant = getattr(connection, "tenant", None)
-    # In the public schema django-tenants may set a FakeTenant: test the schema name, not the object.
-    if tenant is None or connection.schema_name == get_public_schema_name():
-        raise RuntimeError("Checklist services run inside a tenant schema.")
-    return tenant
-
-
 def _activity(*, checklist, actor, verb: str, summary: str, task=None, internal=False, **data) -> Activity:
     return Activity.objects.create(
-        checklist=checklist, task=task, actor=actor, verb=verb, summary=summary[:300], internal=internal, data=data
+        checklist=checklist,
+        task=task,
+        actor=actor_user(actor),
+        verb=verb,
+        summary=summary[:300],
+        internal=internal,
+        data=data,
     )
-
-
-def _access(actor, minimum: Access) -> Access:
-    return require_access(actor, _tenant(), minimum)
 
 
 def required_access_to_complete(task: Task) -> Access:
@@ -47,12 +40,12 @@ def playbook_for_tier(tier: str) -> Playbook | None:
 
 
 @transaction.atomic
-def checklist_instantiate(*, playbook: Playbook, actor=None, started_at=None) -> Checklist:
+def checklist_instantiate(*, playbook: Playbook, actor: Actor, started_at=None) -> Checklist:
     """Copy ``playbook`` into the current tenant schema as a new checklist.
 
     A copy, so later playbook edits never rewrite a running checklist.
     """
-    _tenant()
+    current_tenant()
     started_at = started_at or timezone.now()
     start_day = timezone.localdate(started_at)
     checklist = Checklist.objects.create(
@@ -108,7 +101,7 @@ def _unmet_prerequisites(task: Task) -> list[Task]:
 @transaction.atomic
 def task_complete(*, task: Task, actor) -> Task:
     """Mark ``task`` done, enforcing prerequisites, evidence and who may sign it off."""
-    _access(actor, required_access_to_complete(task))
+    require_role(actor, required_access_to_complete(task), current_tenant())
     task = Task.objects.select_for_update().select_related("checklist").get(pk=task.pk)
     if task.is_done:
         return task
@@ -150,7 +143,7 @@ def task_complete(*, task: Task, actor) -> Task:
 @transaction.atomic
 def task_reopen(*, task: Task, actor) -> Task:
     """Mark ``task`` not done. Refused while a done task depends on it (reopen that first)."""
-    _access(actor, required_access_to_complete(task))
+    require_role(actor, required_access_to_complete(task), current_tenant())
     task = Task.objects.select_for_update().select_related("checklist").get(pk=task.pk)
     if not task.is_done:
         return task
@@ -173,16 +166,16 @@ def _check_read_confirmed(task: Task, actor) -> None:
     """A "read and confirm" task is done when the customer confirmed reading (staff may override)."""
     from portal.kb.selectors import kb_read_confirmed
 
-    if not task.read_confirm_ref or tenant_access_for(actor, _tenant()) >= Access.CSM:
+    if not task.read_confirm_ref or tenant_access_for(actor, current_tenant()) >= Access.CSM:
         return
-    if not kb_read_confirmed(actor, task.read_confirm_ref, tenant=_tenant()):
+    if not kb_read_confirmed(actor, task.read_confirm_ref, tenant=current_tenant()):
         raise ValidationError(f"“{task.title}”: read the linked page and press “I have read this” first.")
 
 
 # --- comments and evidence -----------------------------------------------------------------
 @transaction.atomic
 def comment_add(*, task: Task, actor, body: str, internal: bool = False) -> Comment:
-    access = _access(actor, Access.MEMBER)
+    access = require_role(actor, Access.MEMBER, current_tenant())
     body = body.strip()
     if not body:
         raise ValidationError({"body": "Write something first."})
@@ -203,11 +196,11 @@ def comment_add(*, task: Task, actor, body: str, internal: bool = False) -> Comm
 
 @transaction.atomic
 def evidence_add(*, task: Task, actor, upload=None, text: str = "") -> Evidence:
-    _access(actor, Access.MEMBER)
+    require_role(actor, Access.MEMBER, current_tenant())
     text = text.strip()
     if upload is None and not text:
         raise ValidationError("Attach a file or write a note.")
-    evidence = Evidence(task=task, uploaded_by=actor, text=text)
+    evidence = Evidence(task=task, uploaded_by=actor_user(actor), text=text)
     if upload is not None:
         evidence.content_type = validate_evidence_file(upload)
         evidence.original_name = upload.name[:255]
@@ -241,14 +234,14 @@ def _check_kb_ref(ref: str) -> None:
 def _check_assignee(assignee) -> None:
     if assignee is None:
         return
-    if tenant_access_for(assignee, _tenant()) is None:
+    if tenant_access_for(assignee, current_tenant()) is None:
         raise ValidationError({"assignee": f"{assignee.email} has no access to this account."})
 
 
 @transaction.atomic
 def task_update(*, task: Task, actor, **changes) -> Task:
     """Change a task's editable fields (CSM and admin only)."""
-    _access(actor, Access.CSM)
+    require_role(actor, Access.CSM, current_tenant())
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(f"These fields cannot be edited: {', '.join(sorted(unknown))}.")
@@ -292,7 +285,7 @@ def task_add(
     read_confirm_ref: str = "",
 ) -> Task:
     """Add a task to a running checklist (CSM and admin only)."""
-    _access(actor, Access.CSM)
+    require_role(actor, Access.CSM, current_tenant())
     title = title.strip()
     if not title:
         raise ValidationError({"title": "A task needs a title."})
@@ -330,4 +323,4 @@ def task_add(
 
 def assignable_users():
     """Return the customer users of the current tenant (for assignee pickers)."""
-    return Membership.objects.filter(tenant=_tenant()).select_related("user")
+    return Membership.objects.filter(tenant=current_tenant()).select_related("user")

@@ -16,7 +16,8 @@ urlpatterns = [
     path("console/stalls/", include("onboarding.stalls.urls")),
     path("console/", include("portal.console.urls")),
     path("console/", include((qbr_console_urls, "qbr_console"))),
-    path("console/", include("portal.health.urls")),
+    path("console/", include("metrics.portfolio.urls_console")),
+    path("console/", include("metrics.ingest.urls_console")),
     path("console/", include("metrics.urls_console")),
     path("admin/", admin.site.urls),
 ]

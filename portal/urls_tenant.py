@@ -17,7 +17,7 @@ urlpatterns = [
     path("", include("metrics.qbr.urls")),
     path("kb/", include("portal.kb.urls")),
     path("notifications/", include((notification_urls, "notifications"))),
-    path("api/", include("metrics.api.urls")),
+    path("api/", include("metrics.ingest.urls_api")),
     path("", include("portal.customer.urls")),
     path("", include("metrics.urls_customer")),
 ]

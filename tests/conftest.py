@@ -12,6 +12,7 @@ from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from portal.accounts.access import SYSTEM
 from portal.accounts.models import MembershipRole
 from portal.tenancy.models import Tenant
 from portal.tenancy.services import public_tenant_ensure, tenant_provision
@@ -40,7 +41,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
         public_tenant_ensure()
         for slug in TENANT_SLUGS:
             if not Tenant.objects.filter(slug=slug).exists():
-                tenant_provision(actor=None, name=slug.title() + " Corp", slug=slug)
+                tenant_provision(actor=SYSTEM, name=slug.title() + " Corp", slug=slug)
 
 
 @pytest.fixture(autouse=True)

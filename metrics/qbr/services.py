@@ -4,11 +4,10 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
-from django_tenants.utils import get_public_schema_name
 
-from portal.accounts.access import Access, require_access
+from portal.accounts.access import Access, actor_user, current_tenant, require_role
 from portal.audit.services import audit_record
 from portal.kb.rendering import markdown_render
 from portal.tenancy.models import Tenant
@@ -18,14 +17,6 @@ from .figures import report_figures
 from .models import Outcome, OutcomeValue, Report, ReportStatus
 
 NARRATIVE_FIELDS = ("summary", "risks", "recommendations", "next_goals")
-
-
-def _tenant() -> Tenant:
-    tenant = getattr(connection, "tenant", None)
-    # In the public schema django-tenants may set a FakeTenant: test the schema name, not the object.
-    if tenant is None or connection.schema_name == get_public_schema_name():
-        raise RuntimeError("QBR services run inside a tenant schema.")
-    return tenant
 
 
 def quarter_bounds(day: date) -> tuple[date, date]:
@@ -57,7 +48,7 @@ def outcome_create(
     due_date: date | None = None,
     metric: str = "",
 ) -> Outcome:
-    require_access(actor, _tenant(), Access.CSM)
+    require_role(actor, Access.CSM, current_tenant())
     if not title.strip():
         raise ValidationError({"title": "An outcome needs a title."})
     baseline, target = _decimal(baseline, "baseline"), _decimal(target, "target")
@@ -74,16 +65,16 @@ def outcome_create(
         due_date=due_date,
         metric=metric.strip(),
     )
-    audit_record(actor=actor, action="outcome.created", tenant=_tenant(), target=outcome, title=outcome.title)
+    audit_record(actor=actor, action="outcome.created", tenant=current_tenant(), target=outcome, title=outcome.title)
     return outcome
 
 
 @transaction.atomic
 def outcome_record_value(*, outcome: Outcome, actor, value, note: str = "", evidence: str = "") -> OutcomeValue:
     """Record a measured value: it becomes the current value and joins the history."""
-    require_access(actor, _tenant(), Access.CSM)
+    require_role(actor, Access.CSM, current_tenant())
     value = _decimal(value, "value")
-    entry = OutcomeValue.objects.create(outcome=outcome, value=value, note=note[:300], recorded_by=actor)
+    entry = OutcomeValue.objects.create(outcome=outcome, value=value, note=note[:300], recorded_by=actor_user(actor))
     outcome.current_value = value
     fields = ["current_value"]
     if evidence.strip():
@@ -94,19 +85,21 @@ def outcome_record_value(*, outcome: Outcome, actor, value, note: str = "", evid
         outcome.signed_off_at, outcome.signed_off_by = None, None
         fields += ["signed_off_at", "signed_off_by"]
     outcome.save(update_fields=fields)
-    audit_record(actor=actor, action="outcome.value_recorded", tenant=_tenant(), target=outcome, value=str(value))
+    audit_record(
+        actor=actor, action="outcome.value_recorded", tenant=current_tenant(), target=outcome, value=str(value)
+    )
     return entry
 
 
 @transaction.atomic
 def outcome_sign_off(*, outcome: Outcome, actor) -> Outcome:
     """The customer confirms the outcome's current value (customer admins and staff)."""
-    require_access(actor, _tenant(), Access.CUSTOMER_ADMIN)
+    require_role(actor, Access.CUSTOMER_ADMIN, current_tenant())
     if outcome.current_value is None:
         raise ValidationError("There is no measured value to sign off yet.")
     outcome.signed_off_by, outcome.signed_off_at = actor, timezone.now()
     outcome.save(update_fields=["signed_off_by", "signed_off_at"])
-    audit_record(actor=actor, action="outcome.signed_off", tenant=_tenant(), target=outcome)
+    audit_record(actor=actor, action="outcome.signed_off", tenant=current_tenant(), target=outcome)
     return outcome
 
 
@@ -133,18 +126,18 @@ def outcomes_sync_bound() -> int:
 @transaction.atomic
 def report_create(*, actor, day: date) -> Report:
     """Start the draft QBR of ``day``'s quarter."""
-    require_access(actor, _tenant(), Access.CSM)
+    require_role(actor, Access.CSM, current_tenant())
     start, end = quarter_bounds(day)
     if Report.objects.filter(period_start=start).exists():
         raise ValidationError(f"A QBR for {start:%Y} Q{(start.month - 1) // 3 + 1} exists already.")
-    report = Report.objects.create(period_start=start, period_end=end, created_by=actor)
-    audit_record(actor=actor, action="qbr.created", tenant=_tenant(), target=report, period=report.label)
+    report = Report.objects.create(period_start=start, period_end=end, created_by=actor_user(actor))
+    audit_record(actor=actor, action="qbr.created", tenant=current_tenant(), target=report, period=report.label)
     return report
 
 
 @transaction.atomic
 def report_update(*, report: Report, actor, **narrative) -> Report:
-    require_access(actor, _tenant(), Access.CSM)
+    require_role(actor, Access.CSM, current_tenant())
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.is_published:
         raise ValidationError("A published QBR is frozen; it cannot be edited.")
@@ -160,7 +153,7 @@ def report_update(*, report: Report, actor, **narrative) -> Report:
 @transaction.atomic
 def report_publish(*, report: Report, actor) -> Report:
     """Freeze the figures and narrative and show the QBR to the customer."""
-    require_access(actor, _tenant(), Access.CSM)
+    require_role(actor, Access.CSM, current_tenant())
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.is_published:
         raise ValidationError("This QBR is published already.")
@@ -171,7 +164,7 @@ def report_publish(*, report: Report, actor) -> Report:
     }
     report.status, report.published_at, report.published_by = ReportStatus.PUBLISHED, now, actor
     report.save(update_fields=["snapshot", "status", "published_at", "published_by"])
-    tenant = _tenant()
+    tenant = current_tenant()
     Tenant.objects.filter(pk=tenant.pk).update(last_qbr_published_at=now)
     audit_record(actor=actor, action="qbr.published", tenant=tenant, target=report, period=report.label)
     return report

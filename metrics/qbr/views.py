@@ -9,9 +9,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from portal.accounts.access import Access, AccessDenied
+from portal.accounts.access import Access, AccessDenied, tenants_visible_to
 from portal.accounts.decorators import staff_required, tenant_access_required
-from portal.tenancy.models import Tenant
 
 from . import selectors, services
 from .figures import figure_rows
@@ -172,5 +171,5 @@ def outcome_sign_off(request, pk: int):
 # --- console -------------------------------------------------------------------------------
 @staff_required()
 def qbr_schedule(request):
-    tenants = Tenant.objects.visible_to(request.user).filter(ready=True).select_related("csm")
+    tenants = tenants_visible_to(request.user).filter(ready=True).select_related("csm")
     return render(request, "qbr/schedule.html", {"rows": selectors.qbr_schedule(tenants)})

@@ -8,13 +8,13 @@ upserts, so the nightly job can run any number of times with the same result.
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django_tenants.utils import tenant_context
 
+from metrics.portfolio.services import health_snapshot_upsert
 from onboarding import selectors as onboarding
+from portal.accounts.access import require_staff_on
 from portal.audit.services import audit_record
-from portal.health.services import health_snapshot_upsert
 from portal.tenancy.models import Tenant
 
 from .. import kpi, scoring
@@ -123,8 +123,7 @@ def health_score_compute(*, tenant: Tenant, day: date) -> HealthScore:
 
 def health_recompute_request(*, tenant: Tenant, actor) -> None:
     """Queue a fresh score for ``tenant`` now (console button); the task runs in its schema."""
-    if not Tenant.objects.visible_to(actor).filter(pk=tenant.pk).exists():
-        raise PermissionDenied("Only an admin or the tenant's assigned CSM may recompute its health.")
+    require_staff_on(actor, tenant, message="Only an admin or the tenant's assigned CSM may recompute its health.")
     with transaction.atomic():
         audit_record(actor=actor, action="health.recompute_requested", tenant=tenant, target=tenant)
         transaction.on_commit(lambda: _send_score_task(tenant))

@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_tenants.utils import tenant_context
 
+from metrics.portfolio.models import HealthSnapshot
 from onboarding import selectors as onboarding
+from portal.accounts.access import tenant_for_staff_or_404
 from portal.accounts.decorators import staff_required
-from portal.health.models import HealthSnapshot
-from portal.tenancy.models import Tenant
 
 from .. import kpi, selectors
 from ..charts import line_chart
@@ -23,11 +23,6 @@ from ..models import Feature
 from ..services.health import health_recompute_request
 from ..services.imports import csv_import
 from ..services.records import feature_create, feature_update
-
-
-def _visible_tenant(request, slug: str) -> Tenant:
-    """Return the tenant if this staff user may see it; 404 otherwise (existence hidden)."""
-    return get_object_or_404(Tenant.objects.visible_to(request.user).select_related("csm"), slug=slug)
 
 
 def _charts(history, active) -> tuple:
@@ -45,7 +40,7 @@ def _charts(history, active) -> tuple:
 
 @staff_required()
 def tenant_health(request, slug: str):
-    tenant = _visible_tenant(request, slug)
+    tenant = tenant_for_staff_or_404(request.user, slug)
     today = timezone.localdate()
     with tenant_context(tenant):
         history = selectors.health_history(day=today)
@@ -76,7 +71,7 @@ def tenant_health(request, slug: str):
 @staff_required()
 @require_POST
 def tenant_health_recompute(request, slug: str):
-    tenant = _visible_tenant(request, slug)
+    tenant = tenant_for_staff_or_404(request.user, slug)
     health_recompute_request(tenant=tenant, actor=request.user)
     messages.success(request, f"A fresh health score for {tenant.name} is on its way; reload in a moment.")
     return redirect("metrics_console:tenant_health", slug=tenant.slug)
@@ -84,7 +79,7 @@ def tenant_health_recompute(request, slug: str):
 
 @staff_required()
 def features(request, slug: str):
-    tenant = _visible_tenant(request, slug)
+    tenant = tenant_for_staff_or_404(request.user, slug)
     with tenant_context(tenant):
         form = FeatureForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -104,7 +99,7 @@ def features(request, slug: str):
 @staff_required()
 @require_POST
 def feature_core_toggle(request, slug: str, pk: int):
-    tenant = _visible_tenant(request, slug)
+    tenant = tenant_for_staff_or_404(request.user, slug)
     with tenant_context(tenant):
         feature = get_object_or_404(Feature, pk=pk)
         feature_update(tenant=tenant, feature=feature, is_core=not feature.is_core, actor=request.user)
@@ -115,7 +110,7 @@ def feature_core_toggle(request, slug: str, pk: int):
 
 @staff_required()
 def csv_upload(request, slug: str):
-    tenant = _visible_tenant(request, slug)
+    tenant = tenant_for_staff_or_404(request.user, slug)
     form = CsvImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():

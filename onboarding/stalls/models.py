@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from portal.accounts.access import tenants_visible_to
 from portal.tenancy.models import Tenant
 
 
@@ -31,7 +32,7 @@ class StallEpisodeQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Return the episodes of the tenants ``user`` may see in the console."""
-        return self.filter(tenant__in=Tenant.objects.visible_to(user))
+        return self.filter(tenant__in=tenants_visible_to(user))
 
 
 class StallEpisode(models.Model):

@@ -10,17 +10,16 @@ from django.utils import timezone
 
 from onboarding.choices import OwnerSide
 from onboarding.models import Task, TaskStatus
+from portal.accounts.access import current_tenant
 from portal.accounts.models import Membership
 from portal.notifications.models import Channel, NotificationPreference
 from portal.notifications.services import notification_enqueue
-
-from .services import current_tenant
 
 
 @transaction.atomic
 def task_reminders_enqueue(*, now: datetime | None = None) -> int:
     """Write a reminder for each overdue customer task's assignee who has not opted out; return how many."""
-    tenant = current_tenant()
+    tenant = current_tenant(fresh=True)
     today = timezone.localdate(now or timezone.now())
     overdue = list(
         Task.objects.filter(

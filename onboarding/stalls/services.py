@@ -16,10 +16,9 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django_tenants.utils import get_public_schema_name
 
 from onboarding.models import Activity, Checklist, Task
-from portal.accounts.access import Access, AccessDenied, tenant_access_for
+from portal.accounts.access import SYSTEM, current_tenant, require_staff_on
 from portal.accounts.models import StaffRole, User
 from portal.audit.services import audit_record
 from portal.notifications.models import Channel
@@ -52,13 +51,6 @@ class DetectResult:
         }
 
 
-def current_tenant() -> Tenant:
-    """Return the tenant whose schema is active, fresh from the database (tier and CSM may change)."""
-    if connection.schema_name == get_public_schema_name():
-        raise RuntimeError("Stall detection runs inside a tenant schema.")
-    return Tenant.objects.select_related("csm").get(schema_name=connection.schema_name)
-
-
 def _lock(namespace: int, key: int) -> None:
     # Held to the end of the transaction: a second run (another beat, a retry) waits here,
     # then sees what the first committed and has nothing left to do.
@@ -69,7 +61,7 @@ def _lock(namespace: int, key: int) -> None:
 @transaction.atomic
 def stall_detect(*, now: datetime | None = None) -> DetectResult:
     """Open, refresh, escalate and close the current tenant's stall episodes; return what changed."""
-    tenant = current_tenant()
+    tenant = current_tenant(fresh=True)
     _lock(DETECT_LOCK_NAMESPACE, tenant.pk)
     now = now or timezone.now()
     rule = rule_for_tier(tenant.tier)
@@ -144,7 +136,7 @@ def _episode_start(tenant: Tenant, checklist: Checklist, verdict: Verdict, now: 
     Activity.objects.create(
         checklist=checklist, task_id=episode.blocking_task_id, verb="checklist.stalled", internal=True, summary=summary
     )
-    audit_record(actor=None, action="stall.started", tenant=tenant, target=episode, summary=summary)
+    audit_record(actor=SYSTEM, action="stall.started", tenant=tenant, target=episode, summary=summary)
     recipients = [csm] if csm else _admins()
     result.notifications += _notify(tenant, episode, recipients, now, escalation=False)
     result.started.append(episode.pk)
@@ -166,7 +158,7 @@ def _escalation_due(episode: StallEpisode, rule, now: datetime) -> bool:
 def _escalate(tenant: Tenant, episode: StallEpisode, now: datetime, result: DetectResult) -> None:
     episode.level, episode.escalated_at = EscalationLevel.ADMINS, now
     episode.save(update_fields=["level", "escalated_at"])
-    audit_record(actor=None, action="stall.escalated", tenant=tenant, target=episode, summary=_summary(episode, now))
+    audit_record(actor=SYSTEM, action="stall.escalated", tenant=tenant, target=episode, summary=_summary(episode, now))
     admins = [u for u in _admins() if u.pk != tenant.csm_id]
     result.notifications += _notify(tenant, episode, admins, now, escalation=True)
     result.escalated.append(episode.pk)
@@ -192,7 +184,7 @@ def _episode_end(tenant, episode, reason: str, now: datetime, result: DetectResu
             internal=True,
             summary=f"No longer stalled after {days} day{'s' if days != 1 else ''}: {label.lower()}",
         )
-    audit_record(actor=None, action="stall.ended", tenant=tenant, target=episode, reason=reason, days=days)
+    audit_record(actor=SYSTEM, action="stall.ended", tenant=tenant, target=episode, reason=reason, days=days)
     result.ended.append(episode.pk)
 
 
@@ -239,16 +231,12 @@ def _notify(tenant: Tenant, episode: StallEpisode, recipients: list[User], now: 
 
 
 # --- staff actions -------------------------------------------------------------------------
-def _require_staff_on(actor, tenant: Tenant) -> None:
-    access = tenant_access_for(actor, tenant)
-    if access is None or access < Access.CSM:
-        raise AccessDenied("Only the account's CSM or an admin may do this.")
 
 
 @transaction.atomic
 def stall_episode_snooze(*, episode: StallEpisode, actor, reason: str, days: int) -> StallEpisode:
     """Hold back escalation of an open episode for ``days``, saying why."""
-    _require_staff_on(actor, episode.tenant)
+    require_staff_on(actor, episode.tenant)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "Say why the escalation can wait."})
@@ -275,7 +263,7 @@ def stall_episode_snooze(*, episode: StallEpisode, actor, reason: str, days: int
 @transaction.atomic
 def stall_episode_unsnooze(*, episode: StallEpisode, actor) -> StallEpisode:
     """End a snooze early: escalation resumes at the next detection."""
-    _require_staff_on(actor, episode.tenant)
+    require_staff_on(actor, episode.tenant)
     episode = StallEpisode.objects.select_for_update().select_related("tenant").get(pk=episode.pk)
     if episode.snoozed_until is None:
         return episode

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from portal.audit.services import audit_record
 
-from .access import Access, require_access
+from .access import Access, actor_user, require_role
 from .models import Invitation, Membership, MembershipRole, User
 
 
@@ -35,7 +35,7 @@ def invitation_create(*, tenant, email: str, role: str, actor) -> tuple[Invitati
     still-open invitation, so the newest link is the only one that works.
     """
     if actor is not None:
-        require_access(actor, tenant, Access.CUSTOMER_ADMIN)
+        require_role(actor, Access.CUSTOMER_ADMIN, tenant)
     email = User.objects.normalize_email(email).strip().lower()
     if role not in MembershipRole.values:
         raise ValidationError({"role": f"Unknown role {role!r}."})
@@ -51,7 +51,7 @@ def invitation_create(*, tenant, email: str, role: str, actor) -> tuple[Invitati
         email=email,
         role=role,
         token_hash=token_hash,
-        invited_by=actor,
+        invited_by=actor_user(actor),
         expires_at=now + timedelta(days=settings.KEEL_INVITATION_DAYS),
     )
     audit_record(actor=actor, action="invitation.created", tenant=tenant, target=invitation, email=email, role=role)
@@ -99,7 +99,7 @@ def invitation_accept(*, invitation: Invitation, password: str, full_name: str =
 
 @transaction.atomic
 def invitation_revoke(*, invitation: Invitation, actor) -> Invitation:
-    require_access(actor, invitation.tenant, Access.CUSTOMER_ADMIN)
+    require_role(actor, Access.CUSTOMER_ADMIN, invitation.tenant)
     if invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
@@ -117,7 +117,7 @@ def invitation_expire_all() -> int:
 @transaction.atomic
 def membership_remove(*, membership: Membership, actor) -> None:
     """Remove a teammate. A tenant always keeps at least one customer admin."""
-    require_access(actor, membership.tenant, Access.CUSTOMER_ADMIN)
+    require_role(actor, Access.CUSTOMER_ADMIN, membership.tenant)
     if membership.role == MembershipRole.CUSTOMER_ADMIN:
         admins = Membership.objects.select_for_update().filter(
             tenant=membership.tenant, role=MembershipRole.CUSTOMER_ADMIN

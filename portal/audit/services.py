@@ -2,12 +2,14 @@
 
 from django.db import models
 
+from portal.accounts.access import Actor, actor_user
+
 from .models import AuditEvent
 
 
-def audit_record(*, actor, action: str, tenant=None, target: models.Model | None = None, **data) -> AuditEvent:
-    """Record that ``actor`` (a user, or None for the system) did ``action``."""
-    user = actor if getattr(actor, "is_authenticated", False) else None
+def audit_record(*, actor: Actor, action: str, tenant=None, target: models.Model | None = None, **data) -> AuditEvent:
+    """Record that ``actor`` (a user, or SYSTEM for Keel itself) did ``action``."""
+    user = actor_user(actor)
     return AuditEvent.objects.create(
         actor=user,
         actor_email=user.email if user else "",

@@ -7,12 +7,13 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from portal.accounts.access import tenant_for_staff_or_404, tenants_visible_to
 from portal.accounts.decorators import staff_required
 from portal.accounts.forms import InviteForm
 from portal.accounts.models import Membership
 from portal.accounts.services import invitation_create
 from portal.tenancy.exports import tenant_export
-from portal.tenancy.models import LifecycleStage, Tenant, Tier
+from portal.tenancy.models import LifecycleStage, Tier
 from portal.tenancy.services import tenant_delete, tenant_provision, tenant_recent_export, tenant_resume, tenant_suspend
 
 from .forms import TenantCreateForm, TenantDeleteForm, TenantSuspendForm
@@ -28,14 +29,9 @@ def root(request):
     return render(request, "console/your_accounts.html", {"memberships": memberships})
 
 
-def _visible_tenant(request, slug: str) -> Tenant:
-    """Return the tenant if this staff user may see it; 404 otherwise (existence hidden)."""
-    return get_object_or_404(Tenant.objects.visible_to(request.user).select_related("csm"), slug=slug)
-
-
 @staff_required()
 def tenant_list(request):
-    tenants = Tenant.objects.visible_to(request.user).select_related("csm")
+    tenants = tenants_visible_to(request.user).select_related("csm")
     tier = request.GET.get("tier", "")
     stage = request.GET.get("stage", "")
     if tier in Tier.values:
@@ -78,7 +74,7 @@ def tenant_create(request):
 
 @staff_required()
 def tenant_detail(request, slug: str):
-    tenant = _visible_tenant(request, slug)
+    tenant = tenant_for_staff_or_404(request.user, slug)
     context = {
         "tenant": tenant,
         "memberships": Membership.objects.filter(tenant=tenant).select_related("user"),
@@ -97,7 +93,7 @@ def tenant_detail(request, slug: str):
 @staff_required()
 @require_POST
 def tenant_invite(request, slug: str):
-    tenant = _visible_tenant(request, slug)
+    tenant = tenant_for_staff_or_404(request.user, slug)
     form = InviteForm(request.POST)
     if form.is_valid():
         try:
@@ -115,7 +111,7 @@ def tenant_invite(request, slug: str):
 @staff_required(admin_only=True)
 @require_POST
 def tenant_suspend_view(request, slug: str):
-    tenant = _visible_tenant(request, slug)
+    tenant = tenant_for_staff_or_404(request.user, slug)
     form = TenantSuspendForm(request.POST)
     if form.is_valid():
         tenant_suspend(tenant=tenant, actor=request.user, reason=form.cleaned_data["reason"])
@@ -128,7 +124,7 @@ def tenant_suspend_view(request, slug: str):
 @staff_required(admin_only=True)
 @require_POST
 def tenant_resume_view(request, slug: str):
-    tenant = tenant_resume(tenant=_visible_tenant(request, slug), actor=request.user)
+    tenant = tenant_resume(tenant=tenant_for_staff_or_404(request.user, slug), actor=request.user)
     messages.success(request, f"{tenant.name} is active again.")
     return redirect("console:tenant_detail", slug=tenant.slug)
 
@@ -136,7 +132,7 @@ def tenant_resume_view(request, slug: str):
 @staff_required(admin_only=True)
 @require_POST
 def tenant_export_view(request, slug: str):
-    tenant = _visible_tenant(request, slug)
+    tenant = tenant_for_staff_or_404(request.user, slug)
     export = tenant_export(tenant=tenant, actor=request.user)
     messages.success(request, f"Export written: {export.row_count} rows, {export.size_bytes:,} bytes.")
     return redirect("console:tenant_detail", slug=tenant.slug)
@@ -144,7 +140,7 @@ def tenant_export_view(request, slug: str):
 
 @staff_required(admin_only=True)
 def tenant_export_download(request, slug: str, pk: int):
-    tenant = _visible_tenant(request, slug)
+    tenant = tenant_for_staff_or_404(request.user, slug)
     export = get_object_or_404(tenant.exports, pk=pk)
     path = settings.KEEL_EXPORT_ROOT / export.path
     if not path.is_file():
@@ -155,7 +151,7 @@ def tenant_export_download(request, slug: str, pk: int):
 @staff_required(admin_only=True)
 @require_POST
 def tenant_delete_view(request, slug: str):
-    tenant = _visible_tenant(request, slug)
+    tenant = tenant_for_staff_or_404(request.user, slug)
     form = TenantDeleteForm(request.POST)
     confirm = form.data.get("confirm", "")
     try:

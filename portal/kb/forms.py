@@ -1,5 +1,6 @@
 from django import forms
 
+from portal.accounts.access import tenants_visible_to
 from portal.tenancy.models import Tenant, Tier
 
 from .models import Category, DocumentStatus, Visibility
@@ -40,7 +41,7 @@ class ArticleForm(DocumentForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tenants"].queryset = Tenant.objects.visible_to(user)
+        self.fields["tenants"].queryset = tenants_visible_to(user)
 
 
 class PageForm(DocumentForm):

@@ -1,6 +1,6 @@
 """Global knowledge-base articles and what tenants do with them. Public schema.
 
-Tenant-private pages live in the tenant schema (``portal.kb_tenant``); the abstract bases here
+Tenant-private pages live in the tenant schema (``portal.kb.tenant``); the abstract bases here
 are shared by both so an article and a page render, search and version the same way.
 
 The visibility rule for global articles lives in exactly one place,

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from portal.kb_tenant.models import Page
+from portal.kb.tenant.models import Page
 
 from .models import Article
 from .rendering import HIGHLIGHT_START, HIGHLIGHT_STOP, strip_highlight_marks

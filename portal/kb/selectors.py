@@ -5,7 +5,8 @@ from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django_tenants.utils import schema_context
 
-from portal.kb_tenant.models import Page, PageFeedback, PageReadConfirmation
+from portal.accounts.access import tenants_visible_to
+from portal.kb.tenant.models import Page, PageFeedback, PageReadConfirmation
 from portal.tenancy.models import Tenant
 
 from .models import Article, ArticleFeedback, ArticleReadConfirmation, Category, SearchMiss
@@ -135,7 +136,7 @@ def article_get_for_staff(*, user, pk: int) -> Article | None:
 def article_feedback_by_tenant(*, article: Article, user) -> list[dict]:
     """Return yes/no counts per tenant the staff user may see, busiest first."""
     return list(
-        ArticleFeedback.objects.filter(article=article, tenant__in=Tenant.objects.visible_to(user))
+        ArticleFeedback.objects.filter(article=article, tenant__in=tenants_visible_to(user))
         .values("tenant__name")
         .annotate(yes=Count("pk", filter=Q(helpful=True)), no=Count("pk", filter=Q(helpful=False)))
         .order_by("-yes", "tenant__name")
@@ -149,7 +150,7 @@ def page_list_for_staff() -> QuerySet:
 
 def search_miss_list(*, user, tenant: Tenant | None = None) -> QuerySet:
     """Return "what customers could not find" on the tenants ``user`` may see in the console."""
-    qs = SearchMiss.objects.filter(tenant__in=Tenant.objects.visible_to(user)).select_related("tenant")
+    qs = SearchMiss.objects.filter(tenant__in=tenants_visible_to(user)).select_related("tenant")
     if tenant is not None:
         qs = qs.filter(tenant=tenant)
     return qs.order_by("-count", "-last_searched_at")

@@ -14,9 +14,17 @@ from django.db.models import F, Func, Value
 from django.utils import timezone
 from django.utils.text import slugify
 
-from portal.accounts.access import Access, AccessDenied, require_access
+from portal.accounts.access import (
+    Access,
+    AccessDenied,
+    actor_user,
+    require_role,
+    require_staff,
+    require_tenant_schema,
+    tenants_visible_to,
+)
 from portal.audit.services import audit_record
-from portal.kb_tenant.models import Page, PageFeedback, PageReadConfirmation, PageRevision
+from portal.kb.tenant.models import Page, PageFeedback, PageReadConfirmation, PageRevision
 from portal.tenancy.models import Tenant, Tier
 
 from .models import (
@@ -56,19 +64,6 @@ def tags_parse(raw: str | Iterable[str]) -> list[str]:
     if any(len(tag) > MAX_TAG_LENGTH for tag in tags):
         raise ValidationError({"tags": f"Keep each tag under {MAX_TAG_LENGTH + 1} characters."})
     return tags
-
-
-def _require_staff(actor) -> None:
-    if not getattr(actor, "is_vendor_staff", False):
-        raise AccessDenied("Only CSMs and admins write knowledge-base articles.")
-
-
-def _require_schema(tenant: Tenant) -> None:
-    if connection.schema_name != tenant.schema_name:
-        raise RuntimeError(
-            f"Pages of {tenant.slug} live in schema {tenant.schema_name}; the connection is on "
-            f"{connection.schema_name}. Wrap the call in schema_context({tenant.schema_name!r})."
-        )
 
 
 def _unique_slug(model: type[Document], wanted: str, title: str, exclude_pk: int | None) -> str:
@@ -124,7 +119,7 @@ def _changed(before: dict, after: dict) -> list[str]:
 # --- categories ----------------------------------------------------------------------------
 @transaction.atomic
 def category_create(*, actor, name: str, description: str = "", position: int = 100) -> Category:
-    _require_staff(actor)
+    require_staff(actor, message="Only CSMs and admins write knowledge-base articles.")
     name = " ".join((name or "").split())
     if not name:
         raise ValidationError({"name": "A name is required."})
@@ -168,7 +163,7 @@ def _article_audience(*, actor, visibility: str, tiers, tenants) -> tuple[list[s
     elif not tenants:
         raise ValidationError({"tenants": "Choose at least one customer."})
     else:
-        allowed = set(Tenant.objects.visible_to(actor).values_list("pk", flat=True))
+        allowed = set(tenants_visible_to(actor).values_list("pk", flat=True))
         if foreign := [t.slug for t in tenants if t.pk not in allowed]:
             raise ValidationError({"tenants": f"You may not name these customers: {', '.join(sorted(foreign))}."})
     return tiers, tenants
@@ -194,7 +189,7 @@ def _article_save(article: Article, *, actor, note: str, before: dict, tenants: 
         tenant_slugs=after["tenants"],
         changed_fields=changed,
         note=(note or "").strip()[:300],
-        changed_by=actor,
+        changed_by=actor_user(actor),
         changed_by_email=actor.email,
     )
     action = "kb.article.created" if number == 1 else "kb.article.updated"
@@ -218,10 +213,10 @@ def article_create(
     note: str = "",
 ) -> Article:
     """Write a new global article (revision 1)."""
-    _require_staff(actor)
+    require_staff(actor, message="Only CSMs and admins write knowledge-base articles.")
     if category is None:
         raise ValidationError({"category": "Choose a category."})
-    article = Article(category=category, created_by=actor, updated_by=actor)
+    article = Article(category=category, created_by=actor_user(actor), updated_by=actor_user(actor))
     _apply_document(article, title=title, slug=slug, tags=tags, body_markdown=body_markdown, status=status)
     article.tiers, chosen = _article_audience(actor=actor, visibility=visibility, tiers=tiers, tenants=tenants)
     article.visibility = visibility
@@ -245,7 +240,7 @@ def article_update(
     note: str = "",
 ) -> Article:
     """Change an article; write a revision naming the fields that changed (none changed: no-op)."""
-    _require_staff(actor)
+    require_staff(actor, message="Only CSMs and admins write knowledge-base articles.")
     if not Article.objects.visible_to_staff(actor).filter(pk=article.pk).exists():
         raise AccessDenied("This article names customers outside your portfolio.")
     article = Article.objects.select_for_update().select_related("category").get(pk=article.pk)
@@ -288,7 +283,7 @@ def _page_save(page: Page, *, tenant: Tenant, actor, note: str, changed: list[st
         status=page.status,
         changed_fields=changed,
         note=(note or "").strip()[:300],
-        changed_by=actor,
+        changed_by=actor_user(actor),
         changed_by_email=actor.email,
     )
     action = "kb.page.created" if number == 1 else "kb.page.updated"
@@ -309,9 +304,9 @@ def page_create(
     note: str = "",
 ) -> Page:
     """Write a page only ``tenant``'s people see (CSM of the tenant or admin)."""
-    require_access(actor, tenant, Access.CSM)
-    _require_schema(tenant)
-    page = Page(created_by=actor)
+    require_role(actor, Access.CSM, tenant)
+    require_tenant_schema(tenant)
+    page = Page(created_by=actor_user(actor))
     _apply_document(page, title=title, slug=slug, tags=tags, body_markdown=body_markdown, status=status)
     return _page_save(page, tenant=tenant, actor=actor, note=note, changed=list(_page_state(page)))
 
@@ -329,8 +324,8 @@ def page_update(
     slug: str = "",
     note: str = "",
 ) -> Page:
-    require_access(actor, tenant, Access.CSM)
-    _require_schema(tenant)
+    require_role(actor, Access.CSM, tenant)
+    require_tenant_schema(tenant)
     page = Page.objects.select_for_update().get(pk=page.pk)
     before = _page_state(page)
     _apply_document(page, title=title, slug=slug, tags=tags, body_markdown=body_markdown, status=status)
@@ -344,7 +339,7 @@ def page_update(
 @transaction.atomic
 def article_feedback_record(*, tenant: Tenant, user, article: Article, helpful: bool) -> ArticleFeedback:
     """Record (or change) ``user``'s answer on an article their tenant may read."""
-    require_access(user, tenant, Access.MEMBER)
+    require_role(user, Access.MEMBER, tenant)
     if not Article.objects.visible_to_tenant(tenant).filter(pk=article.pk).exists():
         raise ValidationError("This article is not available on this account.")
     now = timezone.now()
@@ -356,8 +351,8 @@ def article_feedback_record(*, tenant: Tenant, user, article: Article, helpful: 
 
 @transaction.atomic
 def page_feedback_record(*, tenant: Tenant, user, page: Page, helpful: bool) -> PageFeedback:
-    require_access(user, tenant, Access.MEMBER)
-    _require_schema(tenant)
+    require_role(user, Access.MEMBER, tenant)
+    require_tenant_schema(tenant)
     if not page.is_published:
         raise ValidationError("Feedback is for published pages.")
     feedback, _ = PageFeedback.objects.update_or_create(
@@ -379,7 +374,7 @@ def article_read_confirm(
     """
     if (article_id is None) == (page_id is None):
         raise ValueError("Give exactly one of article_id or page_id.")
-    require_access(user, tenant, Access.MEMBER)
+    require_role(user, Access.MEMBER, tenant)
     if article_id is not None:
         if not Article.objects.visible_to_tenant(tenant).filter(pk=article_id).exists():
             raise ValidationError("This article is not available on this account.")
@@ -388,7 +383,7 @@ def article_read_confirm(
         )
         ref = f"article:{article_id}"
     else:
-        _require_schema(tenant)
+        require_tenant_schema(tenant)
         if not Page.objects.filter(pk=page_id, status=DocumentStatus.PUBLISHED).exists():
             raise ValidationError("This page is not available on this account.")
         confirmation, created = PageReadConfirmation.objects.get_or_create(page_id=page_id, user=user)

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from portal.accounts.access import tenants_visible_to
 from portal.accounts.decorators import staff_required
-from portal.tenancy.models import Tenant
 
 from . import selectors, services
 from .forms import ArticleForm, CategoryForm
@@ -122,7 +122,7 @@ def category_list(request):
 
 @staff_required()
 def search_misses(request):
-    tenants = Tenant.objects.visible_to(request.user)
+    tenants = tenants_visible_to(request.user)
     tenant = tenants.filter(slug=request.GET.get("tenant", "")).first()
     context = {
         "misses": selectors.search_miss_list(user=request.user, tenant=tenant)[:200],

@@ -33,7 +33,8 @@ SHARED_APPS = [
     "onboarding.playbooks",
     "onboarding.stalls",
     "portal.demo",
-    "portal.health",
+    "metrics.portfolio",
+    "metrics.ingest",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -51,7 +52,7 @@ SHARED_APPS = [
 ]
 # Tenant schemas: one copy per customer.
 TENANT_APPS = [
-    "portal.kb_tenant",
+    "portal.kb.tenant",
     "onboarding",
     "metrics",
     "metrics.qbr",
@@ -287,7 +288,7 @@ REST_FRAMEWORK = {
     # API keys are refused by TenantMemberPermission on every view that does not opt in.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "portal.health.authentication.ApiKeyAuthentication",
+        "metrics.ingest.authentication.ApiKeyAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -1,9 +1,10 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django_tenants.admin import TenantAdminMixin
 
-from .models import Domain, Tenant, TenantExport
+from .models import Domain, LifecycleStage, Tenant, TenantExport
 from .services import tenant_provision
 
 
@@ -12,8 +13,23 @@ class DomainInline(admin.TabularInline):
     extra = 0
 
 
+class TenantAdminForm(forms.ModelForm):
+    class Meta:
+        model = Tenant
+        fields = "__all__"  # noqa: DJ007  (the admin's own field list decides what shows)
+
+    def clean_lifecycle_stage(self):
+        stage = self.cleaned_data["lifecycle_stage"]
+        before = self.instance.lifecycle_stage if self.instance.pk else LifecycleStage.ONBOARDING
+        if LifecycleStage.CHURNED in (stage, before) and stage != before:
+            # Churn is a dated event the churn rate counts: recorded (and so undone) as an event.
+            raise forms.ValidationError("Record a churn (or delete one) under Health › Churn events.")
+        return stage
+
+
 @admin.register(Tenant)
 class TenantAdmin(TenantAdminMixin, admin.ModelAdmin):
+    form = TenantAdminForm
     list_display = ["name", "slug", "tier", "lifecycle_stage", "csm", "renewal_date", "status", "ready"]
     list_filter = ["tier", "lifecycle_stage", "status", "ready"]
     search_fields = ["name", "slug"]

@@ -1,5 +1,9 @@
 """Write a complete archive of one tenant: public rows about it and every tenant-schema table.
 
+The public tables are found, not listed: every public model with a key to Tenant is exported
+unless its app's ``tenant_export`` rules (``ExportRules``) leave it, or some fields, out. So
+the core knows no other app, and a new model cannot be forgotten.
+
 The archive is a zip with, per table, a Django-serializer JSON file (loadable with
 ``loaddata``, every value exact) and a CSV file (for spreadsheets: a text cell that a
 spreadsheet would run as a formula, "=…", "+…", "@…", is written with a leading "'"),
@@ -21,16 +25,12 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from onboarding.stalls.models import StallEpisode
-from portal.accounts.models import Invitation, Membership, User
-from portal.audit.models import AuditEvent
+from portal.accounts.access import actor_user, require_staff
+from portal.accounts.models import User
 from portal.audit.services import audit_record
-from portal.health.models import ApiKey, ChurnEvent, HealthSnapshot
-from portal.kb.models import ArticleFeedback, ArticleReadConfirmation, SearchMiss
-from portal.notifications.models import Notification
 
-from .models import Domain, Tenant, TenantExport
-from .services import _require_admin
+from .export_rules import ExportRules
+from .models import Tenant, TenantExport
 
 Progress = Callable[[str, int], None]
 
@@ -45,41 +45,55 @@ def _tenant_models() -> list[type[models.Model]]:
     return found
 
 
+def _rules_by_label() -> tuple[dict[str, frozenset[str]], dict[str, str]]:
+    excluded: dict[str, frozenset[str]] = {}
+    skipped: dict[str, str] = {}
+    for config in apps.get_app_configs():
+        rules: ExportRules | None = getattr(config, "tenant_export", None)
+        if rules is None:
+            continue
+        excluded |= {f"{config.label}.{name}": fields for name, fields in rules.excluded_fields.items()}
+        skipped |= {f"{config.label}.{name}": why for name, why in rules.skipped.items()}
+    return excluded, skipped
+
+
+def _tenant_key(model: type[models.Model]) -> str | None:
+    """Return the name of ``model``'s concrete key to Tenant, or None."""
+    for f in model._meta.concrete_fields:
+        if f.is_relation and f.related_model is Tenant:
+            return f.name
+    return None
+
+
+def public_models_keyed_to_tenant() -> list[type[models.Model]]:
+    """Return the public models with a key to Tenant, in app-registry order (found, not listed)."""
+    tenant_models = set(_tenant_models())
+    return [m for m in apps.get_models() if m not in tenant_models and _tenant_key(m) is not None]
+
+
+def not_exported() -> dict[str, str]:
+    """Return the public tables about a tenant that an archive leaves out, with why."""
+    return _rules_by_label()[1]
+
+
 def _public_querysets(tenant: Tenant) -> list[tuple[str, models.QuerySet]]:
-    return [
-        ("tenancy.tenant", Tenant.objects.filter(pk=tenant.pk)),
-        ("tenancy.domain", Domain.objects.filter(tenant=tenant)),
-        ("accounts.membership", Membership.objects.filter(tenant=tenant)),
-        ("accounts.user", User.objects.filter(memberships__tenant=tenant).distinct()),
-        ("accounts.invitation", Invitation.objects.filter(tenant=tenant)),
-        ("audit.auditevent", AuditEvent.objects.filter(tenant=tenant)),
-        ("kb.articlefeedback", ArticleFeedback.objects.filter(tenant=tenant)),
-        ("kb.articlereadconfirmation", ArticleReadConfirmation.objects.filter(tenant=tenant)),
-        ("kb.searchmiss", SearchMiss.objects.filter(tenant=tenant)),
-        ("health.healthsnapshot", HealthSnapshot.objects.filter(tenant=tenant)),
-        ("health.churnevent", ChurnEvent.objects.filter(tenant=tenant)),
-        ("health.apikey", ApiKey.objects.filter(tenant=tenant)),
-        ("stalls.stallepisode", StallEpisode.objects.filter(tenant=tenant)),
-        ("notifications.notification", Notification.objects.filter(tenant=tenant)),
-    ]
+    found = [("tenancy.tenant", Tenant.objects.filter(pk=tenant.pk))]
+    # People have no key to Tenant of their own: they belong through their memberships.
+    found.append(("accounts.user", User.objects.filter(memberships__tenant=tenant).distinct()))
+    skipped = not_exported()
+    for model in public_models_keyed_to_tenant():
+        label = model._meta.label_lower
+        if label not in skipped:
+            found.append((label, model._default_manager.filter(**{_tenant_key(model): tenant})))
+    return found
 
 
-# Public tables about a tenant that an archive leaves out, and why. Every other public model
-# with a key to Tenant must be in _public_querysets (tests/portal/test_tenant_lifecycle.py).
-NOT_EXPORTED = {"tenancy.tenantexport": "the archives' own records: the console lists them"}
-
-# Never leave Keel in an archive: credentials and one-time tokens. A notification's address is
-# a staff e-mail or a webhook URL, and a webhook URL is a credential (Slack's carry the token).
-_EXCLUDED_FIELDS = {
-    "accounts.user": {"password"},
-    "accounts.invitation": {"token_hash"},
-    "health.apikey": {"key_hash"},
-    "notifications.notification": {"address"},
-}
+# Never leave Keel in an archive: credentials and one-time tokens (see each app's ExportRules).
+_CORE_EXCLUDED_FIELDS = {"accounts.user": frozenset({"password"})}
 
 
 def _fields(label: str, model: type[models.Model]) -> list[str]:
-    excluded = _EXCLUDED_FIELDS.get(label, set())
+    excluded = (_CORE_EXCLUDED_FIELDS | _rules_by_label()[0]).get(label, frozenset())
     return [f.name for f in model._meta.concrete_fields if f.name not in excluded]
 
 
@@ -134,7 +148,7 @@ def _tables(tenant: Tenant) -> Iterable[tuple[str, str, models.QuerySet]]:
 
 def tenant_export(*, tenant: Tenant, actor, progress: Progress | None = None) -> TenantExport:
     """Write the archive of ``tenant`` under KEEL_EXPORT_ROOT and record it."""
-    _require_admin(actor)
+    require_staff(actor, admin_only=True)
     stamp = timezone.now().strftime("%Y%m%dT%H%M%S%fZ")
     relative = f"{tenant.slug}/{tenant.slug}-{stamp}.zip"
     target = settings.KEEL_EXPORT_ROOT / relative
@@ -168,7 +182,7 @@ def tenant_export(*, tenant: Tenant, actor, progress: Progress | None = None) ->
             size_bytes=target.stat().st_size,
             sha256=digest,
             row_count=sum(t["rows"] for t in manifest["tables"]),
-            created_by=actor,
+            created_by=actor_user(actor),
         )
         audit_record(actor=actor, action="tenant.exported", tenant=tenant, target=export, path=relative)
     return export

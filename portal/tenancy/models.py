@@ -42,15 +42,6 @@ class TenantQuerySet(models.QuerySet):
         """Return every tenant except the public (console) one."""
         return self.exclude(schema_name=get_public_schema_name())
 
-    def visible_to(self, user):
-        """Return the customer tenants a staff user may see in the console."""
-        qs = self.customers()
-        if user.is_keel_admin:
-            return qs
-        if user.is_csm:
-            return qs.filter(csm=user)
-        return qs.none()
-
 
 class Tenant(TenantMixin):
     """A customer account, with its own PostgreSQL schema."""

@@ -7,10 +7,11 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from portal.accounts.access import require_staff
 from portal.accounts.models import Invitation, MembershipRole
 from portal.accounts.services import invitation_create
 from portal.audit.services import audit_record
@@ -21,11 +22,6 @@ from .signals import tenant_provisioned
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
 # Host names that must never become a tenant.
 RESERVED_SLUGS = {"www", "public", "admin", "api", "static", "media", "console", "mail", "keel", "template"}
-
-
-def _require_admin(actor) -> None:
-    if actor is not None and not actor.is_keel_admin:
-        raise PermissionDenied("Only Keel admins may do this.")
 
 
 def tier_for_arr(arr: Decimal) -> str:
@@ -76,7 +72,7 @@ def tenant_provision(
     All of it commits together or not at all: PostgreSQL DDL is transactional, so a
     failed migration leaves no half-made schema behind.
     """
-    _require_admin(actor)
+    require_staff(actor, admin_only=True)
     started = time.perf_counter()
     slug = slug.strip().lower()
     _validate_slug(slug)
@@ -127,7 +123,7 @@ def tenant_provision(
 @transaction.atomic
 def tenant_suspend(*, tenant: Tenant, actor, reason: str) -> Tenant:
     """Make a tenant read-only and close it to customer logins."""
-    _require_admin(actor)
+    require_staff(actor, admin_only=True)
     if not reason.strip():
         raise ValidationError({"reason": "Say why the tenant is suspended."})
     tenant.status = TenantStatus.SUSPENDED
@@ -140,7 +136,7 @@ def tenant_suspend(*, tenant: Tenant, actor, reason: str) -> Tenant:
 
 @transaction.atomic
 def tenant_resume(*, tenant: Tenant, actor) -> Tenant:
-    _require_admin(actor)
+    require_staff(actor, admin_only=True)
     tenant.status = TenantStatus.ACTIVE
     tenant.suspended_at = None
     tenant.suspension_reason = ""
@@ -160,7 +156,7 @@ def tenant_recent_export(tenant: Tenant) -> TenantExport | None:
 
 def tenant_delete(*, tenant: Tenant, actor, confirm: str) -> None:
     """Drop a tenant's schema and rows, only after a recent export and a typed confirmation."""
-    _require_admin(actor)
+    require_staff(actor, admin_only=True)
     if tenant.is_public:
         raise ValidationError("The public tenant cannot be deleted.")
     if confirm.strip() != tenant.slug:

@@ -5,7 +5,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from portal.kb.models import ArticleFeedback, ArticleReadConfirmation, DocumentStatus
-from portal.kb_tenant.models import PageFeedback, PageReadConfirmation
+from portal.kb.tenant.models import PageFeedback, PageReadConfirmation
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db

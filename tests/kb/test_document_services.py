@@ -9,7 +9,7 @@ from portal.accounts.access import AccessDenied
 from portal.audit.models import AuditEvent
 from portal.kb.models import Article, DocumentStatus, Visibility
 from portal.kb.services import article_create, page_create, tags_parse
-from portal.kb_tenant.models import Page
+from portal.kb.tenant.models import Page
 from portal.tenancy.models import Tier
 from tests.factories import CsmFactory
 

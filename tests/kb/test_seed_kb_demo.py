@@ -6,7 +6,7 @@ from django.core.management.base import CommandError
 from django_tenants.utils import schema_context
 
 from portal.kb.models import Article, Category
-from portal.kb_tenant.models import Page
+from portal.kb.tenant.models import Page
 from portal.tenancy.models import Tenant
 
 pytestmark = pytest.mark.django_db

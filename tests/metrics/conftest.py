@@ -4,8 +4,8 @@ import pytest
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from metrics.ingest.models import ApiKey
 from metrics.models import Feature
-from portal.health.models import ApiKey
 from tests.conftest import host_of
 
 

@@ -7,8 +7,8 @@ import pytest
 from django.test import override_settings
 from django_tenants.utils import schema_context
 
+from metrics.ingest.models import ApiKey
 from metrics.models import UsageEvent
-from portal.health.models import ApiKey
 from tests.conftest import client_for
 
 from .conftest import key_client

@@ -7,9 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from metrics.ingest.models import ApiKey
 from metrics.models import DailyUsage, Feature, HealthScore, SupportTicket, UsageEvent
+from metrics.portfolio.models import HealthSnapshot
 from portal.audit.models import AuditEvent
-from portal.health.models import ApiKey, HealthSnapshot
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -186,7 +187,7 @@ def test_api_keys_trio_shown_once_hashed_and_revocable(tenant_a, admin_user, csm
 def test_the_key_services_refuse_a_csm_of_another_account(tenant_a, csm_b):
     from django.core.exceptions import PermissionDenied
 
-    from portal.health.services import api_key_create
+    from metrics.ingest.services import api_key_create
 
     with pytest.raises(PermissionDenied, match="assigned CSM"):
         api_key_create(tenant=tenant_a, name="x", actor=csm_b)

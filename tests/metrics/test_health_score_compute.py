@@ -6,8 +6,8 @@ import pytest
 from django_tenants.utils import schema_context
 
 from metrics.models import DailyUsage, HealthScore, NpsResponse, SeatCount, SupportTicket
+from metrics.portfolio.models import HealthSnapshot
 from metrics.services.health import health_score_compute
-from portal.health.models import HealthSnapshot
 
 pytestmark = pytest.mark.django_db
 DAY = date(2026, 11, 20)

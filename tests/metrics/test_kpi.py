@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from metrics import kpi
-from portal.health.kpi import churn_rate, share_percent
+from metrics.kpi import churn_rate, share_percent
 
 
 def test_nps_is_percent_promoters_minus_percent_detractors():

@@ -3,10 +3,14 @@
 from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from portal.health.models import ChurnEvent, HealthSnapshot
-from portal.health.selectors import churn_for_period, portfolio_rows
+from metrics.portfolio.models import ChurnEvent, HealthSnapshot
+from metrics.portfolio.selectors import churn_for_period, portfolio_rows
+from metrics.portfolio.services import tenant_churn_record
+from portal.accounts.access import SYSTEM, AccessDenied
+from portal.audit.models import AuditEvent
 from portal.tenancy.models import Tenant
 from tests.conftest import client_for
 
@@ -131,14 +135,39 @@ def test_churn_is_lost_in_period_over_customers_at_its_start(admin_user):
     assert churn.rate == pytest.approx(20.0)
 
 
-def test_setting_a_tenant_to_churned_records_the_day(tenant_a):
-    tenant_a.lifecycle_stage = "churned"
-    tenant_a.save()
-    tenant_a.save()  # saving again is not a second churn
+def test_recording_churn_records_the_day_and_moves_the_stage(tenant_a):
+    today = timezone.localdate()
+    tenant_churn_record(tenant=tenant_a, churned_on=today, actor=SYSTEM)
+    tenant_churn_record(tenant=tenant_a, churned_on=today, actor=SYSTEM)  # recording again is not a second churn
     event = ChurnEvent.objects.get(tenant=tenant_a)
-    assert event.churned_on == timezone.localdate()
+    assert event.churned_on == today
     assert event.customer_since == timezone.localdate(tenant_a.created_at)
     assert ChurnEvent.objects.count() == 1
+    tenant_a.refresh_from_db()
+    assert tenant_a.lifecycle_stage == "churned"
+    assert AuditEvent.objects.filter(action="tenant.churned", tenant=tenant_a).count() == 1
+
+
+def test_churn_can_be_backdated_but_not_future_dated(tenant_a):
+    event = tenant_churn_record(tenant=tenant_a, churned_on=date(2026, 1, 15), actor=SYSTEM)
+    assert event.churned_on == date(2026, 1, 15)
+    with pytest.raises(ValidationError):
+        tenant_churn_record(tenant=tenant_a, churned_on=timezone.localdate() + timedelta(days=1), actor=SYSTEM)
+
+
+def test_only_the_accounts_csm_or_an_admin_records_churn(tenant_a, csm_b):
+    with pytest.raises(AccessDenied):
+        tenant_churn_record(tenant=tenant_a, churned_on=timezone.localdate(), actor=csm_b)
+    assert not ChurnEvent.objects.exists()
+
+
+def test_the_tenant_admin_refuses_a_churned_stage_without_a_churn_event(tenant_a):
+    from portal.tenancy.admin import TenantAdminForm
+
+    data = {f: getattr(tenant_a, f) for f in ("name", "slug", "tier", "arr", "status")}
+    form = TenantAdminForm(data={**data, "lifecycle_stage": "churned"}, instance=tenant_a)
+    assert not form.is_valid()
+    assert "Churn events" in str(form.errors["lifecycle_stage"])
 
 
 def test_the_portfolio_is_in_the_console_nav(admin_user):

@@ -7,9 +7,9 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from metrics.models import DailyUsage, HealthScore
+from metrics.portfolio.models import HealthSnapshot
 from metrics.services.ingest import usage_events_ingest
 from metrics.tasks import health_score_all_task, health_score_task, usage_rollup_all_task, usage_rollup_task
-from portal.health.models import HealthSnapshot
 from portal.tasks import TenantRequiredError
 from portal.tenancy.models import Tenant
 

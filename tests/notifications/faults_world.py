@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from onboarding.models import Activity, Checklist, Task, TaskStatus
 from onboarding.stalls.models import StallEpisode
+from portal.accounts.access import SYSTEM
 from portal.accounts.models import StaffRole, User
 from portal.audit.models import AuditEvent
 from portal.notifications.models import Notification, NotificationPreference
@@ -29,7 +30,7 @@ def build() -> None:
     )
     for slug in SLUGS:
         if not Tenant.objects.filter(slug=slug).exists():
-            tenant_provision(actor=None, name=f"{slug.title()} Ltd", slug=slug, csm=csm)
+            tenant_provision(actor=SYSTEM, name=f"{slug.title()} Ltd", slug=slug, csm=csm)
 
 
 def reset(*, stalled: list[str], webhook_url: str) -> None:

@@ -6,6 +6,7 @@ from django.utils import timezone
 from onboarding.models import Checklist, Task
 from onboarding.playbooks.models import Playbook, PlaybookTask
 from onboarding.services import checklist_instantiate
+from portal.accounts.access import SYSTEM
 from portal.tenancy.services import tenant_provision
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +41,7 @@ def test_every_tier_has_a_default_security_delivery_playbook():
 def test_the_copy_keeps_dependencies_and_due_dates(in_a):
     playbook = Playbook.objects.get(default_for_tier="strategic")
     start = timezone.now() - timedelta(days=3)
-    checklist = checklist_instantiate(playbook=playbook, started_at=start)
+    checklist = checklist_instantiate(playbook=playbook, actor=SYSTEM, started_at=start)
     signoff = checklist.tasks.get(key="sec-signoff")
     assert set(signoff.depends_on.values_list("key", flat=True)) == {"sec-sast", "sec-dast", "sec-deps"}
     source = PlaybookTask.objects.get(phase__playbook=playbook, key="sec-signoff")
@@ -48,7 +49,7 @@ def test_the_copy_keeps_dependencies_and_due_dates(in_a):
 
 
 def test_skipped_steps_hand_their_prerequisites_on(in_a):
-    checklist = checklist_instantiate(playbook=Playbook.objects.get(default_for_tier="standard"))
+    checklist = checklist_instantiate(playbook=Playbook.objects.get(default_for_tier="standard"), actor=SYSTEM)
     keys = set(checklist.tasks.values_list("key", flat=True))
     assert "sec-dast" not in keys and "kt-runbook" not in keys
     # sec-dast is skipped: sign-off now waits on what sec-dast waited on (deploy-test).
@@ -76,7 +77,7 @@ def test_instructions_are_rendered_and_sanitised(in_a):
     PlaybookTask.objects.filter(phase__playbook=playbook, key="first-value").update(
         instructions="Read **this** <script>alert(1)</script> [x](javascript:alert(1))"
     )
-    task = checklist_instantiate(playbook=playbook).tasks.get(key="first-value")
+    task = checklist_instantiate(playbook=playbook, actor=SYSTEM).tasks.get(key="first-value")
     assert "<strong>this</strong>" in task.instructions_html
     assert "<script" not in task.instructions_html  # shown as text, never as a tag
     assert "href=" not in task.instructions_html  # the javascript: link is not made a link

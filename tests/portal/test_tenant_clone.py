@@ -20,6 +20,7 @@ from django_tenants.utils import quote_schema_name, schema_context, schema_exist
 
 import onboarding.receivers
 from onboarding.models import Activity, Checklist, Comment, Task
+from portal.accounts.access import SYSTEM
 from portal.audit.models import AuditEvent
 from portal.tenancy import template_schema
 from portal.tenancy.models import Domain, Tenant
@@ -88,7 +89,7 @@ both_paths = pytest.mark.parametrize("copy_path", ["dump", "clone"], indirect=Tr
 
 
 def _provision(slug="gamma"):
-    return tenant_provision(actor=None, name=slug.title(), slug=slug).tenant
+    return tenant_provision(actor=SYSTEM, name=slug.title(), slug=slug).tenant
 
 
 def _template_state() -> tuple:

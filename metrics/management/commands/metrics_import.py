@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import tenant_context
 
 from metrics.services.imports import KINDS, csv_import
+from portal.accounts.access import SYSTEM
 from portal.tenancy.models import Tenant
 
 
@@ -28,7 +29,7 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {opts['path']}: {exc.strerror}.") from None
         try:
             with tenant_context(tenant):
-                result = csv_import(tenant=tenant, kind=opts["kind"], data=data, actor=None)
+                result = csv_import(tenant=tenant, kind=opts["kind"], data=data, actor=SYSTEM)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
         for rejection in result.rejected:

@@ -8,7 +8,7 @@ from django_tenants.utils import schema_context
 from portal.accounts.models import User
 from portal.kb import services
 from portal.kb.models import Article, Category, DocumentStatus, Visibility
-from portal.kb_tenant.models import Page
+from portal.kb.tenant.models import Page
 from portal.tenancy.models import Tenant, Tier
 
 ADMIN_EMAIL = "admin@example.com"

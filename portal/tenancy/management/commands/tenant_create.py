@@ -4,6 +4,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from portal.accounts.access import SYSTEM
 from portal.accounts.models import User
 from portal.tenancy.models import Tier
 from portal.tenancy.services import tenant_provision
@@ -45,7 +46,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Provisioning {opts['slug']} …")
         try:
             result = tenant_provision(
-                actor=None,
+                actor=SYSTEM,
                 name=opts["name"],
                 slug=opts["slug"],
                 arr=opts["arr"],

@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from portal.accounts.access import SYSTEM
 from portal.tenancy.models import Tenant
 from portal.tenancy.services import tenant_delete
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
         if tenant is None:
             raise CommandError(f"No tenant with slug {opts['slug']!r}.")
         try:
-            tenant_delete(tenant=tenant, actor=None, confirm=opts["confirm"])
+            tenant_delete(tenant=tenant, actor=SYSTEM, confirm=opts["confirm"])
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         self.stdout.write(self.style.SUCCESS(f"Deleted {opts['slug']}."))

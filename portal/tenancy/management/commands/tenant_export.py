@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from portal.accounts.access import SYSTEM
 from portal.tenancy.exports import tenant_export
 from portal.tenancy.models import Tenant
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {label:<32} {rows:>8} rows")
 
         self.stdout.write(f"Exporting {tenant.name} …")
-        export = tenant_export(tenant=tenant, actor=None, progress=progress)
+        export = tenant_export(tenant=tenant, actor=SYSTEM, progress=progress)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Wrote {settings.KEEL_EXPORT_ROOT / export.path}: {export.row_count} rows, "

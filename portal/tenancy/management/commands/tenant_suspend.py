@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from portal.accounts.access import SYSTEM
 from portal.tenancy.models import Tenant
 from portal.tenancy.services import tenant_resume, tenant_suspend
 
@@ -19,9 +20,9 @@ class Command(BaseCommand):
             raise CommandError(f"No tenant with slug {opts['slug']!r}.")
         try:
             if opts["resume"]:
-                tenant_resume(tenant=tenant, actor=None)
+                tenant_resume(tenant=tenant, actor=SYSTEM)
             else:
-                tenant_suspend(tenant=tenant, actor=None, reason=opts["reason"])
+                tenant_suspend(tenant=tenant, actor=SYSTEM, reason=opts["reason"])
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         self.stdout.write(self.style.SUCCESS(f"{tenant.slug}: {tenant.get_status_display()}"))

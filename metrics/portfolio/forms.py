@@ -11,10 +11,6 @@ from .selectors import SORTS
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class ApiKeyForm(forms.Form):
-    name = forms.CharField(max_length=100, help_text="What will use the key, e.g. 'product telemetry'.")
-
-
 class PortfolioFilterForm(forms.Form):
     tier = forms.ChoiceField(choices=[("", "All"), *Tier.choices], required=False)
     band = forms.ChoiceField(choices=[("", "All"), *Band.choices], required=False)

@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class KbTenantConfig(AppConfig):
-    name = "portal.kb_tenant"
+    name = "portal.kb.tenant"
     label = "kb_tenant"
     verbose_name = "Knowledge base (tenant pages)"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import api as views
 
 app_name = "metrics_api"
 

@@ -7,9 +7,9 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from metrics.ingest.authentication import ApiKeyAuthentication
 from portal.accounts.access import Access
 from portal.api.base import TenantAPIView
-from portal.health.authentication import ApiKeyAuthentication
 
 from ..models import Feature
 from ..services.ingest import usage_events_ingest

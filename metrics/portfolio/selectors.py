@@ -6,9 +6,10 @@ from datetime import date
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Coalesce, TruncDate
 
-from portal.tenancy.models import LifecycleStage, Tenant
+from metrics.kpi import churn_rate, share_percent
+from portal.accounts.access import tenants_visible_to
+from portal.tenancy.models import LifecycleStage
 
-from .kpi import churn_rate, share_percent
 from .models import Band, ChurnEvent
 
 # A weekly change smaller than this is shown as steady.
@@ -95,7 +96,7 @@ def _sort_key(sort: str):
 
 def portfolio_rows(*, user, tier: str = "", band: str = "", mine: bool = False, sort: str = "score") -> list:
     """Return the tenants ``user`` may see with their latest health, filtered and sorted (1 query)."""
-    tenants = Tenant.objects.visible_to(user)
+    tenants = tenants_visible_to(user)
     if tier:
         tenants = tenants.filter(tier=tier)
     if mine:
@@ -135,7 +136,7 @@ def churn_for_period(*, user, start: date, end: date) -> Churn:
     before ``start`` and had not churned before it. Deleted tenants keep their churn record,
     so admins still see them counted.
     """
-    visible = Tenant.objects.visible_to(user)
+    visible = tenants_visible_to(user)
     churned_before = ChurnEvent.objects.filter(tenant=OuterRef("pk"), churned_on__lt=start)
     at_start = (
         visible.annotate(since=Coalesce("contract_start", TruncDate("created_at")))

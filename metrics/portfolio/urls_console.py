@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views_console as views
+
+app_name = "health"
+
+urlpatterns = [
+    path("portfolio/", views.portfolio, name="portfolio"),
+]
