@@ -15,7 +15,3 @@ urlpatterns = [
     path("outcomes/<int:pk>/value/", views.outcome_value, name="outcome_value"),
     path("outcomes/<int:pk>/sign-off/", views.outcome_sign_off, name="outcome_sign_off"),
 ]
-
-console_urlpatterns = [
-    path("reviews/", views.qbr_schedule, name="schedule"),
-]

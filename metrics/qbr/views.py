@@ -1,4 +1,4 @@
-"""QBR and outcome pages on the tenant host; the QBR schedule on the console."""
+"""QBR and outcome pages on the tenant host."""
 
 from defusedcsv import csv  # cells a spreadsheet would run as formulas are quoted
 from django.contrib import messages
@@ -9,8 +9,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from portal.accounts.access import Access, AccessDenied, tenants_visible_to
-from portal.accounts.decorators import staff_required, tenant_access_required
+from portal.accounts.access import Access, AccessDenied
+from portal.accounts.decorators import tenant_access_required
 
 from . import selectors, services
 from .figures import figure_rows
@@ -103,9 +103,7 @@ def report_pdf(request, pk: int):
     # No base_url: the document needs nothing from outside (SVG is inline), so nothing is fetched.
     pdf = HTML(string=html).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{request.tenant.slug}-qbr-{report.label.replace(" ", "-")}.pdf"'
-    )
+    response["Content-Disposition"] = _attachment(request, report, "pdf")
     return response
 
 
@@ -113,9 +111,7 @@ def report_pdf(request, pk: int):
 def report_csv(request, pk: int):
     report = _report_or_404(request, pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{request.tenant.slug}-qbr-{report.label.replace(" ", "-")}.csv"'
-    )
+    response["Content-Disposition"] = _attachment(request, report, "csv")
     writer = csv.writer(response)
     writer.writerow(["section", "figure", "value"])
     writer.writerows(figure_rows(selectors.report_content(report)["figures"]))
@@ -166,10 +162,3 @@ def outcome_sign_off(request, pk: int):
     else:
         messages.success(request, f"Signed off “{outcome.title}”.")
     return redirect("qbr:outcomes")
-
-
-# --- console -------------------------------------------------------------------------------
-@staff_required()
-def qbr_schedule(request):
-    tenants = tenants_visible_to(request.user).filter(ready=True).select_related("csm")
-    return render(request, "qbr/schedule.html", {"rows": selectors.qbr_schedule(tenants)})

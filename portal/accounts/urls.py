@@ -5,7 +5,8 @@ from . import views
 
 app_name = "accounts"
 
-urlpatterns = [
+# Signing in, out and resetting a password: on the console and on every tenant host.
+sign_in_urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
@@ -23,6 +24,7 @@ urlpatterns = [
 ]
 
 # Invitations belong to a tenant, so their link only exists on tenant hosts.
-tenant_urlpatterns = [
+urlpatterns = [
+    *sign_in_urlpatterns,
     path("invite/<str:token>/", views.invitation_accept_view, name="invitation_accept"),
 ]

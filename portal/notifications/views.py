@@ -1,56 +1,19 @@
-"""Notification pages: the console inbox, dead letters and preferences; customers' reminder opt-out."""
+"""Notification pages on a tenant host: a customer's reminder opt-out."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.shortcuts import redirect, render
 
 from portal.accounts.access import Access
-from portal.accounts.decorators import staff_required, tenant_access_required
+from portal.accounts.decorators import tenant_access_required
 
-from .forms import CustomerPreferenceForm, StaffPreferenceForm
-from .models import Notification, NotificationPreference
-from .services import notification_mark_read, notification_preference_update, notification_retry
-
-INBOX_SIZE = 100
+from .forms import CustomerPreferenceForm
+from .models import NotificationPreference
+from .services import notification_preference_update
 
 
-@staff_required()
-def inbox(request):
-    items = Notification.objects.inbox(request.user).select_related("tenant")[:INBOX_SIZE]
-    return render(request, "notifications/inbox.html", {"items": items})
-
-
-@staff_required()
-@require_POST
-def mark_read(request, pk: int | None = None):
-    notification = None
-    if pk is not None:
-        notification = get_object_or_404(Notification.objects.inbox(request.user), pk=pk)
-    notification_mark_read(user=request.user, notification=notification)
-    return redirect("notifications:inbox")
-
-
-@staff_required()
-def dead_letters(request):
-    items = Notification.objects.dead_letters_visible_to(request.user).select_related("tenant", "recipient")[:200]
-    return render(request, "notifications/dead_letters.html", {"items": items})
-
-
-@staff_required()
-@require_POST
-def retry(request, pk: int):
-    row = get_object_or_404(Notification.objects.dead_letters_visible_to(request.user), pk=pk)
-    try:
-        notification_retry(notification=row, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, f"“{row.subject}” is queued again.")
-    return redirect("notifications:dead_letters")
-
-
-def _preferences(request, form_class, template: str, redirect_to: str):
+def preferences_page(request, form_class, template: str, redirect_to: str):
+    """Show and save the signed-in person's notification preferences (console and tenant hosts)."""
     pref = NotificationPreference.objects.filter(user=request.user).first() or NotificationPreference(user=request.user)
     # Not `request.POST or None`: unticking every box posts an empty form, which is still a submission.
     form = form_class(request.POST if request.method == "POST" else None, instance=pref)
@@ -66,14 +29,9 @@ def _preferences(request, form_class, template: str, redirect_to: str):
     return render(request, template, {"form": form}, status=400 if form.errors else 200)
 
 
-@staff_required()
-def preferences(request):
-    return _preferences(request, StaffPreferenceForm, "notifications/preferences.html", "notifications:preferences")
-
-
 @tenant_access_required(Access.MEMBER)
 def customer_preferences(request):
-    return _preferences(
+    return preferences_page(
         request,
         CustomerPreferenceForm,
         "notifications/customer_preferences.html",

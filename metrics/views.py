@@ -10,10 +10,10 @@ from portal.accounts.access import Access, AccessDenied
 from portal.accounts.decorators import tenant_access_required
 from portal.http import redirect_next
 
-from .. import selectors
-from ..charts import line_chart
-from ..forms import NpsForm
-from ..services.nps import nps_answer, nps_dismiss
+from . import selectors
+from .charts import line_chart
+from .forms import NpsForm
+from .services.nps import nps_answer, nps_dismiss
 
 
 def _back(request):

@@ -16,13 +16,13 @@ from onboarding import selectors as onboarding
 from portal.accounts.access import tenant_for_staff_or_404
 from portal.accounts.decorators import staff_required
 
-from .. import kpi, selectors
-from ..charts import line_chart
-from ..forms import CsvImportForm, FeatureForm
-from ..models import Feature
-from ..services.health import health_recompute_request
-from ..services.imports import csv_import
-from ..services.records import feature_create, feature_update
+from . import kpi, selectors
+from .charts import line_chart
+from .forms import CsvImportForm, FeatureForm
+from .models import Feature
+from .services.health import health_recompute_request
+from .services.imports import csv_import
+from .services.records import feature_create, feature_update
 
 
 def _charts(history, active) -> tuple:
