@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from portal.accounts.access import Access, Actor, actor_user, current_tenant, require_role, tenant_access_for
-from portal.accounts.models import Membership
+from portal.accounts.models import Membership, User
 from portal.kb.rendering import markdown_render
+from portal.tenancy.models import Tenant
 
 from .choices import EvidenceKind, OwnerSide
 from .models import Activity, Checklist, Comment, Evidence, Phase, Task, TaskStatus
@@ -37,6 +38,33 @@ def required_access_to_complete(task: Task) -> Access:
 # --- instantiate ---------------------------------------------------------------------------
 def playbook_for_tier(tier: str) -> Playbook | None:
     return Playbook.objects.filter(default_for_tier=tier).first()
+
+
+def onboarding_start(*, tenant: Tenant, actor: Actor) -> Checklist | None:
+    """Start the tier's onboarding in a newly provisioned tenant (a KEEL_ON_TENANT_PROVISIONED action)."""
+    playbook = playbook_for_tier(tenant.tier)
+    if playbook is None:
+        return None
+    with tenant:
+        return checklist_instantiate(playbook=playbook, actor=actor)
+
+
+def task_read_steps_complete(*, tenant: Tenant, user: User, ref: str) -> list[Task]:
+    """Complete the open "read and confirm" steps pointing at ``ref`` (a KEEL_ON_KB_READ_CONFIRMED action).
+
+    A step that cannot be completed yet (locked, evidence missing, a vendor step the customer does
+    not sign off) stays open and its page says why; anything else that goes wrong is raised.
+    Return the completed tasks.
+    """
+    done = []
+    with tenant:
+        for task in Task.objects.filter(read_confirm_ref=ref, status=TaskStatus.TODO):
+            access = tenant_access_for(user, tenant)
+            if access is None or access < required_access_to_complete(task):
+                continue
+            if task_completion_blocker(task=task, actor=user) is None:
+                done.append(task_complete(task=task, actor=user))
+    return done
 
 
 @transaction.atomic
@@ -98,25 +126,31 @@ def _unmet_prerequisites(task: Task) -> list[Task]:
     return [dep for dep in task.depends_on.all() if dep.status != TaskStatus.DONE]
 
 
+def task_completion_blocker(*, task: Task, actor: Actor) -> str | None:
+    """Return why ``task`` cannot be completed yet (locked, evidence missing, not read), or None."""
+    waiting = _unmet_prerequisites(task)
+    if waiting:
+        names = ", ".join(f"“{t.title}”" for t in waiting)
+        return f"“{task.title}” is locked until these are done: {names}."
+    if task.evidence and not task.evidence_items.exists():
+        kind = "a file" if task.evidence == EvidenceKind.FILE else "a written note"
+        return f"“{task.title}” needs evidence first: add {kind}."
+    if task.evidence == EvidenceKind.FILE and not task.evidence_items.exclude(file="").exists():
+        return f"“{task.title}” needs a file as evidence."
+    return _read_confirmation_missing(task, actor)
+
+
 @transaction.atomic
-def task_complete(*, task: Task, actor) -> Task:
+def task_complete(*, task: Task, actor: Actor) -> Task:
     """Mark ``task`` done, enforcing prerequisites, evidence and who may sign it off."""
     require_role(actor, required_access_to_complete(task), current_tenant())
     task = Task.objects.select_for_update().select_related("checklist").get(pk=task.pk)
     if task.is_done:
         return task
-    waiting = _unmet_prerequisites(task)
-    if waiting:
-        names = ", ".join(f"“{t.title}”" for t in waiting)
-        raise ValidationError(f"“{task.title}” is locked until these are done: {names}.")
-    if task.evidence and not task.evidence_items.exists():
-        kind = "a file" if task.evidence == EvidenceKind.FILE else "a written note"
-        raise ValidationError(f"“{task.title}” needs evidence first: add {kind}.")
-    if task.evidence == EvidenceKind.FILE and not task.evidence_items.exclude(file="").exists():
-        raise ValidationError(f"“{task.title}” needs a file as evidence.")
-    _check_read_confirmed(task, actor)
+    if blocker := task_completion_blocker(task=task, actor=actor):
+        raise ValidationError(blocker)
     now = timezone.now()
-    task.status, task.completed_at, task.completed_by = TaskStatus.DONE, now, actor
+    task.status, task.completed_at, task.completed_by = TaskStatus.DONE, now, actor_user(actor)
     task.save(update_fields=["status", "completed_at", "completed_by"])
     checklist = task.checklist
     _activity(checklist=checklist, actor=actor, verb="task.completed", summary=f"Completed “{task.title}”", task=task)
@@ -162,14 +196,15 @@ def task_reopen(*, task: Task, actor) -> Task:
     return task
 
 
-def _check_read_confirmed(task: Task, actor) -> None:
+def _read_confirmation_missing(task: Task, actor: Actor) -> str | None:
     """A "read and confirm" task is done when the customer confirmed reading (staff may override)."""
     from portal.kb.selectors import kb_read_confirmed
 
     if not task.read_confirm_ref or tenant_access_for(actor, current_tenant()) >= Access.CSM:
-        return
+        return None
     if not kb_read_confirmed(actor, task.read_confirm_ref, tenant=current_tenant()):
-        raise ValidationError(f"“{task.title}”: read the linked page and press “I have read this” first.")
+        return f"“{task.title}”: read the linked page and press “I have read this” first."
+    return None
 
 
 # --- comments and evidence -----------------------------------------------------------------

@@ -23,6 +23,7 @@ from portal.accounts.access import (
     require_tenant_schema,
     tenants_visible_to,
 )
+from portal.actions import actions_run
 from portal.audit.services import audit_record
 from portal.kb.tenant.models import Page, PageFeedback, PageReadConfirmation, PageRevision
 from portal.tenancy.models import Tenant, Tier
@@ -40,7 +41,6 @@ from .models import (
 )
 from .rendering import markdown_render, plain_text
 from .search import SEARCH_CONFIG, SearchHit, kb_search, search_query_normalise
-from .signals import read_confirmed
 
 MAX_TAGS = 10
 MAX_TAG_LENGTH = 40
@@ -369,8 +369,9 @@ def article_read_confirm(
     """Record that ``user`` read and confirmed a global article or a tenant page. Idempotent.
 
     Only what the user can read may be confirmed (a published article visible to ``tenant``,
-    or a published page of ``tenant``). The first confirmation sends
-    ``portal.kb.signals.read_confirmed`` after commit, with ``ref`` as ``kb_ref`` makes it.
+    or a published page of ``tenant``). The first confirmation runs the ``KEEL_ON_KB_READ_CONFIRMED``
+    actions (onboarding completes its "read and confirm" steps) in this transaction, with ``ref``
+    as ``kb_ref`` makes it: if one fails, the confirmation is not recorded either.
     """
     if (article_id is None) == (page_id is None):
         raise ValueError("Give exactly one of article_id or page_id.")
@@ -389,7 +390,7 @@ def article_read_confirm(
         confirmation, created = PageReadConfirmation.objects.get_or_create(page_id=page_id, user=user)
         ref = f"page:{page_id}"
     if created:
-        transaction.on_commit(lambda: read_confirmed.send(sender=type(confirmation), tenant=tenant, user=user, ref=ref))
+        actions_run("KEEL_ON_KB_READ_CONFIRMED", tenant=tenant, user=user, ref=ref)
     return confirmation
 
 

@@ -63,6 +63,11 @@ TENANT_MODEL = "tenancy.Tenant"
 TENANT_DOMAIN_MODEL = "tenancy.Domain"
 PUBLIC_SCHEMA_NAME = "public"
 PUBLIC_SCHEMA_URLCONF = "portal.urls_public"
+
+# Wiring: what other apps do when the core reports a business event (portal/actions.py). Plain
+# calls in the caller's transaction, not signals: an action's error fails the change that ran it.
+KEEL_ON_TENANT_PROVISIONED = ["onboarding.services.onboarding_start"]
+KEEL_ON_KB_READ_CONFIRMED = ["onboarding.services.task_read_steps_complete"]
 ROOT_URLCONF = "portal.urls_tenant"
 # Unknown hosts are a 404, never the public site (DESIGN.md: do not reveal existence).
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False

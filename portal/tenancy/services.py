@@ -14,10 +14,10 @@ from django.utils import timezone
 from portal.accounts.access import require_staff
 from portal.accounts.models import Invitation, MembershipRole
 from portal.accounts.services import invitation_create
+from portal.actions import actions_run
 from portal.audit.services import audit_record
 
 from .models import Domain, Tenant, TenantExport, TenantStatus, Tier
-from .signals import tenant_provisioned
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
 # Host names that must never become a tenant.
@@ -107,7 +107,7 @@ def tenant_provision(
             invitation, token = invitation_create(
                 tenant=tenant, email=admin_email, role=MembershipRole.CUSTOMER_ADMIN, actor=actor
             )
-        tenant_provisioned.send(sender=Tenant, tenant=tenant, actor=actor)
+        actions_run("KEEL_ON_TENANT_PROVISIONED", tenant=tenant, actor=actor)
         tenant.ready = True
         tenant.save(update_fields=["ready"])
         seconds = time.perf_counter() - started

@@ -29,7 +29,7 @@ behind (`tenant_schema_copy_template` does, before either way of copying).
 
 Copies hold structure only (``Tenant.clone_mode = "NODATA"`` for the fallback): no row of the
 template ever reaches a tenant, so a tenant-app data migration would not either. Per-tenant
-starting rows belong in a ``tenant_provisioned`` receiver (as the onboarding checklist does),
+starting rows belong in a ``KEEL_ON_TENANT_PROVISIONED`` action (as the onboarding checklist does),
 not in a migration.
 """
 

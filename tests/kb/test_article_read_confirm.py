@@ -9,35 +9,45 @@ from portal.accounts.access import AccessDenied
 from portal.kb.models import ArticleReadConfirmation, DocumentStatus, Visibility
 from portal.kb.selectors import kb_read_confirmed, kb_ref, kb_ref_parse
 from portal.kb.services import article_read_confirm
-from portal.kb.signals import read_confirmed
 
 pytestmark = pytest.mark.django_db
 
 
+RECEIVED: list[dict] = []
+
+
+def record_action(**kwargs):
+    RECEIVED.append(kwargs)
+
+
+def failing_action(**kwargs):
+    raise RuntimeError("onboarding broke")
+
+
 @pytest.fixture
-def received():
-    calls = []
-
-    def receiver(sender, **kwargs):
-        calls.append(kwargs)
-
-    read_confirmed.connect(receiver, weak=False)
-    yield calls
-    read_confirmed.disconnect(receiver)
+def received(settings):
+    RECEIVED.clear()
+    settings.KEEL_ON_KB_READ_CONFIRMED = [f"{__name__}.record_action"]
+    yield RECEIVED
+    RECEIVED.clear()
 
 
-def test_confirming_an_article_is_idempotent_and_signals_once(
-    make_article, tenant_a, member_a, received, django_capture_on_commit_callbacks
-):
+def test_confirming_an_article_is_idempotent_and_runs_its_actions_once(make_article, tenant_a, member_a, received):
     article = make_article("Security checks")
-    with django_capture_on_commit_callbacks(execute=True):
-        first = article_read_confirm(tenant=tenant_a, user=member_a, article_id=article.pk)
-        again = article_read_confirm(tenant=tenant_a, user=member_a, article_id=article.pk)
+    first = article_read_confirm(tenant=tenant_a, user=member_a, article_id=article.pk)
+    again = article_read_confirm(tenant=tenant_a, user=member_a, article_id=article.pk)
     assert first.pk == again.pk
     assert ArticleReadConfirmation.objects.count() == 1
-    assert received == [
-        {"signal": read_confirmed, "tenant": tenant_a, "user": member_a, "ref": kb_ref(article=article)}
-    ]
+    assert received == [{"tenant": tenant_a, "user": member_a, "ref": kb_ref(article=article)}]
+
+
+def test_an_action_that_fails_fails_the_confirmation_too(make_article, tenant_a, member_a, settings):
+    # Explicit actions, not a receiver that swallows errors: nothing is half-recorded.
+    settings.KEEL_ON_KB_READ_CONFIRMED = [f"{__name__}.failing_action"]
+    article = make_article("Security checks")
+    with pytest.raises(RuntimeError, match="onboarding broke"):
+        article_read_confirm(tenant=tenant_a, user=member_a, article_id=article.pk)
+    assert not ArticleReadConfirmation.objects.exists()
 
 
 def test_kb_read_confirmed_answers_per_user_and_per_tenant(make_article, tenant_a, tenant_b, member_a, admin_user):

@@ -18,7 +18,7 @@ from django_tenants.clone import CloneSchema
 from django_tenants.signals import post_schema_sync, schema_migrated
 from django_tenants.utils import quote_schema_name, schema_context, schema_exists
 
-import onboarding.receivers
+import onboarding.services
 from onboarding.models import Activity, Checklist, Comment, Task
 from portal.accounts.access import SYSTEM
 from portal.audit.models import AuditEvent
@@ -214,7 +214,7 @@ def test_a_failure_after_the_clone_rolls_everything_back(monkeypatch):
     def explode(**kwargs):
         raise RuntimeError("playbook broke")
 
-    monkeypatch.setattr(onboarding.receivers, "checklist_instantiate", explode)
+    monkeypatch.setattr(onboarding.services, "checklist_instantiate", explode)
     audits = AuditEvent.objects.count()
     with pytest.raises(RuntimeError, match="playbook broke"):
         _provision()
