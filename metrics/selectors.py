@@ -8,7 +8,8 @@ from django.db import connection
 from django.db.models import Count, Q
 
 from . import kpi
-from .models import Feature, HealthScore, NpsResponse, SupportTicket
+from .models import DailyUsage, Feature, HealthScore, NpsResponse, SupportTicket
+from .sql import table
 
 
 def _window(day: date, days: int) -> tuple[date, date]:
@@ -26,7 +27,7 @@ def daily_active_users(*, day: date, days: int = 90) -> list[tuple[date, int]]:
     start, end = _window(day, days)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT day, count(DISTINCT user_ref) FROM metrics_dailyusage WHERE day BETWEEN %s AND %s GROUP BY day",
+            f"SELECT day, count(DISTINCT user_ref) FROM {table(DailyUsage)} WHERE day BETWEEN %s AND %s GROUP BY day",
             [start, end],
         )
         counts = dict(cursor.fetchall())
@@ -48,11 +49,11 @@ def feature_adoption(*, day: date, days: int | None = None) -> tuple[int, list[F
     start, end = _window(day, days)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(DISTINCT user_ref) FROM metrics_dailyusage WHERE day BETWEEN %s AND %s", [start, end]
+            f"SELECT count(DISTINCT user_ref) FROM {table(DailyUsage)} WHERE day BETWEEN %s AND %s", [start, end]
         )
         (active,) = cursor.fetchone()
         cursor.execute(
-            "SELECT feature_id, count(DISTINCT user_ref) FROM metrics_dailyusage"
+            f"SELECT feature_id, count(DISTINCT user_ref) FROM {table(DailyUsage)}"
             " WHERE day BETWEEN %s AND %s GROUP BY feature_id",
             [start, end],
         )
@@ -78,7 +79,7 @@ def usage_trend(*, day: date, days: int | None = None) -> dict:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FILTER (WHERE day >= %s), count(*) FILTER (WHERE day < %s)"
-            " FROM (SELECT DISTINCT day, user_ref FROM metrics_dailyusage WHERE day BETWEEN %s AND %s) d",
+            f" FROM (SELECT DISTINCT day, user_ref FROM {table(DailyUsage)} WHERE day BETWEEN %s AND %s) d",
             [start, start, previous_start, end],
         )
         current, previous = cursor.fetchone()

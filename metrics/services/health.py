@@ -18,41 +18,51 @@ from portal.audit.services import audit_record
 from portal.tenancy.models import Tenant
 
 from .. import kpi, scoring
-from ..models import HealthScore
+from ..models import (
+    DailyUsage,
+    Feature,
+    HealthScore,
+    NpsResponse,
+    SeatCount,
+    SupportTicket,
+    TicketSeverity,
+    TicketStatus,
+)
+from ..sql import table
 
 # Everything the score needs, in one round trip (the scorer runs once per tenant per night;
 # a query per fact would be most of its cost). %(end)s is the scored day, inclusive. Distinct
 # counts are GROUP BYs counted (hash aggregates): count(DISTINCT …) sorts.
-FACTS_SQL = """
+FACTS_SQL = f"""
 WITH win AS (
-    SELECT day, feature_id, user_ref FROM metrics_dailyusage
+    SELECT day, feature_id, user_ref FROM {table(DailyUsage)}
     WHERE day > %(end)s::date - %(window)s AND day <= %(end)s
 )
 SELECT
-    EXISTS (SELECT 1 FROM metrics_dailyusage WHERE day <= %(end)s) AS has_usage,
+    EXISTS (SELECT 1 FROM {table(DailyUsage)} WHERE day <= %(end)s) AS has_usage,
     (SELECT count(*) FROM (SELECT user_ref FROM win GROUP BY user_ref) AS u) AS active_users,
     (SELECT count(*) FROM (SELECT day, user_ref FROM win GROUP BY day, user_ref) AS d) AS active_user_days,
     (SELECT coalesce(json_agg(json_build_array(f.key, f.users) ORDER BY f.key), '[]')
        FROM (SELECT f.key, count(w.user_ref) AS users
-               FROM metrics_feature f
+               FROM {table(Feature)} f
                LEFT JOIN (SELECT feature_id, user_ref FROM win GROUP BY feature_id, user_ref) AS w
                  ON w.feature_id = f.id
               WHERE f.is_core GROUP BY f.key) AS f) AS core_feature_users,
-    (SELECT seats FROM metrics_seatcount WHERE day <= %(end)s ORDER BY day DESC LIMIT 1) AS seats,
-    EXISTS (SELECT 1 FROM metrics_supportticket) AS has_tickets,
-    (SELECT count(*) FROM metrics_supportticket
-      WHERE status = 'open' AND severity = 'critical' AND opened_at < %(end_ts)s) AS open_critical,
-    (SELECT count(*) FROM metrics_supportticket
-      WHERE status = 'open' AND severity = 'high' AND opened_at < %(end_ts)s) AS open_high,
-    (SELECT count(*) FROM metrics_supportticket
+    (SELECT seats FROM {table(SeatCount)} WHERE day <= %(end)s ORDER BY day DESC LIMIT 1) AS seats,
+    EXISTS (SELECT 1 FROM {table(SupportTicket)}) AS has_tickets,
+    (SELECT count(*) FROM {table(SupportTicket)}
+      WHERE status = %(open)s AND severity = %(critical)s AND opened_at < %(end_ts)s) AS open_critical,
+    (SELECT count(*) FROM {table(SupportTicket)}
+      WHERE status = %(open)s AND severity = %(high)s AND opened_at < %(end_ts)s) AS open_high,
+    (SELECT count(*) FROM {table(SupportTicket)}
       WHERE opened_at >= %(window_ts)s AND opened_at < %(end_ts)s) AS opened_in_window,
-    (SELECT count(*) FILTER (WHERE score >= 9) FROM metrics_npsresponse
+    (SELECT count(*) FILTER (WHERE score >= %(promoter_from)s) FROM {table(NpsResponse)}
       WHERE created_at >= %(nps_ts)s AND created_at < %(end_ts)s) AS promoters,
-    (SELECT count(*) FILTER (WHERE score BETWEEN 7 AND 8) FROM metrics_npsresponse
+    (SELECT count(*) FILTER (WHERE score > %(detractor_until)s AND score < %(promoter_from)s) FROM {table(NpsResponse)}
       WHERE created_at >= %(nps_ts)s AND created_at < %(end_ts)s) AS passives,
-    (SELECT count(*) FILTER (WHERE score <= 6) FROM metrics_npsresponse
+    (SELECT count(*) FILTER (WHERE score <= %(detractor_until)s) FROM {table(NpsResponse)}
       WHERE created_at >= %(nps_ts)s AND created_at < %(end_ts)s) AS detractors,
-    (SELECT json_build_array(score, components) FROM metrics_healthscore WHERE day = %(week_ago)s) AS week_ago
+    (SELECT json_build_array(score, components) FROM {table(HealthScore)} WHERE day = %(week_ago)s) AS week_ago
 """
 
 
@@ -66,6 +76,11 @@ def health_facts(*, day: date, config: dict) -> tuple[scoring.Facts, tuple | Non
         "window_ts": f"{day - timedelta(days=window - 1)}T00:00:00Z",
         "nps_ts": f"{day - timedelta(days=config['nps_window_days'] - 1)}T00:00:00Z",
         "week_ago": day - timedelta(days=7),
+        "open": TicketStatus.OPEN,
+        "critical": TicketSeverity.CRITICAL,
+        "high": TicketSeverity.HIGH,
+        "promoter_from": kpi.PROMOTER_FROM,
+        "detractor_until": kpi.DETRACTOR_UNTIL,
     }
     with connection.cursor() as cursor:
         cursor.execute(FACTS_SQL, params)

@@ -8,8 +8,9 @@ another transaction committed first (or holds, until it commits).
 from django.db import connection, transaction
 from django.utils import timezone
 
-from ..models import Feature
+from ..models import Feature, UsageEvent
 from ..rows import BatchResult, parse_event
+from ..sql import table
 
 STAGING = "metrics_event_staging"
 COLUMNS = "feature_id, user_ref, occurred_at, quantity, idempotency_key"
@@ -38,7 +39,7 @@ def _copy_new(rows: list[tuple]) -> int:
         # One temp table per database session, emptied before use: cheaper than creating one
         # per request, and safe inside an outer transaction that has not committed yet.
         cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {STAGING} (feature_id bigint, user_ref text,"  # noqa: S608
+            f"CREATE TEMP TABLE IF NOT EXISTS {STAGING} (feature_id bigint, user_ref text,"
             " occurred_at timestamptz, quantity integer, idempotency_key text) ON COMMIT DELETE ROWS"
         )
         cursor.execute(f"TRUNCATE {STAGING}")
@@ -47,7 +48,7 @@ def _copy_new(rows: list[tuple]) -> int:
             for row in rows:
                 copy.write_row(row)
         cursor.execute(
-            f"INSERT INTO metrics_usageevent ({COLUMNS}, received_at)"  # noqa: S608
+            f"INSERT INTO {table(UsageEvent)} ({COLUMNS}, received_at)"
             f" SELECT {COLUMNS}, now() FROM {STAGING} ON CONFLICT (idempotency_key) DO NOTHING"
         )
         return cursor.rowcount

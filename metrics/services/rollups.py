@@ -4,7 +4,8 @@ from datetime import date, timedelta
 
 from django.db import connection, transaction
 
-from ..models import RollupState
+from ..models import DailyUsage, RollupState, UsageEvent
+from ..sql import table
 
 # Events are stamped received_at = now() by a transaction that may commit a moment later; the
 # watermark stays this far behind so such an event is never skipped (re-doing a day is harmless).
@@ -17,12 +18,12 @@ def usage_rollup_days(*, days: list[date]) -> int:
     if not days:
         return 0
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM metrics_dailyusage WHERE day = ANY(%s)", [days])
+        cursor.execute(f"DELETE FROM {table(DailyUsage)} WHERE day = ANY(%s)", [days])
         cursor.execute(
-            """
-            INSERT INTO metrics_dailyusage (day, feature_id, user_ref, events, quantity)
+            f"""
+            INSERT INTO {table(DailyUsage)} (day, feature_id, user_ref, events, quantity)
             SELECT (occurred_at AT TIME ZONE 'UTC')::date, feature_id, user_ref, count(*), sum(quantity)
-            FROM metrics_usageevent
+            FROM {table(UsageEvent)}
             WHERE (occurred_at AT TIME ZONE 'UTC')::date = ANY(%s)
               AND occurred_at >= %s AND occurred_at < %s
             GROUP BY 1, 2, 3
@@ -41,10 +42,10 @@ def usage_rollup_refresh() -> list[date]:
         cursor.execute("SELECT clock_timestamp()")
         (started,) = cursor.fetchone()
         if state.covered_until is None:
-            cursor.execute("SELECT DISTINCT (occurred_at AT TIME ZONE 'UTC')::date FROM metrics_usageevent")
+            cursor.execute(f"SELECT DISTINCT (occurred_at AT TIME ZONE 'UTC')::date FROM {table(UsageEvent)}")
         else:
             cursor.execute(
-                "SELECT DISTINCT (occurred_at AT TIME ZONE 'UTC')::date FROM metrics_usageevent"
+                f"SELECT DISTINCT (occurred_at AT TIME ZONE 'UTC')::date FROM {table(UsageEvent)}"
                 " WHERE received_at >= %s",
                 [state.covered_until],
             )
