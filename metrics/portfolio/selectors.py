@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from metrics.kpi import churn_rate, share_percent
 from portal.accounts.access import tenants_visible_to
-from portal.tenancy.models import LifecycleStage
+from portal.tenancy.models import LifecycleStage, Tier
 
 from .models import Band, ChurnEvent
 
@@ -22,7 +22,6 @@ SORTS = {
     "renewal_date": "Renewal date",
     "tier": "Tier",
 }
-_TIER_ORDER = {"strategic": 0, "key": 1, "standard": 2}
 _FIELDS = (
     "slug",
     "name",
@@ -54,6 +53,14 @@ class PortfolioRow:
     ttv_days: float | None
     nps: int | None
     scored_on: date | None
+
+    @property
+    def tier_label(self) -> str:
+        return Tier(self.tier).label if self.tier in Tier.values else self.tier
+
+    @property
+    def trend_arrow(self) -> str:
+        return {"up": "↑", "down": "↓", "steady": "→"}.get(self.trend, "")
 
     @property
     def trend(self) -> str:
@@ -90,7 +97,7 @@ def _sort_key(sort: str):
         "-score": lambda r: (-(r.score if r.score is not None else -missing_last), r.name),
         "change": lambda r: (r.change if r.change is not None else missing_last, r.name),
         "renewal_date": lambda r: (r.renewal_date or date.max, r.name),
-        "tier": lambda r: (_TIER_ORDER.get(r.tier, 9), r.name),
+        "tier": lambda r: (Tier.rank(r.tier), r.name),
     }.get(sort, lambda r: r.name.lower())
 
 

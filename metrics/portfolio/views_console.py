@@ -6,7 +6,6 @@ from django.urls import reverse
 from portal.accounts.decorators import staff_required
 
 from .forms import PortfolioFilterForm
-from .rendering import portfolio_rows_html
 from .selectors import churn_for_period, green_share, portfolio_rows
 
 # The per-tenant health page is served by the metrics app; the portfolio links to it by name.
@@ -36,7 +35,7 @@ def portfolio(request):
     context = {
         "form": form,
         "rows": rows,
-        "rows_html": portfolio_rows_html(rows, health_url_prefix=prefix),
+        "health_url_prefix": prefix,
         "green": green,
         "scored": scored,
         "green_pct": green_pct,

@@ -9,9 +9,16 @@ from django_tenants.utils import get_creation_fakes_migrations, get_public_schem
 
 
 class Tier(models.TextChoices):
+    """Customer tiers, most demanding first: the declaration order is the display order."""
+
     STRATEGIC = "strategic", "Strategic"
     KEY = "key", "Key"
     STANDARD = "standard", "Standard"
+
+    @classmethod
+    def rank(cls, value: str) -> int:
+        """Return ``value``'s position (strategic first); unknown values sort last."""
+        return cls.values.index(value) if value in cls.values else len(cls.values)
 
 
 class LifecycleStage(models.TextChoices):
