@@ -16,13 +16,13 @@ def _window(day: date, days: int) -> tuple[date, date]:
     return day - timedelta(days=days - 1), day
 
 
-def health_history(*, day: date, days: int = 90) -> list[HealthScore]:
+def health_score_list(*, day: date, days: int = 90) -> list[HealthScore]:
     """Return the stored daily scores of the last ``days`` days ending on ``day``, oldest first."""
     start, end = _window(day, days)
     return list(HealthScore.objects.filter(day__gte=start, day__lte=end).order_by("day"))
 
 
-def daily_active_users(*, day: date, days: int = 90) -> list[tuple[date, int]]:
+def daily_active_user_list(*, day: date, days: int = 90) -> list[tuple[date, int]]:
     """Return (day, distinct active users) for every day of the window, zeros included."""
     start, end = _window(day, days)
     with connection.cursor() as cursor:
@@ -43,7 +43,7 @@ class FeatureAdoption:
     rate: float | None  # 0-1, None without active users
 
 
-def feature_adoption(*, day: date, days: int | None = None) -> tuple[int, list[FeatureAdoption]]:
+def feature_adoption_list(*, day: date, days: int | None = None) -> tuple[int, list[FeatureAdoption]]:
     """Return (active users, adoption of every catalog feature) over the window ending on ``day``."""
     days = days or settings.KEEL_HEALTH["window_days"]
     start, end = _window(day, days)
@@ -71,7 +71,7 @@ def feature_adoption(*, day: date, days: int | None = None) -> tuple[int, list[F
     return active, rows
 
 
-def usage_trend(*, day: date, days: int | None = None) -> dict:
+def usage_trend_get(*, day: date, days: int | None = None) -> dict:
     """Return active user-days in this window and the one before it, and the change in %."""
     days = days or settings.KEEL_HEALTH["window_days"]
     start, end = _window(day, days)
@@ -86,7 +86,7 @@ def usage_trend(*, day: date, days: int | None = None) -> dict:
     return {"current": current, "previous": previous, "change": kpi.trend_percent(current=current, previous=previous)}
 
 
-def ticket_facts(*, day: date, days: int | None = None) -> dict:
+def ticket_facts_get(*, day: date, days: int | None = None) -> dict:
     """Return tickets opened in the window and the one before, and open criticals/highs."""
     days = days or settings.KEEL_HEALTH["window_days"]
     start, end = _window(day, days)
@@ -102,7 +102,7 @@ def ticket_facts(*, day: date, days: int | None = None) -> dict:
     return counts
 
 
-def nps_summary(*, day: date, days: int | None = None) -> dict:
+def nps_summary_get(*, day: date, days: int | None = None) -> dict:
     """Return the NPS of the answers in the survey window and how they split."""
     days = days or settings.KEEL_HEALTH["nps_window_days"]
     start, end = _window(day, days)

@@ -51,12 +51,12 @@ def nps_dismiss_view(request):
 @tenant_access_required(Access.MEMBER)
 def usage(request):
     today = timezone.localdate()
-    active_users, adoption = selectors.feature_adoption(day=today)
+    active_users, adoption = selectors.feature_adoption_list(day=today)
     context = {
         "tenant": request.tenant,
         "active_users": active_users,
         "adoption": adoption,
-        "trend": selectors.usage_trend(day=today),
-        "users_chart": line_chart(selectors.daily_active_users(day=today), title="Daily active users"),
+        "trend": selectors.usage_trend_get(day=today),
+        "users_chart": line_chart(selectors.daily_active_user_list(day=today), title="Daily active users"),
     }
     return render(request, "metrics/usage.html", context)

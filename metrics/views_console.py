@@ -43,15 +43,15 @@ def tenant_health(request, slug: str):
     tenant = tenant_for_staff_or_404(request.user, slug)
     today = timezone.localdate()
     with tenant_context(tenant):
-        history = selectors.health_history(day=today)
-        active_series = selectors.daily_active_users(day=today)
-        active_users, adoption = selectors.feature_adoption(day=today)
+        history = selectors.health_score_list(day=today)
+        active_series = selectors.daily_active_user_list(day=today)
+        active_users, adoption = selectors.feature_adoption_list(day=today)
         context = {
-            "usage_trend": selectors.usage_trend(day=today),
-            "tickets": selectors.ticket_facts(day=today),
-            "nps": selectors.nps_summary(day=today),
-            "progress": onboarding.checklist_progress(),
-            "ttv_days": kpi.ttv_days(onboarding.time_to_value()),
+            "usage_trend": selectors.usage_trend_get(day=today),
+            "tickets": selectors.ticket_facts_get(day=today),
+            "nps": selectors.nps_summary_get(day=today),
+            "progress": onboarding.checklist_progress_get(),
+            "ttv_days": kpi.ttv_days(onboarding.time_to_value_get()),
         }
     score_chart, users_chart = _charts(history, active_series)
     context.update(

@@ -68,7 +68,7 @@ class ChecklistDetailOutput(ChecklistOutput):
 
 
 def _board(request, checklist):
-    return selectors.checklist_board(checklist=checklist, access=request.tenant_access)
+    return selectors.checklist_board_get(checklist=checklist, access=request.tenant_access)
 
 
 def _row(request, task):
@@ -166,7 +166,7 @@ class CommentListCreateApi(TenantAPIView):
 
     @extend_schema(responses=OutputSerializer(many=True), operation_id="comments_list")
     def get(self, request, pk: int):
-        comments = selectors.comments_visible(task=_task_or_404(pk), access=request.tenant_access)
+        comments = selectors.comment_list(task=_task_or_404(pk), access=request.tenant_access)
         return Response(self.OutputSerializer(comments, many=True).data)
 
     @extend_schema(request=InputSerializer, responses={201: OutputSerializer}, operation_id="comments_create")

@@ -13,13 +13,13 @@ from .models import Activity, Checklist, Comment, Evidence, Phase, Task, TaskSta
 
 
 # --- the contract used by metrics ----------------------------------------------------------
-def checklist_progress() -> tuple[int, int] | None:
+def checklist_progress_get() -> tuple[int, int] | None:
     """Return (completed, total) tasks of the current tenant's checklists, or None if it has none."""
     counts = Task.objects.aggregate(total=Count("id"), done=Count("id", filter=Q(status=TaskStatus.DONE)))
     return (counts["done"], counts["total"]) if counts["total"] else None
 
 
-def time_to_value() -> timedelta | None:
+def time_to_value_get() -> timedelta | None:
     """Return the current tenant's time to first value, or None while the milestone is not reached."""
     checklist = Checklist.objects.filter(first_value_at__isnull=False).order_by("first_value_at").first()
     return checklist.time_to_value if checklist else None
@@ -87,7 +87,7 @@ def _task_views(tasks: list[Task], access: Access, today: date) -> dict[int, Tas
     return views
 
 
-def checklist_board(*, checklist: Checklist, access: Access, today: date | None = None) -> Board:
+def checklist_board_get(*, checklist: Checklist, access: Access, today: date | None = None) -> Board:
     """Return everything the checklist page shows, in a fixed number of queries."""
     today = today or timezone.localdate()
     comment_filter = Q() if access >= Access.CSM else Q(comments__internal=False)
@@ -116,7 +116,7 @@ def checklist_board(*, checklist: Checklist, access: Access, today: date | None 
         total=len(tasks),
         next_step=_next_step(views.values(), side=_side(access)),
         other_side_step=_next_step(views.values(), side=_other(_side(access))),
-        activities=list(activities_visible(checklist=checklist, access=access)[:15]),
+        activities=list(activity_list(checklist=checklist, access=access)[:15]),
     )
 
 
@@ -134,7 +134,7 @@ def _next_step(views, *, side: str) -> TaskView | None:
     return min(open_, key=lambda v: (v.task.due_date or date.max, v.task.phase_id, v.task.position), default=None)
 
 
-def activities_visible(*, checklist: Checklist, access: Access, task: Task | None = None):
+def activity_list(*, checklist: Checklist, access: Access, task: Task | None = None):
     qs = checklist.activities.select_related("actor")
     if task is not None:
         qs = qs.filter(task=task)
@@ -145,7 +145,7 @@ def task_get(*, pk: int) -> Task | None:
     return Task.objects.select_related("checklist", "phase", "assignee", "completed_by").filter(pk=pk).first()
 
 
-def task_detail(*, task: Task, access: Access) -> dict:
+def task_detail_get(*, task: Task, access: Access) -> dict:
     comments = task.comments.select_related("author")
     if access < Access.CSM:
         comments = comments.filter(internal=False)
@@ -157,18 +157,18 @@ def task_detail(*, task: Task, access: Access) -> dict:
         "unlocks": list(task.unlocks.all()),
         "comments": list(comments),
         "evidence_items": list(Evidence.objects.filter(task=task).select_related("uploaded_by")),
-        "activities": list(activities_visible(checklist=task.checklist, access=access, task=task)[:30]),
+        "activities": list(activity_list(checklist=task.checklist, access=access, task=task)[:30]),
         "can_toggle": _can_toggle(task, access),
         "overdue": task.is_overdue(),
     }
 
 
-def comments_visible(*, task: Task, access: Access):
+def comment_list(*, task: Task, access: Access):
     qs = Comment.objects.filter(task=task).select_related("author")
     return qs if access >= Access.CSM else qs.filter(internal=False)
 
 
-def overdue_tasks(*, today: date) -> list[Task]:
+def task_overdue_list(*, today: date) -> list[Task]:
     """Return open tasks whose due date has passed, oldest first."""
     return list(Task.objects.filter(status=TaskStatus.TODO, due_date__lt=today).order_by("due_date", "id"))
 
@@ -185,7 +185,7 @@ class ReadStep:
     confirmed: bool
 
 
-def read_step(*, task: Task, user, tenant) -> ReadStep | None:
+def read_step_get(*, task: Task, user, tenant) -> ReadStep | None:
     """Return the knowledge-base page a "read and confirm" task points at, for this viewer."""
     from django.urls import reverse
 

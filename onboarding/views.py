@@ -31,13 +31,13 @@ def checklist_view(request):
     checklist = selectors.checklist_list().first()
     if checklist is None:
         return render(request, "onboarding/no_checklist.html")
-    board = selectors.checklist_board(checklist=checklist, access=request.tenant_access)
+    board = selectors.checklist_board_get(checklist=checklist, access=request.tenant_access)
     return render(request, "onboarding/checklist.html", {"board": board})
 
 
 def _row_response(request, task, *, error: str | None = None, status: int = 200):
     """Re-render one task row (htmx) plus the progress block out of band."""
-    board = selectors.checklist_board(checklist=task.checklist, access=request.tenant_access)
+    board = selectors.checklist_board_get(checklist=task.checklist, access=request.tenant_access)
     row = next(v for phase in board.phases for v in phase.tasks if v.task.pk == task.pk)
     context = {"board": board, "row": row, "row_error": error, "oob": True}
     return render(request, "onboarding/checklist.html#task-update", context, status=status)
@@ -72,14 +72,14 @@ def task_reopen_view(request, pk: int):
 @tenant_access_required(Access.MEMBER)
 def task_detail_view(request, pk: int):
     task = _task_or_404(pk)
-    context = selectors.task_detail(task=task, access=request.tenant_access)
+    context = selectors.task_detail_get(task=task, access=request.tenant_access)
     context.update(comment_form=CommentForm(), evidence_form=EvidenceForm())
-    context["read_step"] = selectors.read_step(task=task, user=request.user, tenant=request.tenant)
+    context["read_step"] = selectors.read_step_get(task=task, user=request.user, tenant=request.tenant)
     return render(request, "onboarding/task_detail.html", context)
 
 
 def _detail_with_errors(request, task, **forms):
-    context = selectors.task_detail(task=task, access=request.tenant_access)
+    context = selectors.task_detail_get(task=task, access=request.tenant_access)
     context.update({"comment_form": CommentForm(), "evidence_form": EvidenceForm(), **forms})
     return render(request, "onboarding/task_detail.html", context, status=400)
 

@@ -101,13 +101,13 @@ def _sort_key(sort: str):
     }.get(sort, lambda r: r.name.lower())
 
 
-def portfolio_rows(*, user, tier: str = "", band: str = "", mine: bool = False, sort: str = "score") -> list:
-    """Return the tenants ``user`` may see with their latest health, filtered and sorted (1 query)."""
-    tenants = tenants_visible_to(user)
+def portfolio_row_list(*, viewer, tier: str = "", band: str = "", mine: bool = False, sort: str = "score") -> list:
+    """Return the tenants ``viewer`` may see with their latest health, filtered and sorted (1 query)."""
+    tenants = tenants_visible_to(viewer)
     if tier:
         tenants = tenants.filter(tier=tier)
     if mine:
-        tenants = tenants.filter(csm=user)
+        tenants = tenants.filter(csm=viewer)
     if band == Band.UNKNOWN:
         tenants = tenants.filter(Q(health_snapshot__isnull=True) | Q(health_snapshot__band=Band.UNKNOWN))
     elif band:
@@ -117,7 +117,7 @@ def portfolio_rows(*, user, tier: str = "", band: str = "", mine: bool = False, 
     return rows
 
 
-def green_share(rows: list) -> tuple[int, int, float | None]:
+def green_share_get(rows: list) -> tuple[int, int, float | None]:
     """Return (green, scored, % green) over the rows' customers that are still customers."""
     scored = [r for r in rows if not r.churned and r.band != Band.UNKNOWN]
     green = sum(1 for r in scored if r.band == Band.GREEN)
@@ -136,14 +136,14 @@ class Churn:
         return churn_rate(lost=self.lost, at_start=self.at_start)
 
 
-def churn_for_period(*, user, start: date, end: date) -> Churn:
-    """Return customers lost in [start, end] and customers at ``start`` among those ``user`` sees (2 queries).
+def churn_get(*, viewer, start: date, end: date) -> Churn:
+    """Return customers lost in [start, end] and customers at ``start`` among those ``viewer`` sees (2 queries).
 
     A customer counts at the start if it became one (contract start, else creation) on or
     before ``start`` and had not churned before it. Deleted tenants keep their churn record,
     so admins still see them counted.
     """
-    visible = tenants_visible_to(user)
+    visible = tenants_visible_to(viewer)
     churned_before = ChurnEvent.objects.filter(tenant=OuterRef("pk"), churned_on__lt=start)
     at_start = (
         visible.annotate(since=Coalesce("contract_start", TruncDate("created_at")))
@@ -152,7 +152,7 @@ def churn_for_period(*, user, start: date, end: date) -> Churn:
         .exclude(Q(lifecycle_stage=LifecycleStage.CHURNED) & ~Exists(ChurnEvent.objects.filter(tenant=OuterRef("pk"))))
     )
     events = ChurnEvent.objects.filter(churned_on__gte=start, churned_on__lte=end)
-    deleted = Q(tenant__isnull=True) if user.is_keel_admin else Q(pk__in=[])
+    deleted = Q(tenant__isnull=True) if viewer.is_keel_admin else Q(pk__in=[])
     counts = events.filter(Q(tenant__in=visible) | deleted).aggregate(
         lost=Count("tenant_slug", distinct=True),
         deleted_at_start=Count("tenant_slug", distinct=True, filter=Q(tenant__isnull=True, customer_since__lte=start)),

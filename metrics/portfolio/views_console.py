@@ -6,7 +6,7 @@ from django.urls import reverse
 from portal.accounts.decorators import staff_required
 
 from .forms import PortfolioFilterForm
-from .selectors import churn_for_period, green_share, portfolio_rows
+from .selectors import churn_get, green_share_get, portfolio_row_list
 
 # The per-tenant health page is served by the metrics app; the portfolio links to it by name.
 HEALTH_URL_NAME = "metrics_console:tenant_health"
@@ -22,14 +22,14 @@ def portfolio(request):
         defaults = PortfolioFilterForm({})
         defaults.is_valid()
         filters = defaults.cleaned_data
-    rows = portfolio_rows(
-        user=request.user,
+    rows = portfolio_row_list(
+        viewer=request.user,
         tier=filters["tier"],
         band=filters["band"],
         mine=filters["mine"],
         sort=filters["sort"] or "score",
     )
-    green, scored, green_pct = green_share(rows)
+    green, scored, green_pct = green_share_get(rows)
     # One reverse for the page, not one per row.
     prefix = reverse(HEALTH_URL_NAME, kwargs={"slug": "SLUG"}).split("SLUG")[0]
     context = {
@@ -39,6 +39,6 @@ def portfolio(request):
         "green": green,
         "scored": scored,
         "green_pct": green_pct,
-        "churn": churn_for_period(user=request.user, start=filters["churn_from"], end=filters["churn_to"]),
+        "churn": churn_get(viewer=request.user, start=filters["churn_from"], end=filters["churn_to"]),
     }
     return render(request, "health/portfolio.html", context, status=200 if valid else 400)

@@ -28,14 +28,14 @@ def metric_value(metric: str) -> Decimal | None:
     """Return the metric's value as of yesterday (the last complete day), or None without data."""
     day = timezone.localdate() - timedelta(days=1)
     if metric == "nps":
-        value = metrics.nps_summary(day=day)["nps"]
+        value = metrics.nps_summary_get(day=day)["nps"]
     elif metric == "active_users":
-        value, _ = metrics.feature_adoption(day=day)
+        value, _ = metrics.feature_adoption_list(day=day)
     elif metric == "open_critical_tickets":
-        value = metrics.ticket_facts(day=day)["open_critical"]
+        value = metrics.ticket_facts_get(day=day)["open_critical"]
     else:
         key = metric.partition(":")[2]
-        _, rows = metrics.feature_adoption(day=day)
+        _, rows = metrics.feature_adoption_list(day=day)
         rate = next((r.rate for r in rows if r.key == key), None)
         value = None if rate is None else rate * 100
     return None if value is None else Decimal(str(round(value, 2)))

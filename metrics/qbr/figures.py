@@ -30,11 +30,11 @@ def _num(value) -> float | None:
 
 
 def onboarding_section(*, start: date, end: date) -> dict:
-    progress = onboarding.checklist_progress()
+    progress = onboarding.checklist_progress_get()
     if progress is None:
         return {"available": False}
     done, total = progress
-    ttv = onboarding.time_to_value()
+    ttv = onboarding.time_to_value_get()
     return {
         "available": True,
         "completed": done,
@@ -65,7 +65,7 @@ def outcomes_section() -> dict:
 
 
 def risks_section(*, end: date) -> dict:
-    overdue = onboarding.overdue_tasks(today=_last_day(end))
+    overdue = onboarding.task_overdue_list(today=_last_day(end))
     return {
         "overdue_tasks": [
             {"title": t.title, "due_date": t.due_date.isoformat(), "owner_side": t.owner_side} for t in overdue[:20]
@@ -84,7 +84,7 @@ def _days(start: date, end: date) -> int:
 
 
 def health_section(*, start: date, end: date) -> dict:
-    history = metrics.health_history(day=_last_day(end), days=_days(start, end))
+    history = metrics.health_score_list(day=_last_day(end), days=_days(start, end))
     if not history:
         return {"available": False}
     latest = history[-1]
@@ -100,7 +100,7 @@ def health_section(*, start: date, end: date) -> dict:
 
 
 def adoption_section(*, start: date, end: date) -> dict:
-    active, rows = metrics.feature_adoption(day=_last_day(end), days=_days(start, end))
+    active, rows = metrics.feature_adoption_list(day=_last_day(end), days=_days(start, end))
     return {
         "active_users": active,
         "features": [
@@ -111,13 +111,13 @@ def adoption_section(*, start: date, end: date) -> dict:
 
 
 def usage_section(*, start: date, end: date) -> dict:
-    series = metrics.daily_active_users(day=_last_day(end), days=_days(start, end))
-    trend = metrics.usage_trend(day=_last_day(end), days=_days(start, end))
+    series = metrics.daily_active_user_list(day=_last_day(end), days=_days(start, end))
+    trend = metrics.usage_trend_get(day=_last_day(end), days=_days(start, end))
     return {"series": [[d.isoformat(), n] for d, n in series], **trend}
 
 
 def nps_section(*, start: date, end: date) -> dict:
-    summary = metrics.nps_summary(day=_last_day(end), days=_days(start, end))
+    summary = metrics.nps_summary_get(day=_last_day(end), days=_days(start, end))
     comments = (
         NpsResponse.objects.filter(created_at__gte=_aware(start), created_at__lt=_aware(end), score__isnull=False)
         .exclude(comment="")
@@ -128,7 +128,7 @@ def nps_section(*, start: date, end: date) -> dict:
 
 
 def tickets_section(*, start: date, end: date) -> dict:
-    return metrics.ticket_facts(day=_last_day(end), days=_days(start, end))
+    return metrics.ticket_facts_get(day=_last_day(end), days=_days(start, end))
 
 
 def expansion_section(adoption: dict) -> dict:

@@ -15,13 +15,13 @@ from .models import Report, ReportStatus
 from .services import NARRATIVE_FIELDS
 
 
-def reports_visible(*, access: Access):
+def report_list(*, access: Access):
     """Customers see published QBRs only; vendor staff see drafts too."""
     qs = Report.objects.all()
     return qs if access >= Access.CSM else qs.filter(status=ReportStatus.PUBLISHED)
 
 
-def report_content(report: Report) -> dict:
+def report_content_get(report: Report) -> dict:
     """Return the figures, charts and narrative HTML: frozen when published, live for a draft.
 
     Charts are drawn from the figures alone, so a published report's charts are frozen too.
@@ -55,7 +55,7 @@ def _charts(figures: dict) -> dict:
     return charts
 
 
-def qbr_due_date(tenant, today: date | None = None) -> date:
+def qbr_due_date_get(tenant, today: date | None = None) -> date:
     """Return when the tenant's next QBR is due under its tier's cadence."""
     months = settings.KEEL_QBR_CADENCE_MONTHS.get(tenant.tier, 12)
     if tenant.last_qbr_published_at:
@@ -65,12 +65,12 @@ def qbr_due_date(tenant, today: date | None = None) -> date:
     return anchor + relativedelta(months=months)
 
 
-def qbr_schedule(tenants, today: date | None = None) -> list[dict]:
+def qbr_schedule_list(tenants, today: date | None = None) -> list[dict]:
     """Return each tenant with its QBR due date and state (overdue / due soon / scheduled)."""
     today = today or timezone.localdate()
     rows = []
     for tenant in tenants:
-        due = qbr_due_date(tenant)
+        due = qbr_due_date_get(tenant)
         state = "overdue" if due < today else "due soon" if (due - today).days <= 30 else "scheduled"
         days = (due - today).days
         rows.append({"tenant": tenant, "due": due, "state": state, "days": days, "days_late": -days})

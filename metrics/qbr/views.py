@@ -19,7 +19,7 @@ from .models import Outcome
 
 
 def _report_or_404(request, pk: int):
-    report = selectors.reports_visible(access=request.tenant_access).filter(pk=pk).first()
+    report = selectors.report_list(access=request.tenant_access).filter(pk=pk).first()
     if report is None:
         raise Http404("No such review.")  # a customer never learns a draft exists
     return report
@@ -46,7 +46,7 @@ def report_list(request):
                 _form_errors(form, exc)
             else:
                 return redirect("qbr:report", pk=report.pk)
-    reports = selectors.reports_visible(access=request.tenant_access)
+    reports = selectors.report_list(access=request.tenant_access)
     status = 400 if form.errors else 200
     return render(request, "qbr/report_list.html", {"reports": reports, "form": form}, status=status)
 
@@ -54,7 +54,7 @@ def report_list(request):
 @tenant_access_required(Access.MEMBER)
 def report_detail(request, pk: int):
     report = _report_or_404(request, pk)
-    context = {"report": report, **selectors.report_content(report)}
+    context = {"report": report, **selectors.report_content_get(report)}
     if not report.is_published and request.tenant_access >= Access.CSM:
         context["form"] = ReportNarrativeForm(initial={f: getattr(report, f) for f in services.NARRATIVE_FIELDS})
     return render(request, "qbr/report_detail.html", context)
@@ -98,7 +98,7 @@ def report_pdf(request, pk: int):
 
     report = _report_or_404(request, pk)
     html = render_to_string(
-        "qbr/report_print.html", {"report": report, "tenant": request.tenant, **selectors.report_content(report)}
+        "qbr/report_print.html", {"report": report, "tenant": request.tenant, **selectors.report_content_get(report)}
     )
     # No base_url: the document needs nothing from outside (SVG is inline), so nothing is fetched.
     pdf = HTML(string=html).write_pdf()
@@ -114,7 +114,7 @@ def report_csv(request, pk: int):
     response["Content-Disposition"] = _attachment(request, report, "csv")
     writer = csv.writer(response)
     writer.writerow(["section", "figure", "value"])
-    writer.writerows(figure_rows(selectors.report_content(report)["figures"]))
+    writer.writerows(figure_rows(selectors.report_content_get(report)["figures"]))
     return response
 
 

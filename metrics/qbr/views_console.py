@@ -9,6 +9,6 @@ from . import selectors
 
 
 @staff_required()
-def qbr_schedule(request):
+def qbr_schedule_list(request):
     tenants = tenants_visible_to(request.user).filter(ready=True).select_related("csm")
-    return render(request, "qbr/schedule.html", {"rows": selectors.qbr_schedule(tenants)})
+    return render(request, "qbr/schedule.html", {"rows": selectors.qbr_schedule_list(tenants)})

@@ -98,7 +98,7 @@ def health_facts(*, day: date, config: dict) -> tuple[scoring.Facts, tuple | Non
         opened_in_window=row["opened_in_window"],
         nps=kpi.nps_from_counts(promoters=row["promoters"], passives=row["passives"], detractors=row["detractors"]),
         nps_answers=row["promoters"] + row["passives"] + row["detractors"],
-        onboarding=onboarding.checklist_progress(),
+        onboarding=onboarding.checklist_progress_get(),
     )
     return facts, (tuple(row["week_ago"]) if row["week_ago"] else None)
 
@@ -130,7 +130,7 @@ def health_score_compute(*, tenant: Tenant, day: date) -> HealthScore:
         components=components,
         drivers=drivers,
         nps=None if facts.nps is None else round(facts.nps),
-        ttv_days=kpi.ttv_days(onboarding.time_to_value()),
+        ttv_days=kpi.ttv_days(onboarding.time_to_value_get()),
         active_users=facts.active_users,
     )
     return history

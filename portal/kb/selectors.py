@@ -59,7 +59,7 @@ def page_get(*, access, slug: str) -> Page | None:
     return Page.objects.visible_to(access).filter(slug=slug).first()
 
 
-def feedback_of_user(*, tenant, user, article: Article | None = None, page: Page | None = None) -> bool | None:
+def feedback_get(*, tenant, user, article: Article | None = None, page: Page | None = None) -> bool | None:
     """Return the user's answer to "was this helpful?" (True/False), or None if not given."""
     if article is not None:
         qs = ArticleFeedback.objects.filter(article=article, tenant=tenant, user=user)
@@ -118,9 +118,9 @@ def _with_feedback_counts(qs: QuerySet) -> QuerySet:
     )
 
 
-def article_list_for_staff(*, user, status: str = "", category: Category | None = None) -> QuerySet:
+def article_list_for_staff(*, viewer, status: str = "", category: Category | None = None) -> QuerySet:
     """Return the console's article list with "was this helpful?" counts."""
-    qs = Article.objects.visible_to_staff(user).select_related("category", "updated_by").defer(*_HEAVY)
+    qs = Article.objects.visible_to_staff(viewer).select_related("category", "updated_by").defer(*_HEAVY)
     if status:
         qs = qs.filter(status=status)
     if category is not None:
@@ -128,15 +128,15 @@ def article_list_for_staff(*, user, status: str = "", category: Category | None 
     return _with_feedback_counts(qs).order_by("category__position", "category__name", "title")
 
 
-def article_get_for_staff(*, user, pk: int) -> Article | None:
-    qs = Article.objects.visible_to_staff(user).select_related("category", "created_by", "updated_by")
+def article_get_for_staff(*, viewer, pk: int) -> Article | None:
+    qs = Article.objects.visible_to_staff(viewer).select_related("category", "created_by", "updated_by")
     return _with_feedback_counts(qs).filter(pk=pk).prefetch_related("tenants").first()
 
 
-def article_feedback_by_tenant(*, article: Article, user) -> list[dict]:
-    """Return yes/no counts per tenant the staff user may see, busiest first."""
+def article_feedback_list(*, article: Article, viewer) -> list[dict]:
+    """Return yes/no counts per tenant the staff viewer may see, busiest first."""
     return list(
-        ArticleFeedback.objects.filter(article=article, tenant__in=tenants_visible_to(user))
+        ArticleFeedback.objects.filter(article=article, tenant__in=tenants_visible_to(viewer))
         .values("tenant__name")
         .annotate(yes=Count("pk", filter=Q(helpful=True)), no=Count("pk", filter=Q(helpful=False)))
         .order_by("-yes", "tenant__name")
@@ -148,9 +148,9 @@ def page_list_for_staff() -> QuerySet:
     return _with_feedback_counts(Page.objects.defer(*_HEAVY)).order_by("title")
 
 
-def search_miss_list(*, user, tenant: Tenant | None = None) -> QuerySet:
-    """Return "what customers could not find" on the tenants ``user`` may see in the console."""
-    qs = SearchMiss.objects.filter(tenant__in=tenants_visible_to(user)).select_related("tenant")
+def search_miss_list(*, viewer, tenant: Tenant | None = None) -> QuerySet:
+    """Return "what customers could not find" on the tenants ``viewer`` may see in the console."""
+    qs = SearchMiss.objects.filter(tenant__in=tenants_visible_to(viewer)).select_related("tenant")
     if tenant is not None:
         qs = qs.filter(tenant=tenant)
     return qs.order_by("-count", "-last_searched_at")

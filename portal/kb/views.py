@@ -38,7 +38,7 @@ def _page_or_404(request, slug: str):
 def _feedback_context(request, *, url: str, article=None, page=None, just_answered=False) -> dict:
     return {
         "feedback_url": url,
-        "feedback_current": selectors.feedback_of_user(
+        "feedback_current": selectors.feedback_get(
             tenant=request.tenant, user=request.user, article=article, page=page
         ),
         "feedback_thanks": just_answered,

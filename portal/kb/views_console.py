@@ -16,7 +16,7 @@ from .models import Category, DocumentStatus
 
 
 def _article_or_404(request, pk: int):
-    article = selectors.article_get_for_staff(user=request.user, pk=pk)
+    article = selectors.article_get_for_staff(viewer=request.user, pk=pk)
     if article is None:
         raise Http404("No such article.")
     return article
@@ -33,7 +33,7 @@ def article_list(request):
     status = status if status in DocumentStatus.values else ""
     category = Category.objects.filter(slug=request.GET.get("category", "")).first()
     context = {
-        "articles": selectors.article_list_for_staff(user=request.user, status=status, category=category),
+        "articles": selectors.article_list_for_staff(viewer=request.user, status=status, category=category),
         "categories": Category.objects.all(),
         "statuses": DocumentStatus.choices,
         "filters": {"status": status, "category": category.slug if category else ""},
@@ -65,7 +65,7 @@ def article_detail(request, pk: int):
     context = {
         "article": article,
         "revisions": article.revisions.all(),
-        "feedback_by_tenant": selectors.article_feedback_by_tenant(article=article, user=request.user),
+        "feedback_by_tenant": selectors.article_feedback_list(article=article, viewer=request.user),
     }
     return render(request, "console/kb/article_detail.html", context)
 
@@ -125,7 +125,7 @@ def search_misses(request):
     tenants = tenants_visible_to(request.user)
     tenant = tenants.filter(slug=request.GET.get("tenant", "")).first()
     context = {
-        "misses": selectors.search_miss_list(user=request.user, tenant=tenant)[:200],
+        "misses": selectors.search_miss_list(viewer=request.user, tenant=tenant)[:200],
         "tenants": tenants,
         "selected": tenant.slug if tenant else "",
     }
