@@ -7,8 +7,8 @@ from onboarding.models import Task
 from onboarding.services import task_complete, task_update
 from portal.kb.selectors import kb_ref
 from portal.kb.services import article_read_confirm
-from tests.conftest import client_for
-from tests.onboarding.conftest import add_task, make_checklist
+from tests.support.clients import client_for
+from tests.support.factories import ChecklistFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def read_step(tenant_a, make_article, csm_a):
     article = make_article(title="Rollback runbook", body="Step one: breathe.")
     with tenant_a:
-        task = add_task(make_checklist(), "read-runbook")
+        task = TaskFactory(checklist=ChecklistFactory(), key="read-runbook")
         task_update(task=task, actor=csm_a, read_confirm_ref=kb_ref(article=article))
     return article, task
 
@@ -39,10 +39,12 @@ def test_the_step_cannot_be_ticked_without_reading(tenant_a, member_a, csm_a, re
         assert task_complete(task=task, actor=csm_a).is_done  # vendor staff may override
 
 
-def test_a_locked_step_stays_open_after_confirming(tenant_a, member_a, read_step, django_capture_on_commit_callbacks):
+def test_a_locked_step_stays_open_after_confirming(
+    tenant_a, member_a, read_step, django_capture_on_commit_callbacks
+):
     article, task = read_step
     with tenant_a:
-        blocker = add_task(task.checklist, "blocker")
+        blocker = TaskFactory(checklist=task.checklist, key="blocker")
         task.depends_on.add(blocker)
     with django_capture_on_commit_callbacks(execute=True):
         article_read_confirm(tenant=tenant_a, user=member_a, article_id=article.pk)

@@ -17,8 +17,8 @@ DAY = date(2026, 11, 20)
 def onboarding(monkeypatch):
     """Inject onboarding.selectors values (the real ones arrive with the checklist work)."""
     values = {"progress": None, "ttv": None}
-    monkeypatch.setattr("onboarding.selectors.checklist_progress", lambda: values["progress"])
-    monkeypatch.setattr("onboarding.selectors.time_to_value", lambda: values["ttv"])
+    monkeypatch.setattr("onboarding.selectors.checklist_progress_get", lambda: values["progress"])
+    monkeypatch.setattr("onboarding.selectors.time_to_value_get", lambda: values["ttv"])
     return values
 
 

@@ -6,39 +6,23 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from metrics.portfolio.models import ChurnEvent, HealthSnapshot
-from metrics.portfolio.selectors import churn_for_period, portfolio_rows
+from metrics.portfolio.models import ChurnEvent
+from metrics.portfolio.selectors import churn_get, portfolio_row_list
 from metrics.portfolio.services import tenant_churn_record
 from portal.accounts.access import SYSTEM, AccessDenied
 from portal.audit.models import AuditEvent
 from portal.tenancy.models import Tenant
-from tests.conftest import client_for
+from tests.support.clients import client_for
+from tests.support.factories import ChurnEventFactory, HealthSnapshotFactory, TenantFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/console/portfolio/"
 TODAY = date(2026, 11, 20)
 
 
-def schemaless_tenants(count: int, *, csm=None, prefix="p", **fields) -> list[Tenant]:
-    """Tenant rows without schemas: bulk_create skips django-tenants' save(), which builds one."""
-    return Tenant.objects.bulk_create(
-        [
-            Tenant(schema_name=f"t_{prefix}{n}", slug=f"{prefix}{n}", name=f"{prefix.upper()} {n}", csm=csm, **fields)
-            for n in range(count)
-        ]
-    )
-
-
-def snapshot(tenant, score, *, week_ago=None, band=None, **fields):
-    band = band or ("green" if score >= 70 else "yellow" if score >= 40 else "red")
-    return HealthSnapshot.objects.create(
-        tenant=tenant, day=TODAY, score=score, band=band, score_week_ago=week_ago, **fields
-    )
-
-
 def test_it_lists_score_band_trend_tier_renewal_ttv_and_nps(tenant_a, admin_user):
     Tenant.objects.filter(pk=tenant_a.pk).update(tier="strategic", renewal_date=date(2027, 3, 1))
-    snapshot(tenant_a, 64, week_ago=71, nps=40, ttv_days=12.5)
+    HealthSnapshotFactory(tenant=tenant_a, day=TODAY, score=64, score_week_ago=71, nps=40, ttv_days=12.5)
     response = client_for(admin_user).get(URL)
     assert response.status_code == 200
     row = next(r for r in response.context["rows"] if r.slug == "alpha")
@@ -53,14 +37,14 @@ def test_it_lists_score_band_trend_tier_renewal_ttv_and_nps(tenant_a, admin_user
 
 
 def test_unscored_tenants_show_as_no_data(tenant_a, tenant_b, admin_user):
-    rows = {r.slug: r for r in portfolio_rows(user=admin_user)}
+    rows = {r.slug: r for r in portfolio_row_list(viewer=admin_user)}
     assert rows["beta"].score is None
     assert rows["beta"].band == "unknown"
 
 
 def test_csms_see_only_their_accounts_and_outsiders_are_refused(tenant_a, tenant_b, csm_a, member_a):
-    snapshot(tenant_a, 80)
-    snapshot(tenant_b, 20)
+    HealthSnapshotFactory(tenant=tenant_a, day=TODAY, score=80)
+    HealthSnapshotFactory(tenant=tenant_b, day=TODAY, score=20)
     response = client_for(csm_a).get(URL)
     assert response.status_code == 200
     assert [r.slug for r in response.context["rows"]] == ["alpha"]
@@ -69,8 +53,8 @@ def test_csms_see_only_their_accounts_and_outsiders_are_refused(tenant_a, tenant
 
 
 def test_filters_and_sorts(tenant_a, tenant_b, admin_user):
-    snapshot(tenant_a, 80, week_ago=70)
-    snapshot(tenant_b, 30, week_ago=50)
+    HealthSnapshotFactory(tenant=tenant_a, day=TODAY, score=80, score_week_ago=70)
+    HealthSnapshotFactory(tenant=tenant_b, day=TODAY, score=30, score_week_ago=50)
     client = client_for(admin_user)
     slugs = lambda q: [r.slug for r in client.get(URL + q).context["rows"] if r.slug in ("alpha", "beta")]  # noqa: E731
     assert slugs("?band=red") == ["beta"]
@@ -89,12 +73,12 @@ def test_bad_filter_values_are_a_400_that_says_why(admin_user):
 
 
 def test_the_green_share_counts_scored_customers_only(admin_user, tenant_a):
-    tenants = schemaless_tenants(5)
+    tenants = TenantFactory.create_batch(5)
     for tenant, score in zip(tenants, [90, 75, 71, 50, 10], strict=True):
-        snapshot(tenant, score)
-    schemaless_tenants(2, prefix="u")  # not scored yet: not in the share
-    churned = schemaless_tenants(1, prefix="c", lifecycle_stage="churned")[0]
-    snapshot(churned, 95)  # a lost customer does not count as green
+        HealthSnapshotFactory(tenant=tenant, day=TODAY, score=score)
+    TenantFactory.create_batch(2)  # not scored yet: not in the share
+    churned = TenantFactory(lifecycle_stage="churned")
+    HealthSnapshotFactory(tenant=churned, day=TODAY, score=95)  # a lost customer does not count as green
     response = client_for(admin_user).get(URL)
     assert (response.context["green"], response.context["scored"]) == (3, 5)
     assert response.context["green_pct"] == pytest.approx(60)
@@ -103,8 +87,8 @@ def test_the_green_share_counts_scored_customers_only(admin_user, tenant_a):
 
 @pytest.mark.parametrize("count", [3, 30])
 def test_the_page_runs_a_constant_number_of_queries(admin_user, count, django_assert_num_queries):
-    for tenant in schemaless_tenants(count, csm=admin_user):
-        snapshot(tenant, 55, week_ago=50, nps=10, ttv_days=3.0)
+    for tenant in TenantFactory.create_batch(count, csm=admin_user):
+        HealthSnapshotFactory(tenant=tenant, day=TODAY, score=55, score_week_ago=50, nps=10, ttv_days=3.0)
     client = client_for(admin_user)
     # host → tenant, session, user, the portfolio rows, churn lost, churn at start, the nav's
     # unread-notification count, plus django-tenants' SET search_path before the host lookup and
@@ -117,19 +101,13 @@ def test_the_page_runs_a_constant_number_of_queries(admin_user, count, django_as
 
 def test_churn_is_lost_in_period_over_customers_at_its_start(admin_user):
     start, end = date(2026, 1, 1), date(2026, 12, 31)
-    old = schemaless_tenants(10, prefix="o", contract_start=date(2025, 6, 1))
-    schemaless_tenants(3, prefix="n", contract_start=date(2026, 3, 1))  # joined during the period
-    ChurnEvent.objects.create(
-        tenant=old[0], tenant_slug=old[0].slug, customer_since=date(2025, 6, 1), churned_on=date(2026, 4, 1)
-    )
-    ChurnEvent.objects.create(
-        tenant=old[1], tenant_slug=old[1].slug, customer_since=date(2025, 6, 1), churned_on=date(2025, 12, 1)
-    )
+    old = TenantFactory.create_batch(10, contract_start=date(2025, 6, 1))
+    TenantFactory.create_batch(3, contract_start=date(2026, 3, 1))  # joined during the period
+    ChurnEventFactory(tenant=old[0], customer_since=date(2025, 6, 1), churned_on=date(2026, 4, 1))
+    ChurnEventFactory(tenant=old[1], customer_since=date(2025, 6, 1), churned_on=date(2025, 12, 1))
     # A tenant deleted after churning in the period still counts (for admins).
-    ChurnEvent.objects.create(
-        tenant=None, tenant_slug="gone", customer_since=date(2024, 1, 1), churned_on=date(2026, 5, 1)
-    )
-    churn = churn_for_period(user=admin_user, start=start, end=end)
+    ChurnEventFactory(tenant=None, tenant_slug="gone", customer_since=date(2024, 1, 1), churned_on=date(2026, 5, 1))
+    churn = churn_get(viewer=admin_user, start=start, end=end)
     # at start: 10 old − 1 churned before the period + 1 deleted = 10 (session tenants are newer)
     assert (churn.lost, churn.at_start) == (2, 10)
     assert churn.rate == pytest.approx(20.0)
@@ -180,9 +158,9 @@ def test_churn_defaults_to_the_last_year(admin_user):
 
 
 def test_names_are_escaped_in_the_rows_built_in_python(admin_user):
-    (tenant,) = schemaless_tenants(1, prefix="x")
+    tenant = TenantFactory()
     Tenant.objects.filter(pk=tenant.pk).update(name='<script>alert("x")</script> & Co')
-    snapshot(tenant, 50)
+    HealthSnapshotFactory(tenant=tenant, day=TODAY, score=50)
     html = client_for(admin_user).get(URL).text
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in html

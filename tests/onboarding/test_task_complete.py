@@ -8,18 +8,18 @@ from django.utils import timezone
 
 from onboarding.choices import EvidenceKind, OwnerSide
 from onboarding.models import Activity
-from onboarding.selectors import checklist_progress, time_to_value
+from onboarding.selectors import checklist_progress_get, time_to_value_get
 from onboarding.services import evidence_add, task_complete, task_reopen
 from portal.accounts.access import AccessDenied
-from tests.onboarding.conftest import add_task, make_checklist
+from tests.support.factories import ChecklistFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_task_waits_for_its_prerequisites(in_a, member_a):
-    checklist = make_checklist()
-    first = add_task(checklist, "first")
-    second = add_task(checklist, "second", deps=[first])
+    checklist = ChecklistFactory()
+    first = TaskFactory(checklist=checklist, key="first")
+    second = TaskFactory(checklist=checklist, key="second", depends_on=[first])
     with pytest.raises(ValidationError, match="locked until these are done: “First”"):
         task_complete(task=second, actor=member_a)
     task_complete(task=first, actor=member_a)
@@ -29,9 +29,9 @@ def test_a_task_waits_for_its_prerequisites(in_a, member_a):
 
 
 def test_required_evidence_comes_first(in_a, member_a):
-    checklist = make_checklist()
-    note = add_task(checklist, "note", evidence=EvidenceKind.TEXT)
-    report = add_task(checklist, "report", evidence=EvidenceKind.FILE)
+    checklist = ChecklistFactory()
+    note = TaskFactory(checklist=checklist, key="note", evidence=EvidenceKind.TEXT)
+    report = TaskFactory(checklist=checklist, key="report", evidence=EvidenceKind.FILE)
     with pytest.raises(ValidationError, match="needs evidence first: add a written note"):
         task_complete(task=note, actor=member_a)
     evidence_add(task=note, actor=member_a, text="Done on Tuesday")
@@ -44,7 +44,7 @@ def test_required_evidence_comes_first(in_a, member_a):
 
 
 def test_only_vendor_staff_sign_off_vendor_tasks(in_a, member_a, customer_admin_a, csm_a):
-    task = add_task(make_checklist(), "vendor-step", side=OwnerSide.VENDOR)
+    task = TaskFactory(checklist=ChecklistFactory(), key="vendor-step", owner_side=OwnerSide.VENDOR)
     for customer in (member_a, customer_admin_a):
         with pytest.raises(AccessDenied):
             task_complete(task=task, actor=customer)
@@ -52,30 +52,30 @@ def test_only_vendor_staff_sign_off_vendor_tasks(in_a, member_a, customer_admin_
 
 
 def test_an_outsider_cannot_complete_anything(in_a, member_b):
-    task = add_task(make_checklist(), "step")
+    task = TaskFactory(checklist=ChecklistFactory(), key="step")
     with pytest.raises(AccessDenied):
         task_complete(task=task, actor=member_b)
 
 
 def test_first_value_records_the_time_to_value(in_a, member_a):
     start = timezone.now()
-    checklist = make_checklist()
+    checklist = ChecklistFactory()
     checklist.started_at = start
     checklist.save()
-    milestone = add_task(checklist, "first-value", first_value=True)
+    milestone = TaskFactory(checklist=checklist, key="first-value", is_first_value=True)
     with time_machine.travel(start + timedelta(days=12, hours=6)):
         task_complete(task=milestone, actor=member_a)
     checklist.refresh_from_db()
     assert checklist.time_to_value == timedelta(days=12, hours=6)
-    assert time_to_value() is not None
+    assert time_to_value_get() is not None
     task_reopen(task=milestone, actor=member_a)
     checklist.refresh_from_db()
     assert checklist.time_to_value == timedelta(days=12, hours=6)  # reached once stays reached
 
 
 def test_finishing_the_last_task_completes_the_checklist(in_a, member_a):
-    checklist = make_checklist()
-    only = add_task(checklist, "only")
+    checklist = ChecklistFactory()
+    only = TaskFactory(checklist=checklist, key="only")
     task_complete(task=only, actor=member_a)
     checklist.refresh_from_db()
     assert checklist.completed_at is not None
@@ -85,9 +85,9 @@ def test_finishing_the_last_task_completes_the_checklist(in_a, member_a):
 
 
 def test_reopening_is_refused_while_a_done_task_depends_on_it(in_a, member_a):
-    checklist = make_checklist()
-    first = add_task(checklist, "first")
-    second = add_task(checklist, "second", deps=[first])
+    checklist = ChecklistFactory()
+    first = TaskFactory(checklist=checklist, key="first")
+    second = TaskFactory(checklist=checklist, key="second", depends_on=[first])
     task_complete(task=first, actor=member_a)
     task_complete(task=second, actor=member_a)
     with pytest.raises(ValidationError, match="Reopen “Second” first"):
@@ -97,7 +97,7 @@ def test_reopening_is_refused_while_a_done_task_depends_on_it(in_a, member_a):
 
 
 def test_every_change_leaves_an_activity_with_the_actor(in_a, member_a):
-    task = add_task(make_checklist(), "step")
+    task = TaskFactory(checklist=ChecklistFactory(), key="step")
     task_complete(task=task, actor=member_a)
     task_reopen(task=task, actor=member_a)
     verbs = list(Activity.objects.filter(task=task).order_by("id").values_list("verb", "actor"))
@@ -105,10 +105,10 @@ def test_every_change_leaves_an_activity_with_the_actor(in_a, member_a):
 
 
 def test_progress_counts_every_checklist_task(in_a, checklist_a, member_a):
-    done, total = checklist_progress()
+    done, total = checklist_progress_get()
     assert total == checklist_a.tasks.count()
     assert done == 0
     task = checklist_a.tasks.get(key="env-inventory")  # the playbook's first step: no prerequisites
     evidence_add(task=task, actor=member_a, text="dev, test, prod")
     task_complete(task=task, actor=member_a)
-    assert checklist_progress() == (1, total)
+    assert checklist_progress_get() == (1, total)
