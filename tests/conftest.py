@@ -4,30 +4,46 @@ Two customer tenants (alpha, beta) are provisioned once per test database and ke
 across runs by --reuse-db. Their schemas are cloned from the template schema, which the
 test database's own migrate run creates (portal/tenancy/receivers.py). Each test runs in
 a transaction that is rolled back, so rows made here never leak between tests.
+
+Tests marked ``pure`` (pure functions: no model, no query) run without any database; see
+``pytest_collection_modifyitems``. Helpers that are not fixtures live in tests/support/.
 """
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from django.test import Client
-from django_tenants.utils import schema_context
 
 from portal.accounts.access import SYSTEM
 from portal.accounts.models import MembershipRole
 from portal.tenancy.models import Tenant
 from portal.tenancy.services import public_tenant_ensure, tenant_provision
 
-from .factories import AdminFactory, CsmFactory, MembershipFactory, UserFactory
+from .support.factories import AdminFactory, CsmFactory, MembershipFactory, UserFactory
 
 TENANT_SLUGS = ("alpha", "beta")
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "pure: touches no database (pure functions); runs without the test database, and any query fails",
+    )
+
+
 def pytest_collection_modifyitems(items):
-    """Mark every test but the end-to-end ones ``django_db``: ``_public_schema`` below gives each
-    the database, and pytest-django sets up the test database only when a collected test is
-    marked. Without this, a run of unmarked tests alone (``pytest tests/portal/test_settings.py``)
-    left the connection on the development database for the session fixture to write into."""
+    """Mark every test but the end-to-end and pure ones ``django_db``: ``_public_schema`` below
+    gives each the database, and pytest-django sets up the test database only when a collected
+    test is marked. Without this, a run of unmarked tests alone (``pytest tests/portal/test_settings.py``)
+    left the connection on the development database for the session fixture to write into.
+
+    ``pure`` tests get no database at all: pytest-django blocks every query they would make
+    ("Database access not allowed"), so a run of pure tests alone sets up nothing and cannot
+    reach the development database either. A test cannot be both pure and ``django_db``."""
     for item in items:
+        if item.get_closest_marker("pure"):
+            if item.get_closest_marker("django_db"):
+                raise pytest.UsageError(f"{item.nodeid} is marked both pure and django_db.")
+            continue
         if not item.get_closest_marker("e2e") and not item.get_closest_marker("django_db"):
             item.add_marker(pytest.mark.django_db)
 
@@ -50,8 +66,9 @@ def _public_schema(request):
 
     End-to-end tests talk to a server process with its own database and never touch
     this one (Playwright's event loop also forbids Django's sync ORM in their thread).
+    Pure tests have no database either (and use no cache).
     """
-    if request.node.get_closest_marker("e2e"):
+    if request.node.get_closest_marker("e2e") or request.node.get_closest_marker("pure"):
         yield
         return
     request.getfixturevalue("db")
@@ -69,20 +86,6 @@ def tenant_a(db) -> Tenant:
 @pytest.fixture
 def tenant_b(db) -> Tenant:
     return Tenant.objects.get(slug="beta")
-
-
-def host_of(tenant: Tenant | None) -> str:
-    return tenant.primary_domain_name if tenant is not None else "localhost"
-
-
-def client_for(user=None, tenant: Tenant | None = None) -> Client:
-    """Return a client on ``tenant``'s host (public when None), logged in there as ``user``."""
-    client = Client(HTTP_HOST=host_of(tenant))
-    if user is not None:
-        # Log in "on" that host: the session is bound to the schema active at login.
-        with schema_context(tenant.schema_name if tenant else "public"):
-            client.force_login(user)
-    return client
 
 
 @pytest.fixture

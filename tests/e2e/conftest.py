@@ -5,7 +5,6 @@ needs committed data, and the rest of the suite relies on rolled-back transactio
 """
 
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -115,7 +114,3 @@ def page(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
-
-
-def invitation_path(output: str) -> str:
-    return re.search(r"https?://[^/\s]+(/invite/\S+/)", output).group(1)

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import invitation_path
+from tests.support.e2e import invitation_path
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 

@@ -6,7 +6,7 @@ from django_tenants.utils import schema_context
 
 from portal.kb import services
 from portal.kb.models import DocumentStatus, Visibility
-from tests.factories import AdminFactory
+from tests.support.factories import AdminFactory
 
 
 @pytest.fixture

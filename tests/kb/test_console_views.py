@@ -5,7 +5,7 @@ import pytest
 
 from portal.kb.models import Article, DocumentStatus, SearchMiss, Visibility
 from portal.tenancy.models import Tier
-from tests.conftest import client_for
+from tests.support.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

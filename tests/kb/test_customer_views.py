@@ -6,7 +6,7 @@ from django_tenants.utils import schema_context
 
 from portal.kb.models import ArticleFeedback, ArticleReadConfirmation, DocumentStatus
 from portal.kb.tenant.models import PageFeedback, PageReadConfirmation
-from tests.conftest import client_for
+from tests.support.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

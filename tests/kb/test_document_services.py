@@ -11,7 +11,7 @@ from portal.kb.models import Article, DocumentStatus, Visibility
 from portal.kb.services import article_create, page_create, tags_parse
 from portal.kb.tenant.models import Page
 from portal.tenancy.models import Tier
-from tests.factories import CsmFactory
+from tests.support.factories import CsmFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django_tenants.utils import schema_context
 from portal.audit.models import AuditEvent
 from portal.kb.models import DocumentStatus
 from portal.kb.tenant.models import Page
-from tests.conftest import client_for
+from tests.support.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from portal.accounts.access import Access
 from portal.kb.models import DocumentStatus, SearchMiss
 from portal.kb.search import kb_search, snippet_html
 from portal.kb.services import search_miss_record, search_run
-from tests.conftest import client_for
+from tests.support.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 
 from portal.kb.models import Article, ArticleFeedback, ArticleReadConfirmation, DocumentStatus, Visibility
 from portal.tenancy.models import Tenant, Tier
-from tests.conftest import client_for
+from tests.support.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,7 @@ from django_tenants.utils import schema_context
 
 from metrics.ingest.models import ApiKey
 from metrics.models import UsageEvent
-from tests.conftest import client_for
-
-from .conftest import key_client
+from tests.support.clients import client_for, key_client
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/events"

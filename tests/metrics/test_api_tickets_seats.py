@@ -7,9 +7,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from metrics.models import SeatCount, SupportTicket
-from tests.conftest import client_for
-
-from .conftest import key_client
+from tests.support.clients import client_for, key_client
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from metrics.ingest.models import ApiKey
 from metrics.models import DailyUsage, Feature, HealthScore, SupportTicket, UsageEvent
 from metrics.portfolio.models import HealthSnapshot
 from portal.audit.models import AuditEvent
-from tests.conftest import client_for
+from tests.support.clients import client_for
 
 pytestmark = pytest.mark.django_db
 HEALTH = "/console/tenants/alpha/health/"

@@ -6,7 +6,7 @@ from django_tenants.utils import schema_context
 
 from metrics.models import DailyUsage, NpsResponse
 from metrics.services.nps import nps_period
-from tests.conftest import client_for
+from tests.support.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

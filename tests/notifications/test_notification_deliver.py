@@ -13,15 +13,15 @@ from django.utils import timezone
 from portal.notifications.models import Channel, Notification, Status
 from portal.notifications.services import ATTEMPT_LOCK_NAMESPACE, notification_deliver
 from portal.notifications.tasks import notification_deliver_task
+from tests.support.factories import NotificationFactory
 
-from .conftest import make_row
 from .receivers import WebhookReceiver
 
 pytestmark = pytest.mark.django_db
 
 
 def test_an_email_goes_out_once_with_a_message_id_derived_from_its_key(csm_a):
-    row = make_row(recipient=csm_a)
+    row = NotificationFactory(recipient=csm_a)
     assert notification_deliver(notification_id=row.pk) == "sent"
     assert notification_deliver(notification_id=row.pk) == "skipped"
     assert len(mail.outbox) == 1
@@ -35,21 +35,21 @@ def test_an_email_goes_out_once_with_a_message_id_derived_from_its_key(csm_a):
 
 
 def test_the_message_id_is_stable_and_differs_between_rows(csm_a):
-    first, second = make_row(recipient=csm_a), make_row(recipient=csm_a)
+    first, second = NotificationFactory(recipient=csm_a), NotificationFactory(recipient=csm_a)
     assert first.message_id == Notification.objects.get(pk=first.pk).message_id
     assert first.message_id != second.message_id
     assert first.message_id.endswith("@notifications.localhost>")
 
 
 def test_an_in_app_notification_is_delivered_by_recording_it(csm_a):
-    row = make_row(recipient=csm_a, channel=Channel.IN_APP)
+    row = NotificationFactory(recipient=csm_a, channel=Channel.IN_APP)
     assert notification_deliver(notification_id=row.pk) == "sent"
     assert list(Notification.objects.inbox(csm_a)) == [row]
     assert mail.outbox == []
 
 
 def test_a_webhook_gets_slack_json_and_an_idempotency_key(csm_a, tenant_a, webhook):
-    row = make_row(
+    row = NotificationFactory(
         recipient=csm_a, channel=Channel.WEBHOOK, address=webhook.url(), tenant=tenant_a, link="http://x/console/"
     )
     assert notification_deliver(notification_id=row.pk) == "sent"
@@ -65,7 +65,7 @@ def test_a_failing_channel_records_the_attempt_and_backs_off(csm_a, settings):
     settings.KEEL_NOTIFY_RETRY_BASE_SECONDS = 60
     failing = WebhookReceiver(status=503)
     try:
-        row = make_row(recipient=csm_a, channel=Channel.WEBHOOK, address=failing.url())
+        row = NotificationFactory(recipient=csm_a, channel=Channel.WEBHOOK, address=failing.url())
         with time_machine.travel(timezone.now(), tick=False) as clock:
             assert notification_deliver(notification_id=row.pk) == "retry"
             row.refresh_from_db()
@@ -86,7 +86,7 @@ def test_a_failing_channel_records_the_attempt_and_backs_off(csm_a, settings):
 
 def test_the_last_allowed_failure_makes_a_dead_letter(csm_a, settings):
     settings.KEEL_NOTIFY_MAX_ATTEMPTS = 2
-    row = make_row(recipient=csm_a, channel=Channel.WEBHOOK, address="http://127.0.0.1:9/closed", attempts=1)
+    row = NotificationFactory(recipient=csm_a, channel=Channel.WEBHOOK, address="http://127.0.0.1:9/closed", attempts=1)
     assert notification_deliver(notification_id=row.pk) == "dead"
     row.refresh_from_db()
     assert (row.status, row.attempts) == (Status.DEAD, 2)
@@ -96,7 +96,9 @@ def test_the_last_allowed_failure_makes_a_dead_letter(csm_a, settings):
 
 def test_a_lost_attempt_is_resent_with_the_same_message_id(csm_a):
     lost = uuid.uuid4()
-    row = make_row(recipient=csm_a, status=Status.SENDING, attempts=1, claim_id=lost, last_attempt_at=timezone.now())
+    row = NotificationFactory(
+        recipient=csm_a, status=Status.SENDING, attempts=1, claim_id=lost, last_attempt_at=timezone.now()
+    )
     assert notification_deliver(notification_id=row.pk) == "sent"
     row.refresh_from_db()
     assert (row.status, row.attempts) == (Status.SENT, 2)
@@ -107,7 +109,7 @@ def test_a_lost_attempt_is_resent_with_the_same_message_id(csm_a):
 
 def test_a_lost_last_attempt_becomes_a_dead_letter(csm_a):
     k = settings.KEEL_NOTIFY_MAX_ATTEMPTS
-    row = make_row(recipient=csm_a, status=Status.SENDING, attempts=k, claim_id=uuid.uuid4())
+    row = NotificationFactory(recipient=csm_a, status=Status.SENDING, attempts=k, claim_id=uuid.uuid4())
     assert notification_deliver(notification_id=row.pk) == "dead"
     row.refresh_from_db()
     assert row.status == Status.DEAD
@@ -115,7 +117,7 @@ def test_a_lost_last_attempt_becomes_a_dead_letter(csm_a):
 
 
 def test_a_row_whose_attempt_is_running_elsewhere_is_left_alone(csm_a):
-    row = make_row(recipient=csm_a, status=Status.SENDING, attempts=1, claim_id=uuid.uuid4())
+    row = NotificationFactory(recipient=csm_a, status=Status.SENDING, attempts=1, claim_id=uuid.uuid4())
     db = settings.DATABASES["default"]
     with psycopg.connect(
         dbname=db["NAME"], host=db["HOST"], port=db["PORT"], user=db["USER"], password=db["PASSWORD"] or None
@@ -129,7 +131,7 @@ def test_a_row_whose_attempt_is_running_elsewhere_is_left_alone(csm_a):
 
 @pytest.mark.parametrize("status", [Status.HELD, Status.DIGESTED, Status.DEAD])
 def test_rows_that_are_not_due_for_delivery_are_skipped(csm_a, status):
-    row = make_row(recipient=csm_a, status=status)
+    row = NotificationFactory(recipient=csm_a, status=status)
     assert notification_deliver(notification_id=row.pk) == "skipped"
     assert mail.outbox == []
 
@@ -139,7 +141,7 @@ def test_a_missing_row_is_skipped(db):
 
 
 def test_a_webhook_url_that_is_not_http_is_refused_and_recorded(csm_a):
-    row = make_row(recipient=csm_a, channel=Channel.WEBHOOK, address="file:///etc/passwd")
+    row = NotificationFactory(recipient=csm_a, channel=Channel.WEBHOOK, address="file:///etc/passwd")
     assert notification_deliver(notification_id=row.pk) == "retry"
     row.refresh_from_db()
     assert "Use an http or https URL" in row.last_error
@@ -147,7 +149,7 @@ def test_a_webhook_url_that_is_not_http_is_refused_and_recorded(csm_a):
 
 def test_https_only_when_plain_http_is_not_allowed(csm_a, settings, webhook):
     settings.KEEL_WEBHOOK_ALLOW_HTTP = False
-    row = make_row(recipient=csm_a, channel=Channel.WEBHOOK, address=webhook.url())
+    row = NotificationFactory(recipient=csm_a, channel=Channel.WEBHOOK, address=webhook.url())
     assert notification_deliver(notification_id=row.pk) == "retry"
     row.refresh_from_db()
     assert "Use an https URL" in row.last_error
@@ -155,6 +157,6 @@ def test_https_only_when_plain_http_is_not_allowed(csm_a, settings, webhook):
 
 
 def test_the_task_delivers_the_row_it_is_given(csm_a):
-    row = make_row(recipient=csm_a)
+    row = NotificationFactory(recipient=csm_a)
     assert notification_deliver_task.delay(notification_id=row.pk).get() == "sent"
     assert len(mail.outbox) == 1

@@ -10,9 +10,7 @@ from portal.notifications.services import (
     notification_preference_update,
 )
 from portal.notifications.tasks import notification_digest_send_all_task
-from tests.factories import CsmFactory
-
-from .conftest import make_row
+from tests.support.factories import CsmFactory, NotificationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +23,7 @@ def reader(db):
 
 
 def test_held_emails_go_out_as_one_summary(reader, django_capture_on_commit_callbacks):
-    held = [make_row(recipient=reader, status=Status.HELD, link=f"http://x/{n}") for n in range(3)]
+    held = [NotificationFactory(recipient=reader, status=Status.HELD, link=f"http://x/{n}") for n in range(3)]
     with django_capture_on_commit_callbacks(execute=True):
         digest = notification_digest_send(user=reader)
     assert digest.subject == "Keel daily summary: 3 alerts"
@@ -41,10 +39,10 @@ def test_held_emails_go_out_as_one_summary(reader, django_capture_on_commit_call
 
 
 def test_running_the_digest_twice_sends_one(reader, django_capture_on_commit_callbacks):
-    make_row(recipient=reader, status=Status.HELD)
+    NotificationFactory(recipient=reader, status=Status.HELD)
     other = CsmFactory()
     NotificationPreference.objects.create(user=other, digest=True)
-    make_row(recipient=other, status=Status.HELD)
+    NotificationFactory(recipient=other, status=Status.HELD)
     with django_capture_on_commit_callbacks(execute=True):
         assert notification_digest_send_all() == 2
         assert notification_digest_send_all() == 0
@@ -52,13 +50,13 @@ def test_running_the_digest_twice_sends_one(reader, django_capture_on_commit_cal
 
 
 def test_nothing_held_means_no_digest(reader):
-    make_row(recipient=reader, status=Status.SENT, sent_at="2026-01-01T00:00Z")
+    NotificationFactory(recipient=reader, status=Status.SENT, sent_at="2026-01-01T00:00Z")
     assert notification_digest_send(user=reader) is None
     assert not Notification.objects.filter(kind="digest").exists()
 
 
 def test_turning_the_digest_off_releases_what_it_held(reader, django_capture_on_commit_callbacks):
-    row = make_row(recipient=reader, status=Status.HELD)
+    row = NotificationFactory(recipient=reader, status=Status.HELD)
     with django_capture_on_commit_callbacks(execute=True):
         notification_preference_update(user=reader, actor=reader, digest=False)
     row.refresh_from_db()
@@ -67,6 +65,6 @@ def test_turning_the_digest_off_releases_what_it_held(reader, django_capture_on_
 
 
 def test_the_daily_task_sends_the_digests(reader):
-    make_row(recipient=reader, status=Status.HELD)
+    NotificationFactory(recipient=reader, status=Status.HELD)
     assert notification_digest_send_all_task.delay().get() == 1
     assert Notification.objects.filter(kind="digest", channel=Channel.EMAIL, recipient=reader).exists()

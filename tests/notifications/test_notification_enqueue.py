@@ -6,7 +6,7 @@ from django.db import connections
 
 from portal.notifications.models import Channel, Notification, NotificationPreference, Status
 from portal.notifications.services import notification_enqueue
-from tests.factories import CsmFactory
+from tests.support.factories import CsmFactory
 
 pytestmark = pytest.mark.django_db
 

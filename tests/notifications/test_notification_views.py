@@ -6,15 +6,16 @@ from django.utils import timezone
 
 from portal.audit.models import AuditEvent
 from portal.notifications.models import Channel, NotificationPreference, Status
-from tests.conftest import client_for
-
-from .conftest import make_row
+from tests.support.clients import client_for
+from tests.support.factories import NotificationFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def delivered_in_app(user, **fields):
-    return make_row(recipient=user, channel=Channel.IN_APP, status=Status.SENT, sent_at=timezone.now(), **fields)
+    return NotificationFactory(
+        recipient=user, channel=Channel.IN_APP, status=Status.SENT, sent_at=timezone.now(), **fields
+    )
 
 
 # --- inbox ---------------------------------------------------------------------------------
@@ -22,7 +23,7 @@ def test_the_inbox_lists_the_viewer_s_notifications_and_the_nav_counts_unread(cs
     mine = delivered_in_app(csm_a, subject="Alpha is stalled", tenant=tenant_a)
     delivered_in_app(csm_a, subject="Old news", read_at=timezone.now())
     delivered_in_app(csm_b, subject="Not for Ada")
-    make_row(recipient=csm_a, channel=Channel.IN_APP, subject="Not delivered yet")
+    NotificationFactory(recipient=csm_a, channel=Channel.IN_APP, subject="Not delivered yet")
     response = client_for(csm_a).get("/console/notifications/")
     assert response.status_code == 200
     assert mine.subject in response.text and "Old news" in response.text
@@ -54,7 +55,9 @@ def test_inbox_trio(csm_a, csm_b, member_a):
 
 # --- dead letters --------------------------------------------------------------------------
 def dead(tenant, recipient, **fields):
-    return make_row(recipient=recipient, tenant=tenant, status=Status.DEAD, attempts=5, last_error="HTTP 500", **fields)
+    return NotificationFactory(
+        recipient=recipient, tenant=tenant, status=Status.DEAD, attempts=5, last_error="HTTP 500", **fields
+    )
 
 
 def test_dead_letters_are_listed_for_the_account_s_csm_and_admins(tenant_a, tenant_b, csm_a, csm_b, admin_user):
@@ -83,7 +86,7 @@ def test_retry_trio(tenant_a, csm_a, csm_b, member_a, django_capture_on_commit_c
 
 
 def test_only_dead_letters_can_be_retried(tenant_a, csm_a):
-    row = make_row(recipient=csm_a, tenant=tenant_a, status=Status.SENT, sent_at=timezone.now())
+    row = NotificationFactory(recipient=csm_a, tenant=tenant_a, status=Status.SENT, sent_at=timezone.now())
     assert client_for(csm_a).post(f"/console/notifications/{row.pk}/retry/").status_code == 404
 
 

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from portal.notifications.channels import validate_webhook_url
 from portal.notifications.models import Channel
 from portal.notifications.services import notification_deliver
+from tests.support.factories import NotificationFactory
 
-from .conftest import make_row
 from .receivers import WebhookReceiver
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +73,9 @@ def test_a_port_that_is_no_port_is_refused():
 def test_a_name_that_resolves_to_a_private_address_is_refused_at_delivery(public_only, dns, csm_a, webhook):
     answers, _ = dns
     answers["hooks.example.test"] = ["93.184.216.34", "127.0.0.1"]  # one bad answer is enough
-    row = make_row(recipient=csm_a, channel=Channel.WEBHOOK, address=f"http://hooks.example.test:{webhook.port}/h")
+    row = NotificationFactory(
+        recipient=csm_a, channel=Channel.WEBHOOK, address=f"http://hooks.example.test:{webhook.port}/h"
+    )
     assert notification_deliver(notification_id=row.pk) == "retry"
     row.refresh_from_db()
     assert "hooks.example.test is at a non-public address (127.0.0.1); refused." in row.last_error
@@ -81,7 +83,7 @@ def test_a_name_that_resolves_to_a_private_address_is_refused_at_delivery(public
 
 
 def test_the_local_receiver_itself_is_refused_when_private_addresses_are_not_allowed(public_only, csm_a, webhook):
-    row = make_row(recipient=csm_a, channel=Channel.WEBHOOK, address=webhook.url())
+    row = NotificationFactory(recipient=csm_a, channel=Channel.WEBHOOK, address=webhook.url())
     assert notification_deliver(notification_id=row.pk) == "retry"
     row.refresh_from_db()
     assert "Webhooks go to public addresses only, not 127.0.0.1." in row.last_error
@@ -92,7 +94,7 @@ def test_delivery_connects_to_the_address_it_checked_and_names_the_host(dns, csm
     answers, asked = dns
     answers["hooks.example.test"] = ["127.0.0.1"]  # allowed here: the test settings allow private
     url = f"http://hooks.example.test:{webhook.port}/h?team=ops"
-    row = make_row(recipient=csm_a, channel=Channel.WEBHOOK, address=url)
+    row = NotificationFactory(recipient=csm_a, channel=Channel.WEBHOOK, address=url)
     assert notification_deliver(notification_id=row.pk) == "sent"
     headers, _ = webhook.payloads[0]
     assert headers["Host"] == f"hooks.example.test:{webhook.port}"
@@ -103,7 +105,7 @@ def test_delivery_connects_to_the_address_it_checked_and_names_the_host(dns, csm
 def test_a_redirect_is_a_failed_attempt_not_followed(csm_a):
     redirecting = WebhookReceiver(status=302)
     try:
-        row = make_row(recipient=csm_a, channel=Channel.WEBHOOK, address=redirecting.url())
+        row = NotificationFactory(recipient=csm_a, channel=Channel.WEBHOOK, address=redirecting.url())
         assert notification_deliver(notification_id=row.pk) == "retry"
         row.refresh_from_db()
         assert row.last_error.endswith("Webhook answered HTTP 302.")
@@ -133,9 +135,13 @@ def tls_hook(dns, monkeypatch):
 
 
 def test_https_checks_the_certificate_against_the_host_name_not_the_address(csm_a, tls_hook):
-    right = make_row(recipient=csm_a, channel=Channel.WEBHOOK, address=f"https://hooks.example.test:{tls_hook.port}/h")
+    right = NotificationFactory(
+        recipient=csm_a, channel=Channel.WEBHOOK, address=f"https://hooks.example.test:{tls_hook.port}/h"
+    )
     assert notification_deliver(notification_id=right.pk) == "sent"
-    wrong = make_row(recipient=csm_a, channel=Channel.WEBHOOK, address=f"https://other.example.test:{tls_hook.port}/h")
+    wrong = NotificationFactory(
+        recipient=csm_a, channel=Channel.WEBHOOK, address=f"https://other.example.test:{tls_hook.port}/h"
+    )
     assert notification_deliver(notification_id=wrong.pk) == "retry"
     wrong.refresh_from_db()
     assert "Webhook unreachable" in wrong.last_error and "certificate" in wrong.last_error

@@ -6,8 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from onboarding.models import Checklist, Comment, Evidence, Task
-from tests.conftest import client_for
-from tests.onboarding.conftest import make_checklist
+from tests.support.clients import client_for
+from tests.support.factories import ChecklistFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def test_the_page_issues_the_same_queries_for_10_and_200_tasks(tenant_a, member_
     def count(n):
         with tenant_a:
             Checklist.objects.all().delete()
-            checklist = make_checklist(n_tasks=n)
+            checklist = ChecklistFactory(n_tasks=n)
             tasks = list(checklist.tasks.all())
             for a, b in zip(tasks, tasks[1:], strict=False):
                 b.depends_on.add(a)

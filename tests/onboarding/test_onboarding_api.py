@@ -1,7 +1,7 @@
 import pytest
 
 from onboarding.models import Comment, Task
-from tests.conftest import client_for
+from tests.support.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

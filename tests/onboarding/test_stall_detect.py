@@ -10,8 +10,8 @@ from onboarding.stalls.models import EndReason, EscalationLevel, StallEpisode
 from onboarding.stalls.services import stall_detect
 from portal.audit.models import AuditEvent
 from portal.notifications.models import Channel, Notification, NotificationPreference, Status
-from tests.factories import AdminFactory
-from tests.onboarding.conftest import RULES, T0, add_task, complete, make_checklist, set_tier
+from tests.support.factories import AdminFactory, ChecklistFactory, TaskFactory
+from tests.support.onboarding import RULES, T0, complete, set_tier
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def open_episode() -> StallEpisode | None:
 
 
 def test_a_checklist_stalls_on_the_day_no_progress_reaches_the_idle_limit(stall_a, csm_a, clock):
-    checklist = make_checklist(n_tasks=3)
+    checklist = ChecklistFactory(n_tasks=3)
     clock.shift(timedelta(days=7) - timedelta(minutes=1))
     assert stall_detect().started == []
     clock.shift(timedelta(minutes=1))
@@ -37,7 +37,7 @@ def test_a_checklist_stalls_on_the_day_no_progress_reaches_the_idle_limit(stall_
 
 
 def test_the_idle_clock_restarts_at_the_last_completed_task(stall_a, csm_a, clock):
-    checklist = make_checklist(n_tasks=2)
+    checklist = ChecklistFactory(n_tasks=2)
     clock.shift(timedelta(days=5))
     complete(checklist.tasks.get(key="t0"))
     clock.shift(timedelta(days=6))
@@ -48,9 +48,11 @@ def test_the_idle_clock_restarts_at_the_last_completed_task(stall_a, csm_a, cloc
 
 
 def test_an_overdue_task_stalls_the_checklist_only_beyond_the_tiers_limit(stall_a, csm_a, clock):
-    checklist = make_checklist()
-    add_task(checklist, "deploy-agent", due_date=date(2026, 2, 27))  # 3 days late: at the standard limit
-    add_task(checklist, "later", due_date=date(2026, 3, 20))
+    checklist = ChecklistFactory()
+    TaskFactory(
+        checklist=checklist, key="deploy-agent", due_date=date(2026, 2, 27)
+    )  # 3 days late: at the standard limit
+    TaskFactory(checklist=checklist, key="later", due_date=date(2026, 3, 20))
     assert stall_detect().started == []
     clock.shift(timedelta(days=1))  # 4 days late
     stall_detect()
@@ -66,14 +68,14 @@ def test_an_overdue_task_stalls_the_checklist_only_beyond_the_tiers_limit(stall_
 def test_each_tier_uses_its_own_idle_and_overdue_limits(stall_a, csm_a, clock, tier):
     set_tier(stall_a, tier)
     idle, overdue = RULES[tier]["idle_days"], RULES[tier]["overdue_days"]
-    checklist = make_checklist(n_tasks=1)
+    checklist = ChecklistFactory(n_tasks=1)
     clock.shift(timedelta(days=idle - 1))
     assert stall_detect().started == [], "one day short of the idle limit"
     clock.shift(timedelta(days=1))
     assert len(stall_detect().started) == 1
     StallEpisode.objects.all().delete()
     complete(checklist.tasks.get())
-    add_task(checklist, "late", due_date=date(2026, 3, 2) + timedelta(days=idle - overdue))
+    TaskFactory(checklist=checklist, key="late", due_date=date(2026, 3, 2) + timedelta(days=idle - overdue))
     assert stall_detect().started == [], "overdue by exactly the limit"
     clock.shift(timedelta(days=1))
     started = stall_detect().started
@@ -82,7 +84,7 @@ def test_each_tier_uses_its_own_idle_and_overdue_limits(stall_a, csm_a, clock, t
 
 
 def test_the_episode_ends_when_progress_resumes_and_a_new_stall_is_a_new_episode(stall_a, csm_a, clock):
-    checklist = make_checklist(n_tasks=3)
+    checklist = ChecklistFactory(n_tasks=3)
     clock.shift(timedelta(days=8))
     stall_detect()
     first = open_episode()
@@ -103,7 +105,7 @@ def test_the_episode_ends_when_progress_resumes_and_a_new_stall_is_a_new_episode
 
 
 def test_completing_the_last_task_ends_the_episode_as_completed(stall_a, csm_a, clock):
-    checklist = make_checklist(n_tasks=1)
+    checklist = ChecklistFactory(n_tasks=1)
     clock.shift(timedelta(days=8))
     stall_detect()
     episode = open_episode()
@@ -114,7 +116,7 @@ def test_completing_the_last_task_ends_the_episode_as_completed(stall_a, csm_a, 
 
 
 def test_a_deleted_checklist_ends_its_episode(stall_a, csm_a, clock):
-    checklist = make_checklist(n_tasks=1)
+    checklist = ChecklistFactory(n_tasks=1)
     clock.shift(timedelta(days=8))
     stall_detect()
     episode = open_episode()
@@ -125,17 +127,17 @@ def test_a_deleted_checklist_ends_its_episode(stall_a, csm_a, clock):
 
 
 def test_a_checklist_with_nothing_left_to_do_is_never_stalled(stall_a, csm_a, clock):
-    checklist = make_checklist(n_tasks=1)
+    checklist = ChecklistFactory(n_tasks=1)
     complete(checklist.tasks.get())
-    make_checklist(title="Empty")
+    ChecklistFactory(name="Empty")
     clock.shift(timedelta(days=60))
     assert stall_detect().started == []
 
 
 def test_the_snapshot_follows_the_blocking_task_every_run(stall_a, csm_a, clock):
-    checklist = make_checklist()
-    first = add_task(checklist, "first", due_date=date(2026, 2, 20))
-    add_task(checklist, "second", due_date=date(2026, 2, 24))
+    checklist = ChecklistFactory()
+    first = TaskFactory(checklist=checklist, key="first", due_date=date(2026, 2, 20))
+    TaskFactory(checklist=checklist, key="second", due_date=date(2026, 2, 24))
     stall_detect()
     assert open_episode().blocking_task_title == "First"
     complete(first)  # progress, but "second" is still 6 days late: the stall goes on
@@ -147,7 +149,7 @@ def test_the_snapshot_follows_the_blocking_task_every_run(stall_a, csm_a, clock)
 
 
 def test_the_csm_is_told_once_per_episode_in_app_and_by_email(stall_a, csm_a, clock):
-    make_checklist(n_tasks=1)
+    ChecklistFactory(n_tasks=1)
     clock.shift(timedelta(days=8))
     result = stall_detect()
     episode = open_episode()
@@ -167,7 +169,7 @@ def test_the_csm_is_told_once_per_episode_in_app_and_by_email(stall_a, csm_a, cl
 
 
 def test_running_detection_again_adds_no_rows(stall_a, csm_a, clock):
-    make_checklist(n_tasks=1)
+    ChecklistFactory(n_tasks=1)
     clock.shift(timedelta(days=8))
     stall_detect()
     counts = (StallEpisode.objects.count(), Notification.objects.count(), AuditEvent.objects.count())
@@ -182,7 +184,7 @@ def test_running_detection_again_adds_no_rows(stall_a, csm_a, clock):
 def test_a_csm_with_a_webhook_and_a_team_webhook_each_get_a_webhook_row(stall_a, csm_a, clock, settings):
     settings.KEEL_STALL_TEAM_WEBHOOK_URL = "https://hooks.example.com/team"
     NotificationPreference.objects.create(user=csm_a, webhook_url="https://hooks.example.com/ada")
-    make_checklist(n_tasks=1)
+    ChecklistFactory(n_tasks=1)
     clock.shift(timedelta(days=8))
     stall_detect()
     hooks = Notification.objects.filter(channel=Channel.WEBHOOK)
@@ -195,7 +197,7 @@ def test_a_csm_with_a_webhook_and_a_team_webhook_each_get_a_webhook_row(stall_a,
 
 def test_a_tenant_without_a_csm_goes_straight_to_the_admins(stall_a, clock):
     admin = AdminFactory()
-    make_checklist(n_tasks=1)
+    ChecklistFactory(n_tasks=1)
     clock.shift(timedelta(days=8))
     stall_detect()
     episode = open_episode()
@@ -205,7 +207,7 @@ def test_a_tenant_without_a_csm_goes_straight_to_the_admins(stall_a, clock):
 
 
 def test_detection_records_the_episode_in_the_audit_log_and_the_internal_timeline(stall_a, csm_a, clock):
-    checklist = make_checklist(n_tasks=1)
+    checklist = ChecklistFactory(n_tasks=1)
     clock.shift(timedelta(days=8))
     stall_detect()
     episode = open_episode()
@@ -218,7 +220,7 @@ def test_detection_records_the_episode_in_the_audit_log_and_the_internal_timelin
 
 
 def test_a_failure_after_the_episode_is_written_leaves_nothing_behind(stall_a, csm_a, clock, monkeypatch):
-    checklist = make_checklist(n_tasks=1)
+    checklist = ChecklistFactory(n_tasks=1)
     clock.shift(timedelta(days=8))
 
     def explode(rows):
@@ -234,7 +236,7 @@ def test_a_failure_after_the_episode_is_written_leaves_nothing_behind(stall_a, c
 
 
 def test_each_tenant_has_its_own_episodes(stall_a, csm_a, tenant_b, clock):
-    make_checklist(n_tasks=1)
+    ChecklistFactory(n_tasks=1)
     clock.shift(timedelta(days=8))
     stall_detect()
     with tenant_b:

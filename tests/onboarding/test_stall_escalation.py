@@ -10,8 +10,8 @@ from onboarding.stalls.services import stall_detect, stall_episode_snooze, stall
 from portal.accounts.access import AccessDenied
 from portal.audit.models import AuditEvent
 from portal.notifications.models import Channel, Notification
-from tests.factories import AdminFactory
-from tests.onboarding.conftest import T0, make_checklist, set_tier
+from tests.support.factories import AdminFactory, ChecklistFactory
+from tests.support.onboarding import T0, set_tier
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def stalled(stall_a, csm_a, clock):
     """An episode of tenant A detected at T0 + 8 days (standard tier: escalation 72 h later)."""
-    make_checklist(n_tasks=1)
+    ChecklistFactory(n_tasks=1)
     clock.shift(timedelta(days=8))
     stall_detect()
     return StallEpisode.objects.get()
@@ -69,7 +69,7 @@ def test_escalation_happens_once(stalled, clock):
 def test_the_interval_follows_the_tier(stall_a, csm_a, clock):
     set_tier(stall_a, "strategic")  # idle 3 days, escalation after 24 h
     AdminFactory()
-    make_checklist(n_tasks=1)
+    ChecklistFactory(n_tasks=1)
     clock.shift(timedelta(days=3))
     stall_detect()
     clock.shift(timedelta(hours=23))

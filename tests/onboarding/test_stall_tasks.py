@@ -9,17 +9,17 @@ from onboarding.models import Checklist
 from onboarding.stalls.models import StallEpisode
 from onboarding.stalls.tasks import stall_detect_all_task, stall_detect_task
 from portal.tasks import TenantRequiredError
-from tests.onboarding.conftest import make_checklist
+from tests.support.factories import ChecklistFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def both_stalled(stall_a, csm_a, tenant_b, clock):
-    make_checklist(n_tasks=1)
+    ChecklistFactory(n_tasks=1)
     with tenant_b:
         Checklist.objects.all().delete()
-        make_checklist(n_tasks=1)
+        ChecklistFactory(n_tasks=1)
     clock.shift(timedelta(days=30))
 
 

@@ -10,8 +10,8 @@ from onboarding.stalls.models import StallEpisode
 from onboarding.stalls.services import stall_detect
 from portal.notifications.models import Notification, Status
 from portal.notifications.services import notification_deliver
-from tests.conftest import client_for
-from tests.onboarding.conftest import add_task, make_checklist
+from tests.support.clients import client_for
+from tests.support.factories import ChecklistFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/console/stalls/"
@@ -20,8 +20,8 @@ URL = "/console/stalls/"
 @pytest.fixture
 def stalled_a(stall_a, csm_a, clock):
     """Tenant A stalled on an overdue task; the CSM's e-mail delivered, the in-app row not yet."""
-    checklist = make_checklist(title="Security onboarding")
-    add_task(checklist, "deploy-agent", due_date=date(2026, 2, 20))
+    checklist = ChecklistFactory(name="Security onboarding")
+    TaskFactory(checklist=checklist, key="deploy-agent", due_date=date(2026, 2, 20))
     stall_detect()
     email = Notification.objects.get(channel="email")
     notification_deliver(notification_id=email.pk)
@@ -32,7 +32,7 @@ def stalled_a(stall_a, csm_a, clock):
 def stalled_b(tenant_b, csm_b, clock, settings):
     with tenant_b:
         Checklist.objects.all().delete()
-        make_checklist(title="Beta plan", n_tasks=1)
+        ChecklistFactory(name="Beta plan", n_tasks=1)
         clock.shift(timedelta(days=30))
         stall_detect()
         clock.shift(timedelta(days=-30))

@@ -9,8 +9,8 @@ from onboarding.choices import OwnerSide
 from onboarding.models import Task
 from onboarding.stalls.reminders import task_reminders_enqueue
 from portal.notifications.models import Channel, Notification, NotificationPreference
-from tests.factories import UserFactory
-from tests.onboarding.conftest import add_task, complete, make_checklist
+from tests.support.factories import ChecklistFactory, TaskFactory, UserFactory
+from tests.support.onboarding import complete
 
 pytestmark = pytest.mark.django_db
 
@@ -18,8 +18,8 @@ YESTERDAY = date(2026, 3, 1)
 
 
 def test_the_assignee_of_an_overdue_customer_task_gets_a_reminder(stall_a, member_a):
-    checklist = make_checklist()
-    task = add_task(checklist, "upload-scan-report", assignee=member_a, due_date=YESTERDAY)
+    checklist = ChecklistFactory()
+    task = TaskFactory(checklist=checklist, key="upload-scan-report", assignee=member_a, due_date=YESTERDAY)
     assert task_reminders_enqueue() == 1
     row = Notification.objects.get(kind="task.reminder")
     assert (row.recipient, row.channel, row.address) == (member_a, Channel.EMAIL, member_a.email)
@@ -31,7 +31,7 @@ def test_the_assignee_of_an_overdue_customer_task_gets_a_reminder(stall_a, membe
 def test_a_reminder_is_delivered_by_email_once_the_transaction_commits(
     stall_a, member_a, django_capture_on_commit_callbacks
 ):
-    add_task(make_checklist(), "sign-runbook", assignee=member_a, due_date=YESTERDAY)
+    TaskFactory(checklist=ChecklistFactory(), key="sign-runbook", assignee=member_a, due_date=YESTERDAY)
     with django_capture_on_commit_callbacks(execute=True):
         task_reminders_enqueue()
     assert len(mail.outbox) == 1
@@ -40,7 +40,7 @@ def test_a_reminder_is_delivered_by_email_once_the_transaction_commits(
 
 
 def test_one_reminder_per_due_date_however_often_detection_runs(stall_a, member_a):
-    task = add_task(make_checklist(), "sign-runbook", assignee=member_a, due_date=YESTERDAY)
+    task = TaskFactory(checklist=ChecklistFactory(), key="sign-runbook", assignee=member_a, due_date=YESTERDAY)
     task_reminders_enqueue()
     assert task_reminders_enqueue() == 0
     Task.objects.filter(pk=task.pk).update(due_date=date(2026, 2, 27))
@@ -50,42 +50,44 @@ def test_one_reminder_per_due_date_however_often_detection_runs(stall_a, member_
 
 def test_a_user_who_opted_out_gets_no_reminder(stall_a, member_a):
     NotificationPreference.objects.create(user=member_a, task_reminders=False)
-    add_task(make_checklist(), "sign-runbook", assignee=member_a, due_date=YESTERDAY)
+    TaskFactory(checklist=ChecklistFactory(), key="sign-runbook", assignee=member_a, due_date=YESTERDAY)
     assert task_reminders_enqueue() == 0
     assert not Notification.objects.exists()
 
 
 def test_no_reminder_for_tasks_not_overdue_done_vendor_side_or_unassigned(stall_a, member_a):
-    checklist = make_checklist()
-    add_task(checklist, "due-today", assignee=member_a, due_date=date(2026, 3, 2))
-    complete(add_task(checklist, "done", assignee=member_a, due_date=YESTERDAY))
-    add_task(checklist, "vendor-job", assignee=member_a, due_date=YESTERDAY, side=OwnerSide.VENDOR)
-    add_task(checklist, "nobody", due_date=YESTERDAY)
+    checklist = ChecklistFactory()
+    TaskFactory(checklist=checklist, key="due-today", assignee=member_a, due_date=date(2026, 3, 2))
+    complete(TaskFactory(checklist=checklist, key="done", assignee=member_a, due_date=YESTERDAY))
+    TaskFactory(
+        checklist=checklist, key="vendor-job", assignee=member_a, due_date=YESTERDAY, owner_side=OwnerSide.VENDOR
+    )
+    TaskFactory(checklist=checklist, key="nobody", due_date=YESTERDAY)
     assert task_reminders_enqueue() == 0
 
 
 def test_no_reminder_to_someone_who_is_not_a_member_of_this_tenant(stall_a, member_b):
-    add_task(make_checklist(), "sign-runbook", assignee=member_b, due_date=YESTERDAY)
+    TaskFactory(checklist=ChecklistFactory(), key="sign-runbook", assignee=member_b, due_date=YESTERDAY)
     assert task_reminders_enqueue() == 0
 
 
 def test_no_reminder_to_a_deactivated_user(stall_a, member_a):
     member_a.is_active = False
     member_a.save(update_fields=["is_active"])
-    add_task(make_checklist(), "sign-runbook", assignee=member_a, due_date=YESTERDAY)
+    TaskFactory(checklist=ChecklistFactory(), key="sign-runbook", assignee=member_a, due_date=YESTERDAY)
     assert task_reminders_enqueue() == 0
 
 
 def test_an_opted_out_teammate_does_not_stop_the_others(stall_a, member_a, customer_admin_a):
     NotificationPreference.objects.create(user=member_a, task_reminders=False)
-    checklist = make_checklist()
-    add_task(checklist, "a", assignee=member_a, due_date=YESTERDAY)
-    add_task(checklist, "b", assignee=customer_admin_a, due_date=YESTERDAY)
+    checklist = ChecklistFactory()
+    TaskFactory(checklist=checklist, key="a", assignee=member_a, due_date=YESTERDAY)
+    TaskFactory(checklist=checklist, key="b", assignee=customer_admin_a, due_date=YESTERDAY)
     assert task_reminders_enqueue() == 1
     assert Notification.objects.get().recipient == customer_admin_a
 
 
 def test_reminders_never_reach_outsiders(stall_a):
     outsider = UserFactory()
-    add_task(make_checklist(), "sign-runbook", assignee=outsider, due_date=YESTERDAY)
+    TaskFactory(checklist=ChecklistFactory(), key="sign-runbook", assignee=outsider, due_date=YESTERDAY)
     assert task_reminders_enqueue() == 0

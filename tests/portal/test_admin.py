@@ -5,8 +5,8 @@ from django_tenants.utils import schema_exists
 
 from onboarding.playbooks.models import Playbook, PlaybookPhase, PlaybookTask
 from portal.tenancy.models import Tenant
-from tests.conftest import client_for
-from tests.factories import AdminFactory
+from tests.support.clients import client_for
+from tests.support.factories import AdminFactory
 
 pytestmark = pytest.mark.django_db
 

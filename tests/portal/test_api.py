@@ -3,7 +3,7 @@
 import pytest
 
 from portal.accounts.models import Invitation
-from tests.conftest import client_for
+from tests.support.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

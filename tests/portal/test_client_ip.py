@@ -6,8 +6,8 @@ from django.test import RequestFactory
 
 from portal.accounts.client_ip import client_ip
 from portal.accounts.models import Membership, MembershipRole
-from tests.conftest import client_for
-from tests.factories import PASSWORD, UserFactory
+from tests.support.clients import client_for
+from tests.support.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 BALANCER = "10.0.0.2"

@@ -3,7 +3,7 @@
 import pytest
 
 from portal.tenancy.models import Tenant, TenantStatus
-from tests.conftest import client_for
+from tests.support.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

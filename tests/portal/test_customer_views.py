@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from portal.accounts.models import Invitation, Membership, MembershipRole
-from tests.conftest import client_for
-from tests.factories import InvitationFactory
+from tests.support.clients import client_for
+from tests.support.factories import InvitationFactory
 
 pytestmark = pytest.mark.django_db
 

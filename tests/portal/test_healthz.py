@@ -6,7 +6,7 @@ from django.test import Client, override_settings
 
 import portal.probes
 from portal.tenancy.models import TenantStatus
-from tests.conftest import client_for
+from tests.support.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from portal.accounts.models import Invitation, Membership, MembershipRole, User
 from portal.accounts.services import invitation_accept, invitation_create, invitation_expire_all
-from tests.conftest import client_for
-from tests.factories import PASSWORD, UserFactory
+from tests.support.clients import client_for
+from tests.support.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 

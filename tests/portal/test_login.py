@@ -5,8 +5,8 @@ import re
 import pytest
 from django.conf import settings
 
-from tests.conftest import client_for
-from tests.factories import PASSWORD
+from tests.support.clients import client_for
+from tests.support.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

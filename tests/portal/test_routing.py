@@ -7,7 +7,7 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from tests.conftest import client_for
+from tests.support.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

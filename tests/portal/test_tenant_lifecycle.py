@@ -23,8 +23,8 @@ from portal.notifications.models import Notification
 from portal.tenancy.exports import _tenant_models, not_exported, tenant_export
 from portal.tenancy.models import Tenant, TenantExport
 from portal.tenancy.services import tenant_delete, tenant_provision, tenant_suspend
-from tests.conftest import client_for
-from tests.factories import PASSWORD, CsmFactory, MembershipFactory
+from tests.support.clients import client_for
+from tests.support.factories import PASSWORD, CsmFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from portal.accounts.models import Invitation, MembershipRole
 from portal.audit.models import AuditEvent
 from portal.tenancy.models import Domain, Tenant, Tier
 from portal.tenancy.services import tenant_provision, tier_for_arr
-from tests.factories import CsmFactory, UserFactory
+from tests.support.factories import CsmFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

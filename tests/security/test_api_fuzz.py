@@ -12,7 +12,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from onboarding.models import Comment, Task
-from tests.conftest import client_for
+from tests.support.clients import client_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 

@@ -16,8 +16,8 @@ from django.db import connection
 from django_tenants.utils import quote_schema_name, schema_context
 
 from onboarding.models import Checklist, Comment, Task
-from tests.conftest import client_for
 from tests.security.test_route_matrix import SAMPLE, TENANT_ROUTES
+from tests.support.clients import client_for
 
 pytestmark = pytest.mark.django_db
 

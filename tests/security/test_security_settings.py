@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.test import override_settings
 
-from tests.conftest import client_for
-from tests.factories import MembershipFactory
+from tests.support.clients import client_for
+from tests.support.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,0 +1,8 @@
+"""Helpers for the end-to-end tests (fixtures are in tests/e2e/conftest.py)."""
+
+import re
+
+
+def invitation_path(output: str) -> str:
+    """Return the /invite/<token>/ path in a command's output."""
+    return re.search(r"https?://[^/\s]+(/invite/\S+/)", output).group(1)
