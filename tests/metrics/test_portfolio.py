@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from metrics.portfolio.models import ChurnEvent
-from metrics.portfolio.selectors import churn_for_period, portfolio_rows
+from metrics.portfolio.selectors import churn_get, portfolio_row_list
 from metrics.portfolio.services import tenant_churn_record
 from portal.accounts.access import SYSTEM, AccessDenied
 from portal.audit.models import AuditEvent
@@ -37,7 +37,7 @@ def test_it_lists_score_band_trend_tier_renewal_ttv_and_nps(tenant_a, admin_user
 
 
 def test_unscored_tenants_show_as_no_data(tenant_a, tenant_b, admin_user):
-    rows = {r.slug: r for r in portfolio_rows(user=admin_user)}
+    rows = {r.slug: r for r in portfolio_row_list(viewer=admin_user)}
     assert rows["beta"].score is None
     assert rows["beta"].band == "unknown"
 
@@ -107,7 +107,7 @@ def test_churn_is_lost_in_period_over_customers_at_its_start(admin_user):
     ChurnEventFactory(tenant=old[1], customer_since=date(2025, 6, 1), churned_on=date(2025, 12, 1))
     # A tenant deleted after churning in the period still counts (for admins).
     ChurnEventFactory(tenant=None, tenant_slug="gone", customer_since=date(2024, 1, 1), churned_on=date(2026, 5, 1))
-    churn = churn_for_period(user=admin_user, start=start, end=end)
+    churn = churn_get(viewer=admin_user, start=start, end=end)
     # at start: 10 old − 1 churned before the period + 1 deleted = 10 (session tenants are newer)
     assert (churn.lost, churn.at_start) == (2, 10)
     assert churn.rate == pytest.approx(20.0)

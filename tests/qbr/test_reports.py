@@ -12,7 +12,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from metrics.qbr.models import Outcome, Report
-from metrics.qbr.selectors import qbr_due_date, report_content
+from metrics.qbr.selectors import qbr_due_date_get, report_content_get
 from metrics.qbr.services import (
     outcome_create,
     outcome_record_value,
@@ -58,13 +58,13 @@ def draft(tenant_a, csm_a):
 def test_a_draft_shows_live_figures_that_match_the_data(tenant_a, csm_a, member_a, draft):
     with tenant_a:
         total = Task.objects.count()
-        figures = report_content(draft)["figures"]
+        figures = report_content_get(draft)["figures"]
         assert figures["onboarding"]["total"] == total
         assert figures["onboarding"]["completed"] == 0
         task = Task.objects.get(key="env-inventory")
         evidence_add(task=task, actor=member_a, text="listed")
         task_complete(task=task, actor=member_a)
-        figures = report_content(draft)["figures"]
+        figures = report_content_get(draft)["figures"]
         assert figures["onboarding"]["completed"] == 1
         assert figures["onboarding"]["percent"] == round(100 / total)
         row = figures["outcomes"]["rows"][0]
@@ -75,14 +75,14 @@ def test_a_draft_shows_live_figures_that_match_the_data(tenant_a, csm_a, member_
 def test_publishing_freezes_the_figures(tenant_a, csm_a, member_a, draft):
     with tenant_a:
         report_publish(report=draft, actor=csm_a)
-        frozen = report_content(Report.objects.get(pk=draft.pk))
+        frozen = report_content_get(Report.objects.get(pk=draft.pk))
         # New data after publication...
         task = Task.objects.get(key="env-inventory")
         evidence_add(task=task, actor=member_a, text="listed")
         task_complete(task=task, actor=member_a)
         outcome_record_value(outcome=Outcome.objects.get(), actor=csm_a, value=25)
         # ...does not move a published report.
-        assert report_content(Report.objects.get(pk=draft.pk)) == frozen
+        assert report_content_get(Report.objects.get(pk=draft.pk)) == frozen
         assert frozen["figures"]["onboarding"]["completed"] == 0
         assert frozen["figures"]["outcomes"]["achieved"] == 0
         assert "<strong>strong</strong>" in frozen["narrative_html"]["summary"]
@@ -209,7 +209,7 @@ def test_cadence_follows_the_tier(tenant_a, settings):
     tenant_a.contract_start = date(2026, 1, 10)
     for tier, due in [("strategic", date(2026, 4, 10)), ("key", date(2026, 7, 10)), ("standard", date(2027, 1, 10))]:
         tenant_a.tier = tier
-        assert qbr_due_date(tenant_a) == due
+        assert qbr_due_date_get(tenant_a) == due
 
 
 def test_the_console_lists_overdue_reviews(tenant_a, tenant_b, csm_a, admin_user):
@@ -261,7 +261,7 @@ def quarter_data(tenant_a):
 def test_the_figures_match_the_metrics_of_the_quarter(tenant_a, csm_a, quarter_data):
     with tenant_a:
         report = report_create(actor=csm_a, day=date(2026, 8, 15))
-        figures = report_content(report)["figures"]
+        figures = report_content_get(report)["figures"]
     adoption = {f["name"]: f for f in figures["adoption"]["features"]}
     assert figures["adoption"]["active_users"] == 4
     assert adoption["Alert triage"]["rate"] == 0.5  # 2 of 4 active users
@@ -281,14 +281,14 @@ def test_new_events_after_publication_leave_the_review_unchanged(tenant_a, csm_a
 
     with tenant_a:
         report = report_publish(report=report_create(actor=csm_a, day=date(2026, 8, 15)), actor=csm_a)
-        before = report_content(Report.objects.get(pk=report.pk))
+        before = report_content_get(Report.objects.get(pk=report.pk))
         DailyUsage.objects.create(
             day=date(2026, 8, 20), feature=Feature.objects.get(key="alerts.triage"), user_ref="u9", events=1, quantity=1
         )
-        after = report_content(Report.objects.get(pk=report.pk))
+        after = report_content_get(Report.objects.get(pk=report.pk))
         draft = report_create(actor=csm_a, day=date(2026, 5, 1))  # another quarter, live
         Report.objects.filter(pk=draft.pk).update(period_start=date(2026, 7, 2), period_end=date(2026, 10, 1))
-        live = report_content(Report.objects.get(pk=draft.pk))
+        live = report_content_get(Report.objects.get(pk=draft.pk))
     assert after["figures"] == before["figures"]
     assert after["figures"]["adoption"]["active_users"] == 4
     assert live["figures"]["adoption"]["active_users"] == 5  # the same data, unfrozen, sees the new user
