@@ -39,9 +39,7 @@ def test_the_step_cannot_be_ticked_without_reading(tenant_a, member_a, csm_a, re
         assert task_complete(task=task, actor=csm_a).is_done  # vendor staff may override
 
 
-def test_a_locked_step_stays_open_after_confirming(
-    tenant_a, member_a, read_step, django_capture_on_commit_callbacks
-):
+def test_a_locked_step_stays_open_after_confirming(tenant_a, member_a, read_step, django_capture_on_commit_callbacks):
     article, task = read_step
     with tenant_a:
         blocker = TaskFactory(checklist=task.checklist, key="blocker")
