@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from .models import ChurnEvent, HealthSnapshot
 from .services import tenant_churn_record
@@ -21,6 +21,12 @@ class ChurnEventForm(forms.ModelForm):
         model = ChurnEvent
         fields = ["tenant", "churned_on"]
 
+    def clean_churned_on(self):
+        churned_on = self.cleaned_data["churned_on"]
+        if churned_on > timezone.localdate():
+            raise forms.ValidationError("A churn date cannot be in the future.")
+        return churned_on
+
 
 @admin.register(ChurnEvent)
 class ChurnEventAdmin(admin.ModelAdmin):
@@ -33,9 +39,6 @@ class ChurnEventAdmin(admin.ModelAdmin):
         return False  # a record of the past: correct it by deleting and recording again
 
     def save_model(self, request, obj, form, change):
-        try:
-            event = tenant_churn_record(tenant=obj.tenant, churned_on=obj.churned_on, actor=request.user)
-        except ValidationError as exc:
-            raise ValidationError(exc.messages) from exc
+        event = tenant_churn_record(tenant=obj.tenant, churned_on=obj.churned_on, actor=request.user)
         obj.pk = event.pk
         obj._state.adding = False

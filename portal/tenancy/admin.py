@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django_tenants.admin import TenantAdminMixin
 
@@ -44,19 +43,16 @@ class TenantAdmin(TenantAdminMixin, admin.ModelAdmin):
         if change:
             return super().save_model(request, obj, form, change)
         # New tenants go through the provisioning service (schema, domain, audit).
-        try:
-            result = tenant_provision(
-                actor=request.user,
-                name=obj.name,
-                slug=obj.slug,
-                arr=obj.arr,
-                tier=obj.tier if obj.tier_overridden else None,
-                contract_start=obj.contract_start,
-                renewal_date=obj.renewal_date,
-                csm=obj.csm,
-            )
-        except ValidationError as exc:
-            raise ValidationError(exc.messages) from exc
+        result = tenant_provision(
+            actor=request.user,
+            name=obj.name,
+            slug=obj.slug,
+            arr=obj.arr,
+            tier=obj.tier if obj.tier_overridden else None,
+            contract_start=obj.contract_start,
+            renewal_date=obj.renewal_date,
+            csm=obj.csm,
+        )
         obj.pk = result.tenant.pk
         obj._state.adding = False
         messages.info(request, f"Provisioned in {result.seconds:.2f} s.")
