@@ -11,11 +11,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from portal.accounts.access import require_tenant_schema
 from portal.audit.services import audit_record
 
 from ..rows import BatchResult
 from .ingest import usage_events_ingest
-from .records import require_schema, seat_counts_upsert, support_tickets_upsert
+from .records import seat_counts_upsert, support_tickets_upsert
 
 KINDS = {
     "events": (("feature", "user", "timestamp"), ("quantity", "idempotency_key")),
@@ -50,7 +51,7 @@ def _records(data: bytes, kind: str) -> list[dict]:
 @transaction.atomic
 def csv_import(*, tenant, kind: str, data: bytes, actor) -> BatchResult:
     """Import a CSV file of ``kind`` into ``tenant`` (its schema active); rejected rows carry a ``line``."""
-    require_schema(tenant)
+    require_tenant_schema(tenant)
     if kind not in KINDS:
         raise ValidationError(f"Unknown kind {kind!r}; use one of {', '.join(KINDS)}.")
     records = _records(data, kind)

@@ -7,11 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from portal.accounts.access import Access, AccessDenied, tenant_access_for
+from portal.accounts.access import require_customer, require_tenant_schema
 from portal.audit.services import audit_record
 
 from ..models import NpsResponse
-from .records import require_schema
 
 
 def nps_period(day: date, *, months: int | None = None) -> str:
@@ -26,21 +25,11 @@ def nps_period(day: date, *, months: int | None = None) -> str:
     return f"{day.year}-{letter}{number}"
 
 
-def _is_customer(user, tenant) -> bool:
-    access = tenant_access_for(user, tenant)
-    return access is not None and access < Access.CSM
-
-
-def _require_customer(user, tenant) -> None:
-    if not _is_customer(user, tenant):
-        raise AccessDenied("Only the customer's own people answer the NPS survey.")
-
-
 @transaction.atomic
 def nps_answer(*, tenant, user, score: int, comment: str = "") -> NpsResponse:
     """Record ``user``'s answer for this period (replacing a dismissal, never an answer)."""
-    require_schema(tenant)
-    _require_customer(user, tenant)
+    require_tenant_schema(tenant)
+    require_customer(user, tenant, message="Only the customer's own people answer the NPS survey.")
     if not 0 <= score <= 10:
         raise ValidationError({"score": "Choose a score from 0 to 10."})
     period = nps_period(timezone.localdate())
@@ -64,8 +53,8 @@ def nps_answer(*, tenant, user, score: int, comment: str = "") -> NpsResponse:
 @transaction.atomic
 def nps_dismiss(*, tenant, user) -> NpsResponse:
     """Record that ``user`` declined this period's survey, so it is not shown again."""
-    require_schema(tenant)
-    _require_customer(user, tenant)
+    require_tenant_schema(tenant)
+    require_customer(user, tenant, message="Only the customer's own people answer the NPS survey.")
     period = nps_period(timezone.localdate())
     response, _ = NpsResponse.objects.get_or_create(respondent_id=user.pk, period=period)
     return response

@@ -1,9 +1,10 @@
 """Support-ticket facts and seat counts (upserted by their natural keys), and the feature catalog."""
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from portal.accounts.access import require_tenant_schema
 from portal.audit.services import audit_record
 
 from ..models import Feature, SeatCount, SupportTicket
@@ -52,16 +53,10 @@ def seat_counts_upsert(*, items: list) -> BatchResult:
     return BatchResult(accepted=len(valid), rejected=rejected)
 
 
-def require_schema(tenant) -> None:
-    """Refuse to write ``tenant``'s data while another schema is active."""
-    if connection.schema_name != tenant.schema_name:
-        raise RuntimeError(f"{tenant.slug}'s schema must be active, not {connection.schema_name}.")
-
-
 @transaction.atomic
 def feature_create(*, tenant, key: str, name: str, is_core: bool, actor) -> Feature:
     """Add a feature to ``tenant``'s catalog (its schema active)."""
-    require_schema(tenant)
+    require_tenant_schema(tenant)
     feature = Feature(key=key.strip().lower(), name=name.strip() or key.strip(), is_core=is_core)
     feature.full_clean()
     if Feature.objects.filter(key=feature.key).exists():
@@ -74,7 +69,7 @@ def feature_create(*, tenant, key: str, name: str, is_core: bool, actor) -> Feat
 @transaction.atomic
 def feature_update(*, tenant, feature: Feature, is_core: bool, actor) -> Feature:
     """Flag or unflag a feature as core (it then counts, or stops counting, for adoption)."""
-    require_schema(tenant)
+    require_tenant_schema(tenant)
     if feature.is_core != is_core:
         feature.is_core = is_core
         feature.save(update_fields=["is_core"])
