@@ -3,10 +3,10 @@
 from datetime import date
 
 from celery import shared_task
-from django.db import connection
 from django.utils import timezone
 
 from portal.tasks import TenantScopedTask
+from portal.tenancy.db import connection
 from portal.tenancy.models import Tenant
 from portal.tenancy.tasks import fan_out
 

@@ -18,7 +18,7 @@ from .playbooks.models import Playbook
 from .uploads import validate_evidence_file
 
 
-def _activity(*, checklist, actor, verb: str, summary: str, task=None, internal=False, **data) -> Activity:
+def _activity(*, checklist, actor: Actor, verb: str, summary: str, task=None, internal=False, **data) -> Activity:
     return Activity.objects.create(
         checklist=checklist,
         task=task,
@@ -175,7 +175,7 @@ def task_complete(*, task: Task, actor: Actor) -> Task:
 
 
 @transaction.atomic
-def task_reopen(*, task: Task, actor) -> Task:
+def task_reopen(*, task: Task, actor: Actor) -> Task:
     """Mark ``task`` not done. Refused while a done task depends on it (reopen that first)."""
     require_role(actor, required_access_to_complete(task), current_tenant())
     task = Task.objects.select_for_update().select_related("checklist").get(pk=task.pk)
@@ -209,7 +209,7 @@ def _read_confirmation_missing(task: Task, actor: Actor) -> str | None:
 
 # --- comments and evidence -----------------------------------------------------------------
 @transaction.atomic
-def comment_add(*, task: Task, actor, body: str, internal: bool = False) -> Comment:
+def comment_add(*, task: Task, actor: Actor, body: str, internal: bool = False) -> Comment:
     access = require_role(actor, Access.MEMBER, current_tenant())
     body = body.strip()
     if not body:
@@ -230,7 +230,7 @@ def comment_add(*, task: Task, actor, body: str, internal: bool = False) -> Comm
 
 
 @transaction.atomic
-def evidence_add(*, task: Task, actor, upload=None, text: str = "") -> Evidence:
+def evidence_add(*, task: Task, actor: Actor, upload=None, text: str = "") -> Evidence:
     require_role(actor, Access.MEMBER, current_tenant())
     text = text.strip()
     if upload is None and not text:
@@ -274,7 +274,7 @@ def _check_assignee(assignee) -> None:
 
 
 @transaction.atomic
-def task_update(*, task: Task, actor, **changes) -> Task:
+def task_update(*, task: Task, actor: Actor, **changes) -> Task:
     """Change a task's editable fields (CSM and admin only)."""
     require_role(actor, Access.CSM, current_tenant())
     unknown = set(changes) - set(EDITABLE_FIELDS)
@@ -309,7 +309,7 @@ def task_update(*, task: Task, actor, **changes) -> Task:
 def task_add(
     *,
     phase: Phase,
-    actor,
+    actor: Actor,
     title: str,
     instructions: str = "",
     owner_side: str = OwnerSide.CUSTOMER,

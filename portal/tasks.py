@@ -1,8 +1,9 @@
 """Task base classes shared by every app."""
 
-from django.db import connection
 from django_tenants.utils import get_public_schema_name
 from tenant_schemas_celery.task import TenantTask
+
+from portal.tenancy.db import connection
 
 
 class TenantRequiredError(RuntimeError):

@@ -6,6 +6,7 @@ see migrations/0001_initial.py.
 
 import hashlib
 import secrets
+from typing import Self
 
 from django.conf import settings
 from django.db import models
@@ -18,11 +19,11 @@ def hash_api_key(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-class ApiKeyQuerySet(models.QuerySet):
-    def active(self):
+class ApiKeyQuerySet(models.QuerySet["ApiKey"]):
+    def active(self) -> Self:
         return self.filter(revoked_at__isnull=True)
 
-    def by_raw(self, raw: str):
+    def by_raw(self, raw: str) -> Self:
         """Return the key a raw secret points at (only its hash is stored)."""
         return self.filter(key_hash=hash_api_key(raw))
 

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from portal.accounts.access import actor_user, require_staff_on
+from portal.accounts.access import Actor, actor_user, require_staff_on
 from portal.audit.services import audit_record
 from portal.tenancy.models import Tenant
 
@@ -24,7 +24,7 @@ class CreatedKey:
 
 
 @transaction.atomic
-def api_key_create(*, tenant: Tenant, name: str, actor) -> CreatedKey:
+def api_key_create(*, tenant: Tenant, name: str, actor: Actor) -> CreatedKey:
     """Create an API key for ``tenant``; the raw key is returned once and never stored."""
     require_staff_on(actor, tenant, message="Only an admin or the tenant's assigned CSM may manage its API keys.")
     name = name.strip()
@@ -39,7 +39,7 @@ def api_key_create(*, tenant: Tenant, name: str, actor) -> CreatedKey:
 
 
 @transaction.atomic
-def api_key_revoke(*, key: ApiKey, actor) -> ApiKey:
+def api_key_revoke(*, key: ApiKey, actor: Actor) -> ApiKey:
     """Revoke a key; requests made with it are refused from now on."""
     require_staff_on(actor, key.tenant, message="Only an admin or the tenant's assigned CSM may manage its API keys.")
     if key.revoked_at is None:

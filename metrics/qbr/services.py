@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from portal.accounts.access import Access, actor_user, current_tenant, require_role
+from portal.accounts.access import Access, Actor, actor_user, current_tenant, require_role
 from portal.audit.services import audit_record
 from portal.kb.rendering import markdown_render
 from portal.tenancy.models import Tenant
@@ -38,7 +38,7 @@ def _decimal(value, field: str) -> Decimal:
 @transaction.atomic
 def outcome_create(
     *,
-    actor,
+    actor: Actor,
     title: str,
     baseline,
     target,
@@ -70,7 +70,7 @@ def outcome_create(
 
 
 @transaction.atomic
-def outcome_record_value(*, outcome: Outcome, actor, value, note: str = "", evidence: str = "") -> OutcomeValue:
+def outcome_record_value(*, outcome: Outcome, actor: Actor, value, note: str = "", evidence: str = "") -> OutcomeValue:
     """Record a measured value: it becomes the current value and joins the history."""
     require_role(actor, Access.CSM, current_tenant())
     value = _decimal(value, "value")
@@ -92,7 +92,7 @@ def outcome_record_value(*, outcome: Outcome, actor, value, note: str = "", evid
 
 
 @transaction.atomic
-def outcome_sign_off(*, outcome: Outcome, actor) -> Outcome:
+def outcome_sign_off(*, outcome: Outcome, actor: Actor) -> Outcome:
     """The customer confirms the outcome's current value (customer admins and staff)."""
     require_role(actor, Access.CUSTOMER_ADMIN, current_tenant())
     if outcome.current_value is None:
@@ -124,7 +124,7 @@ def outcomes_sync_bound() -> int:
 
 # --- reports -------------------------------------------------------------------------------
 @transaction.atomic
-def report_create(*, actor, day: date) -> Report:
+def report_create(*, actor: Actor, day: date) -> Report:
     """Start the draft QBR of ``day``'s quarter."""
     require_role(actor, Access.CSM, current_tenant())
     start, end = quarter_bounds(day)
@@ -136,7 +136,7 @@ def report_create(*, actor, day: date) -> Report:
 
 
 @transaction.atomic
-def report_update(*, report: Report, actor, **narrative) -> Report:
+def report_update(*, report: Report, actor: Actor, **narrative) -> Report:
     require_role(actor, Access.CSM, current_tenant())
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.is_published:
@@ -151,7 +151,7 @@ def report_update(*, report: Report, actor, **narrative) -> Report:
 
 
 @transaction.atomic
-def report_publish(*, report: Report, actor) -> Report:
+def report_publish(*, report: Report, actor: Actor) -> Report:
     """Freeze the figures and narrative and show the QBR to the customer."""
     require_role(actor, Access.CSM, current_tenant())
     report = Report.objects.select_for_update().get(pk=report.pk)

@@ -8,13 +8,14 @@ upserts, so the nightly job can run any number of times with the same result.
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django_tenants.utils import tenant_context
 
 from metrics.portfolio.services import health_snapshot_upsert
 from onboarding import selectors as onboarding
-from portal.accounts.access import require_staff_on
+from portal.accounts.access import Actor, require_staff_on
 from portal.audit.services import audit_record
+from portal.tenancy.db import connection
 from portal.tenancy.models import Tenant
 
 from .. import kpi, scoring
@@ -136,7 +137,7 @@ def health_score_compute(*, tenant: Tenant, day: date) -> HealthScore:
     return history
 
 
-def health_recompute_request(*, tenant: Tenant, actor) -> None:
+def health_recompute_request(*, tenant: Tenant, actor: Actor) -> None:
     """Queue a fresh score for ``tenant`` now (console button); the task runs in its schema."""
     require_staff_on(actor, tenant, message="Only an admin or the tenant's assigned CSM may recompute its health.")
     with transaction.atomic():

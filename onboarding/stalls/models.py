@@ -4,7 +4,10 @@ Detection runs inside each tenant's schema and keeps a snapshot here (blocking t
 task count, last progress) current every hour.
 """
 
+from __future__ import annotations
+
 from datetime import timedelta
+from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.db import models
@@ -12,6 +15,9 @@ from django.utils import timezone
 
 from portal.accounts.access import tenants_visible_to
 from portal.tenancy.models import Tenant
+
+if TYPE_CHECKING:
+    from portal.accounts.access import Actor
 
 
 class EndReason(models.TextChoices):
@@ -26,11 +32,11 @@ class EscalationLevel(models.TextChoices):
     ADMINS = "admins", "Admins"
 
 
-class StallEpisodeQuerySet(models.QuerySet):
-    def open(self):
+class StallEpisodeQuerySet(models.QuerySet["StallEpisode"]):
+    def open(self) -> Self:
         return self.filter(ended_at__isnull=True)
 
-    def visible_to(self, user):
+    def visible_to(self, user: Actor) -> Self:
         """Return the episodes of the tenants ``user`` may see in the console."""
         return self.filter(tenant__in=tenants_visible_to(user))
 

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from onboarding.models import Activity, Checklist, Task
-from portal.accounts.access import SYSTEM, current_tenant, require_staff_on
+from portal.accounts.access import SYSTEM, Actor, current_tenant, require_staff_on
 from portal.accounts.models import StaffRole, User
 from portal.audit.services import audit_record
 from portal.notifications.models import Channel
@@ -234,7 +234,7 @@ def _notify(tenant: Tenant, episode: StallEpisode, recipients: list[User], now: 
 
 
 @transaction.atomic
-def stall_episode_snooze(*, episode: StallEpisode, actor, reason: str, days: int) -> StallEpisode:
+def stall_episode_snooze(*, episode: StallEpisode, actor: Actor, reason: str, days: int) -> StallEpisode:
     """Hold back escalation of an open episode for ``days``, saying why."""
     require_staff_on(actor, episode.tenant)
     reason = reason.strip()
@@ -261,7 +261,7 @@ def stall_episode_snooze(*, episode: StallEpisode, actor, reason: str, days: int
 
 
 @transaction.atomic
-def stall_episode_unsnooze(*, episode: StallEpisode, actor) -> StallEpisode:
+def stall_episode_unsnooze(*, episode: StallEpisode, actor: Actor) -> StallEpisode:
     """End a snooze early: escalation resumes at the next detection."""
     require_staff_on(actor, episode.tenant)
     episode = StallEpisode.objects.select_for_update().select_related("tenant").get(pk=episode.pk)

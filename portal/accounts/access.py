@@ -16,10 +16,10 @@ from enum import IntEnum
 from typing import TYPE_CHECKING, Final
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.http import Http404
 from django_tenants.utils import get_public_schema_name
 
+from portal.tenancy.db import connection
 from portal.tenancy.models import Tenant
 
 from .models import Membership, MembershipRole, User
@@ -71,7 +71,7 @@ SYSTEM: Final = SystemActor()
 type Actor = User | SystemActor
 type Viewer = User | AnonymousUser
 
-_ROLE_ACCESS = {
+_ROLE_ACCESS: dict[str, Access] = {
     MembershipRole.CUSTOMER_MEMBER: Access.MEMBER,
     MembershipRole.CUSTOMER_ADMIN: Access.CUSTOMER_ADMIN,
 }
@@ -95,7 +95,7 @@ def current_tenant(*, fresh: bool = False) -> Tenant:
     ``fresh`` reads the row again (with its CSM), for long-running tasks where an admin may have
     changed the tier or the CSM since the connection was pointed at the schema.
     """
-    tenant = getattr(connection, "tenant", None)
+    tenant: Tenant | None = getattr(connection, "tenant", None)
     # In the public schema django-tenants may set a FakeTenant: test the schema name, not the object.
     if tenant is None or connection.schema_name == get_public_schema_name():
         raise RuntimeError("This runs inside a tenant schema; the connection is on the public schema.")
@@ -118,13 +118,13 @@ def require_tenant_schema(tenant: Tenant) -> None:
 _ASSIGNED_CSM = "csm_id"
 
 
-def _staff_sees(user: Actor | Viewer, tenant: Tenant) -> bool:
+def _staff_sees(user: Actor, tenant: Tenant) -> bool:
     if user.is_keel_admin:
         return True
     return bool(user.is_csm and getattr(tenant, _ASSIGNED_CSM) == user.pk)
 
 
-def tenants_visible_to(user: Actor | Viewer) -> QuerySet[Tenant]:
+def tenants_visible_to(user: Actor) -> QuerySet[Tenant]:
     """Return the customer tenants ``user`` may see in the console (none for customers)."""
     qs = Tenant.objects.customers()
     if user.is_keel_admin:
@@ -134,7 +134,7 @@ def tenants_visible_to(user: Actor | Viewer) -> QuerySet[Tenant]:
     return qs.none()
 
 
-def tenant_for_staff_or_404(user: Actor | Viewer, slug: str, *, queryset: QuerySet[Tenant] | None = None) -> Tenant:
+def tenant_for_staff_or_404(user: Actor, slug: str, *, queryset: QuerySet[Tenant] | None = None) -> Tenant:
     """Return the tenant ``slug`` if ``user`` may see it in the console; Http404 otherwise."""
     qs = tenants_visible_to(user).select_related("csm") if queryset is None else queryset & tenants_visible_to(user)
     tenant = qs.filter(slug=slug).first()
@@ -146,7 +146,7 @@ def tenant_for_staff_or_404(user: Actor | Viewer, slug: str, *, queryset: QueryS
 # --- may this actor -----------------------------------------------------------------------------
 def tenant_access_for(actor: Actor | Viewer | None, tenant: Tenant | None) -> Access | None:
     """Return ``actor``'s level on ``tenant``, or None when they have no business there."""
-    if actor is SYSTEM:
+    if isinstance(actor, SystemActor):  # SYSTEM, the one instance
         return Access.SYSTEM
     if actor is None or not actor.is_authenticated or not actor.is_active or tenant is None:
         return None
@@ -177,9 +177,9 @@ def require_role(actor: Actor | Viewer | None, role: Access, tenant: Tenant | No
     return access
 
 
-def require_staff(actor: Actor | Viewer | None, *, admin_only: bool = False, message: str = "") -> None:
+def require_staff(actor: Actor, *, admin_only: bool = False, message: str = "") -> None:
     """Refuse anyone but vendor staff (or, with ``admin_only``, admins and SYSTEM): 403."""
-    _check_actor(actor)
+    _check_actor(actor)  # an untyped caller may still pass None
     allowed = actor.is_keel_admin if admin_only else actor.is_vendor_staff
     if not allowed:
         raise AccessDenied(message or ("Only Keel admins may do this." if admin_only else "Vendor staff only."))
@@ -189,14 +189,3 @@ def require_staff_on(actor: Actor | Viewer | None, tenant: Tenant, *, message: s
     """Refuse anyone but an admin or the tenant's assigned CSM: 403."""
     return require_role(actor, Access.CSM, tenant, message=message or "Only the account's CSM or an admin may do this.")
 
-def require_customer(actor: Actor | Viewer | None, tenant: Tenant, *, message: str = "") -> Access:
-    """Refuse anyone but the customer's own people (members and customer admins): 403.
-
-    For what only the customer can say about themselves (an NPS answer): staff may see the
-    tenant but do not speak for it.
-    """
-    _check_actor(actor)
-    access = tenant_access_for(actor, tenant)
-    if access is None or access >= Access.CSM:
-        raise AccessDenied(message or "Only the customer's own people may do this.")
-    return access

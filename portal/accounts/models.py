@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from typing import Self
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -20,7 +21,7 @@ class MembershipRole(models.TextChoices):
     CUSTOMER_MEMBER = "customer_member", "Customer member"
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def _create(self, email, password, **extra):
@@ -60,13 +61,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         ordering = ["email"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.full_name or self.email
 
-    def get_full_name(self):
+    def get_full_name(self) -> str:
         return self.full_name or self.email
 
-    def get_short_name(self):
+    def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
     @property
@@ -104,11 +105,11 @@ def _hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-class InvitationQuerySet(models.QuerySet):
-    def pending(self):
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def pending(self) -> Self:
         return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
 
-    def by_token(self, raw: str):
+    def by_token(self, raw: str) -> Self:
         """Return the invitation a raw token points at (only its hash is stored)."""
         return self.filter(token_hash=_hash_token(raw))
 

@@ -11,8 +11,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from portal.audit.services import audit_record
+from portal.tenancy.models import Tenant
 
-from .access import Access, actor_user, require_role
+from .access import Access, Actor, actor_user, require_role
 from .models import Invitation, Membership, MembershipRole, User
 
 
@@ -27,7 +28,7 @@ def _send_invitation_email(*, invitation: Invitation, raw_token: str) -> None:
 
 
 @transaction.atomic
-def invitation_create(*, tenant, email: str, role: str, actor) -> tuple[Invitation, str]:
+def invitation_create(*, tenant: Tenant, email: str, role: str, actor: Actor) -> tuple[Invitation, str]:
     """Invite ``email`` to ``tenant``; return the invitation and its one-time raw token.
 
     A customer admin may invite; only vendor staff (CSM, admin) may be the actor when
@@ -59,7 +60,7 @@ def invitation_create(*, tenant, email: str, role: str, actor) -> tuple[Invitati
     return invitation, raw
 
 
-def invitation_get_open(*, tenant, raw_token: str) -> Invitation | None:
+def invitation_get_open(*, tenant: Tenant, raw_token: str) -> Invitation | None:
     """Return the open invitation for this token on this tenant, or None."""
     invitation = Invitation.objects.by_token(raw_token).filter(tenant=tenant).select_related("tenant").first()
     if invitation is None or not invitation.is_open:
@@ -98,7 +99,7 @@ def invitation_accept(*, invitation: Invitation, password: str, full_name: str =
 
 
 @transaction.atomic
-def invitation_revoke(*, invitation: Invitation, actor) -> Invitation:
+def invitation_revoke(*, invitation: Invitation, actor: Actor) -> Invitation:
     require_role(actor, Access.CUSTOMER_ADMIN, invitation.tenant)
     if invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
@@ -115,7 +116,7 @@ def invitation_expire_all() -> int:
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership, actor) -> None:
+def membership_remove(*, membership: Membership, actor: Actor) -> None:
     """Remove a teammate. A tenant always keeps at least one customer admin."""
     require_role(actor, Access.CUSTOMER_ADMIN, membership.tenant)
     if membership.role == MembershipRole.CUSTOMER_ADMIN:

@@ -1,9 +1,9 @@
 """Bind each session to the host it was made on."""
 
 from django.contrib.auth.signals import user_logged_in
-from django.db import connection
 from django.dispatch import receiver
 
+from portal.tenancy.db import connection
 from portal.tenancy.middleware import SESSION_SCHEMA_KEY
 
 

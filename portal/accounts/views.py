@@ -90,7 +90,7 @@ def invitation_accept_view(request, token: str):
             _add_errors(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome to {tenant.name}.")
+            messages.success(request, f"Welcome to {invitation.tenant.name}.")
             return redirect("customer:home")
     return render(
         request,

@@ -1,13 +1,18 @@
 """Write audit rows. Called inside the transaction of the change it records."""
 
+from typing import Any
+
 from django.db import models
 
 from portal.accounts.access import Actor, actor_user
+from portal.tenancy.models import Tenant
 
 from .models import AuditEvent
 
 
-def audit_record(*, actor: Actor, action: str, tenant=None, target: models.Model | None = None, **data) -> AuditEvent:
+def audit_record(
+    *, actor: Actor, action: str, tenant: Tenant | None = None, target: models.Model | None = None, **data: Any
+) -> AuditEvent:
     """Record that ``actor`` (a user, or SYSTEM for Keel itself) did ``action``."""
     user = actor_user(actor)
     return AuditEvent.objects.create(

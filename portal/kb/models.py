@@ -8,6 +8,10 @@ The visibility rule for global articles lives in exactly one place,
 endpoint goes through it.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Self
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -16,7 +20,12 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from portal.accounts.models import User
 from portal.tenancy.models import Tier
+
+if TYPE_CHECKING:
+    from portal.accounts.access import Actor, Viewer
+    from portal.tenancy.models import Tenant
 
 
 class DocumentStatus(models.TextChoices):
@@ -99,11 +108,11 @@ class Category(models.Model):
         return self.name
 
 
-class ArticleQuerySet(models.QuerySet):
-    def published(self):
+class ArticleQuerySet(models.QuerySet["Article"]):
+    def published(self) -> Self:
         return self.filter(status=DocumentStatus.PUBLISHED)
 
-    def visible_to_tenant(self, tenant):
+    def visible_to_tenant(self, tenant: Tenant | None) -> Self:
         """Return the published articles ``tenant``'s people may read. The one visibility rule."""
         if tenant is None or tenant.is_public:
             return self.none()
@@ -114,14 +123,14 @@ class ArticleQuerySet(models.QuerySet):
             | Q(Exists(named), visibility=Visibility.TENANTS)
         )
 
-    def visible_to_staff(self, user):
+    def visible_to_staff(self, user: Actor | Viewer) -> Self:
         """Return the articles a staff user may see and edit in the console.
 
         Admins see all. A CSM sees every article except those naming a customer outside
         their portfolio (the console never shows a CSM another CSM's accounts).
         """
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
+        if not getattr(user, "is_authenticated", False) or not isinstance(user, User):
+            return self.none()  # anonymous visitors and SYSTEM (whose is_authenticated is False)
         if user.is_keel_admin:
             return self.all()
         if user.is_csm:

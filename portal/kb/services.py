@@ -6,6 +6,7 @@ the connection on that tenant's schema; they check it rather than write to the w
 """
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
@@ -17,12 +18,14 @@ from django.utils.text import slugify
 from portal.accounts.access import (
     Access,
     AccessDenied,
+    Actor,
     actor_user,
     require_role,
     require_staff,
     require_tenant_schema,
     tenants_visible_to,
 )
+from portal.accounts.models import User
 from portal.actions import actions_run
 from portal.audit.services import audit_record
 from portal.kb.tenant.models import Page, PageFeedback, PageReadConfirmation, PageRevision
@@ -34,7 +37,6 @@ from .models import (
     ArticleReadConfirmation,
     ArticleRevision,
     Category,
-    Document,
     DocumentStatus,
     SearchMiss,
     Visibility,
@@ -66,7 +68,7 @@ def tags_parse(raw: str | Iterable[str]) -> list[str]:
     return tags
 
 
-def _unique_slug(model: type[Document], wanted: str, title: str, exclude_pk: int | None) -> str:
+def _unique_slug(model: type[Article] | type[Page], wanted: str, title: str, exclude_pk: int | None) -> str:
     taken = model.objects.exclude(pk=exclude_pk) if exclude_pk else model.objects.all()
     if wanted:
         slug = slugify(wanted)[:80]
@@ -82,7 +84,9 @@ def _unique_slug(model: type[Document], wanted: str, title: str, exclude_pk: int
     return slug
 
 
-def _apply_document(doc: Document, *, title: str, slug: str, tags, body_markdown: str, status: str) -> None:
+def _apply_document(
+    doc: Article | Page, *, title: str, slug: str, tags: str | Iterable[str], body_markdown: str, status: str
+) -> None:
     """Validate and set the common fields of ``doc``, rendering its body."""
     title = " ".join((title or "").split())
     if not title:
@@ -103,7 +107,7 @@ def _apply_document(doc: Document, *, title: str, slug: str, tags, body_markdown
     doc.updated_at = timezone.now()
 
 
-def _search_vector_refresh(model: type[Document], pk: int) -> None:
+def _search_vector_refresh(model: type[Article] | type[Page], pk: int) -> None:
     tags = Func(F("tags"), Value(" "), function="array_to_string", output_field=models.TextField())
     model.objects.filter(pk=pk).update(
         search_vector=SearchVector("title", weight="A", config=SEARCH_CONFIG)
@@ -112,13 +116,13 @@ def _search_vector_refresh(model: type[Document], pk: int) -> None:
     )
 
 
-def _changed(before: dict, after: dict) -> list[str]:
+def _changed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     return [name for name in after if before.get(name) != after[name]]
 
 
 # --- categories ----------------------------------------------------------------------------
 @transaction.atomic
-def category_create(*, actor, name: str, description: str = "", position: int = 100) -> Category:
+def category_create(*, actor: Actor, name: str, description: str = "", position: int = 100) -> Category:
     require_staff(actor, message="Only CSMs and admins write knowledge-base articles.")
     name = " ".join((name or "").split())
     if not name:
@@ -134,7 +138,7 @@ def category_create(*, actor, name: str, description: str = "", position: int = 
 
 
 # --- global articles -----------------------------------------------------------------------
-def _article_state(article: Article) -> dict:
+def _article_state(article: Article) -> dict[str, Any]:
     return {
         "title": article.title,
         "slug": article.slug,
@@ -148,7 +152,9 @@ def _article_state(article: Article) -> dict:
     }
 
 
-def _article_audience(*, actor, visibility: str, tiers, tenants) -> tuple[list[str], list[Tenant]]:
+def _article_audience(
+    *, actor: Actor, visibility: str, tiers: Iterable[str] | None, tenants: Iterable[Tenant] | None
+) -> tuple[list[str], list[Tenant]]:
     if visibility not in Visibility.values:
         raise ValidationError({"visibility": f"Unknown visibility {visibility!r}."})
     tiers, tenants = sorted(set(tiers or [])), list(tenants or [])
@@ -169,7 +175,9 @@ def _article_audience(*, actor, visibility: str, tiers, tenants) -> tuple[list[s
     return tiers, tenants
 
 
-def _article_save(article: Article, *, actor, note: str, before: dict, tenants: list[Tenant]) -> Article:
+def _article_save(
+    article: Article, *, actor: Actor, note: str, before: dict[str, Any], tenants: list[Tenant]
+) -> Article:
     article.save(update_fields=None if article._state.adding else _ARTICLE_FIELDS)
     article.tenants.set(tenants)
     _search_vector_refresh(Article, article.pk)
@@ -200,7 +208,7 @@ def _article_save(article: Article, *, actor, note: str, before: dict, tenants: 
 @transaction.atomic
 def article_create(
     *,
-    actor,
+    actor: Actor,
     title: str,
     category: Category,
     body_markdown: str = "",
@@ -227,7 +235,7 @@ def article_create(
 def article_update(
     *,
     article: Article,
-    actor,
+    actor: Actor,
     title: str,
     category: Category,
     body_markdown: str,
@@ -254,12 +262,12 @@ def article_update(
     proposed = {**_article_state(article), "tenants": sorted(t.slug for t in chosen)}
     if not _changed(before, proposed):
         return Article.objects.get(pk=article.pk)
-    article.updated_by = actor
+    article.updated_by = actor_user(actor)  # a person: SYSTEM sees no article to update
     return _article_save(article, actor=actor, note=note, before=before, tenants=chosen)
 
 
 # --- tenant pages --------------------------------------------------------------------------
-def _page_state(page: Page) -> dict:
+def _page_state(page: Page) -> dict[str, Any]:
     return {
         "title": page.title,
         "slug": page.slug,
@@ -269,7 +277,7 @@ def _page_state(page: Page) -> dict:
     }
 
 
-def _page_save(page: Page, *, tenant: Tenant, actor, note: str, changed: list[str]) -> Page:
+def _page_save(page: Page, *, tenant: Tenant, actor: Actor, note: str, changed: list[str]) -> Page:
     page.updated_by, page.updated_by_email = actor, actor.email
     page.save(update_fields=None if page._state.adding else _PAGE_FIELDS)
     _search_vector_refresh(Page, page.pk)
@@ -295,7 +303,7 @@ def _page_save(page: Page, *, tenant: Tenant, actor, note: str, changed: list[st
 def page_create(
     *,
     tenant: Tenant,
-    actor,
+    actor: Actor,
     title: str,
     body_markdown: str = "",
     tags: str | Iterable[str] = (),
@@ -316,7 +324,7 @@ def page_update(
     *,
     tenant: Tenant,
     page: Page,
-    actor,
+    actor: Actor,
     title: str,
     body_markdown: str,
     tags: str | Iterable[str],
@@ -337,7 +345,7 @@ def page_update(
 
 # --- "was this helpful?" -------------------------------------------------------------------
 @transaction.atomic
-def article_feedback_record(*, tenant: Tenant, user, article: Article, helpful: bool) -> ArticleFeedback:
+def article_feedback_record(*, tenant: Tenant, user: User, article: Article, helpful: bool) -> ArticleFeedback:
     """Record (or change) ``user``'s answer on an article their tenant may read."""
     require_role(user, Access.MEMBER, tenant)
     if not Article.objects.visible_to_tenant(tenant).filter(pk=article.pk).exists():
@@ -350,7 +358,7 @@ def article_feedback_record(*, tenant: Tenant, user, article: Article, helpful: 
 
 
 @transaction.atomic
-def page_feedback_record(*, tenant: Tenant, user, page: Page, helpful: bool) -> PageFeedback:
+def page_feedback_record(*, tenant: Tenant, user: User, page: Page, helpful: bool) -> PageFeedback:
     require_role(user, Access.MEMBER, tenant)
     require_tenant_schema(tenant)
     if not page.is_published:
@@ -364,7 +372,7 @@ def page_feedback_record(*, tenant: Tenant, user, page: Page, helpful: bool) -> 
 # --- "read and confirm" (onboarding hook) ---------------------------------------------------
 @transaction.atomic
 def article_read_confirm(
-    *, tenant: Tenant, user, article_id: int | None = None, page_id: int | None = None
+    *, tenant: Tenant, user: User, article_id: int | None = None, page_id: int | None = None
 ) -> ArticleReadConfirmation | PageReadConfirmation:
     """Record that ``user`` read and confirmed a global article or a tenant page. Idempotent.
 
@@ -376,6 +384,7 @@ def article_read_confirm(
     if (article_id is None) == (page_id is None):
         raise ValueError("Give exactly one of article_id or page_id.")
     require_role(user, Access.MEMBER, tenant)
+    confirmation: ArticleReadConfirmation | PageReadConfirmation
     if article_id is not None:
         if not Article.objects.visible_to_tenant(tenant).filter(pk=article_id).exists():
             raise ValidationError("This article is not available on this account.")
@@ -383,7 +392,7 @@ def article_read_confirm(
             article_id=article_id, tenant=tenant, user=user
         )
         ref = f"article:{article_id}"
-    else:
+    elif page_id is not None:  # always: exactly one of the two was given
         require_tenant_schema(tenant)
         if not Page.objects.filter(pk=page_id, status=DocumentStatus.PUBLISHED).exists():
             raise ValidationError("This page is not available on this account.")
@@ -420,7 +429,7 @@ def search_miss_record(*, tenant: Tenant, query: str) -> SearchMiss | None:
     )
 
 
-def search_run(*, tenant: Tenant, access, query: str, limit: int = 20) -> list[SearchHit]:
+def search_run(*, tenant: Tenant, access: Access | None, query: str, limit: int = 20) -> list[SearchHit]:
     """Search for a person on ``tenant``; a customer's search that finds nothing is recorded.
 
     Staff searches are not recorded: "what customers could not find" is about customers.

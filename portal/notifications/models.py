@@ -4,11 +4,17 @@ PostgreSQL is the source of truth: a row is written in the same transaction as t
 decision to notify, and a worker delivers it. Redis only carries "go and look at row N".
 """
 
+from __future__ import annotations
+
 import hashlib
+from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from portal.accounts.models import User
 
 
 class Channel(models.TextChoices):
@@ -28,12 +34,12 @@ class Status(models.TextChoices):
     DEAD = "dead", "Dead letter"
 
 
-class NotificationQuerySet(models.QuerySet):
-    def inbox(self, user):
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def inbox(self, user: User) -> Self:
         """Return the in-app notifications delivered to ``user``, newest first."""
         return self.filter(recipient=user, channel=Channel.IN_APP, status=Status.SENT).order_by("-created_at", "-id")
 
-    def dead_letters_visible_to(self, user):
+    def dead_letters_visible_to(self, user: User) -> Self:
         """Return the dead letters a staff user may see: all for admins; their accounts' or their own for CSMs."""
         dead = self.filter(status=Status.DEAD)
         if user.is_keel_admin:

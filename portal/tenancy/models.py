@@ -1,5 +1,7 @@
 """Tenants (customer accounts), their domains and their exports. Public schema."""
 
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -44,8 +46,8 @@ def console_absolute_url(path: str = "/") -> str:
     return _absolute_url(settings.KEEL_BASE_DOMAIN, path)
 
 
-class TenantQuerySet(models.QuerySet):
-    def customers(self):
+class TenantQuerySet(models.QuerySet["Tenant"]):
+    def customers(self) -> Self:
         """Return every tenant except the public (console) one."""
         return self.exclude(schema_name=get_public_schema_name())
 

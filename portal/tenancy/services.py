@@ -8,14 +8,15 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from portal.accounts.access import require_staff
+from portal.accounts.access import Actor, require_staff
 from portal.accounts.models import Invitation, MembershipRole
 from portal.accounts.services import invitation_create
 from portal.actions import actions_run
 from portal.audit.services import audit_record
+from portal.tenancy.db import connection
 
 from .models import Domain, Tenant, TenantExport, TenantStatus, Tier
 
@@ -59,7 +60,7 @@ def tenant_provision(
     *,
     name: str,
     slug: str,
-    actor,
+    actor: Actor,
     arr: Decimal = Decimal(0),
     tier: str | None = None,
     contract_start: date | None = None,
@@ -121,7 +122,7 @@ def tenant_provision(
 
 
 @transaction.atomic
-def tenant_suspend(*, tenant: Tenant, actor, reason: str) -> Tenant:
+def tenant_suspend(*, tenant: Tenant, actor: Actor, reason: str) -> Tenant:
     """Make a tenant read-only and close it to customer logins."""
     require_staff(actor, admin_only=True)
     if not reason.strip():
@@ -135,7 +136,7 @@ def tenant_suspend(*, tenant: Tenant, actor, reason: str) -> Tenant:
 
 
 @transaction.atomic
-def tenant_resume(*, tenant: Tenant, actor) -> Tenant:
+def tenant_resume(*, tenant: Tenant, actor: Actor) -> Tenant:
     require_staff(actor, admin_only=True)
     tenant.status = TenantStatus.ACTIVE
     tenant.suspended_at = None
@@ -154,7 +155,7 @@ def tenant_recent_export(tenant: Tenant) -> TenantExport | None:
     return None
 
 
-def tenant_delete(*, tenant: Tenant, actor, confirm: str) -> None:
+def tenant_delete(*, tenant: Tenant, actor: Actor, confirm: str) -> None:
     """Drop a tenant's schema and rows, only after a recent export and a typed confirmation."""
     require_staff(actor, admin_only=True)
     if tenant.is_public:

@@ -1,10 +1,10 @@
 """Tenant housekeeping tasks. Fan-out tasks run in public and send one task per tenant."""
 
 from celery import shared_task
-from django.db import connection
 from django.utils import timezone
 
 from portal.tasks import TenantScopedTask
+from portal.tenancy.db import connection
 
 from .models import Tenant, TenantStatus
 

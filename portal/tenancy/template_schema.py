@@ -43,9 +43,11 @@ import threading
 import psycopg
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.migrations.loader import MigrationLoader
 from django_tenants.utils import get_public_schema_name, quote_schema_name, schema_exists
+
+from portal.tenancy.db import connection
 
 logger = logging.getLogger(__name__)
 

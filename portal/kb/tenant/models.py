@@ -6,6 +6,8 @@ where they do not exist. So user references are ``DO_NOTHING`` without a databas
 and the e-mail is copied for display.
 """
 
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -24,8 +26,8 @@ def _user_ref(**kwargs):
     )
 
 
-class PageQuerySet(models.QuerySet):
-    def visible_to(self, access):
+class PageQuerySet(models.QuerySet["Page"]):
+    def visible_to(self, access: Access | None) -> Self:
         """Return the pages someone with ``access`` on this tenant may read (drafts: CSM and up)."""
         if access is None:
             return self.none()
