@@ -189,3 +189,15 @@ def require_staff_on(actor: Actor | Viewer | None, tenant: Tenant, *, message: s
     """Refuse anyone but an admin or the tenant's assigned CSM: 403."""
     return require_role(actor, Access.CSM, tenant, message=message or "Only the account's CSM or an admin may do this.")
 
+
+def require_customer(actor: Actor | Viewer | None, tenant: Tenant, *, message: str = "") -> Access:
+    """Refuse anyone but the customer's own people (members and customer admins): 403.
+
+    For what only the customer can say about themselves (an NPS answer): staff may see the
+    tenant but do not speak for it.
+    """
+    _check_actor(actor)
+    access = tenant_access_for(actor, tenant)
+    if access is None or access >= Access.CSM:
+        raise AccessDenied(message or "Only the customer's own people may do this.")
+    return access
