@@ -30,19 +30,28 @@ def pytest_configure(config):
     )
 
 
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server"}
+
+
 def pytest_collection_modifyitems(items):
     """Mark every test but the end-to-end and pure ones ``django_db``: ``_public_schema`` below
     gives each the database, and pytest-django sets up the test database only when a collected
     test is marked. Without this, a run of unmarked tests alone (``pytest tests/portal/test_settings.py``)
     left the connection on the development database for the session fixture to write into.
 
-    ``pure`` tests get no database at all: pytest-django blocks every query they would make
-    ("Database access not allowed"), so a run of pure tests alone sets up nothing and cannot
-    reach the development database either. A test cannot be both pure and ``django_db``."""
+    ``pure`` tests (``pytestmark = pytest.mark.pure`` or ``@pytest.mark.pure``) get no database:
+    pytest-django blocks every query they make ("Database access not allowed"), so a run of pure
+    tests alone sets up nothing and cannot reach the development database either. A pure test
+    may not be marked ``django_db`` at any level, nor use a fixture that needs the database."""
     for item in items:
         if item.get_closest_marker("pure"):
             if item.get_closest_marker("django_db"):
-                raise pytest.UsageError(f"{item.nodeid} is marked both pure and django_db.")
+                raise pytest.UsageError(
+                    f"{item.nodeid} is marked both pure and django_db (a module's django_db mark is not needed: "
+                    "this conftest marks every test that is not pure)."
+                )
+            if needs_db := DATABASE_FIXTURES.intersection(item.fixturenames):
+                raise pytest.UsageError(f"{item.nodeid} is marked pure but uses {sorted(needs_db)}.")
             continue
         if not item.get_closest_marker("e2e") and not item.get_closest_marker("django_db"):
             item.add_marker(pytest.mark.django_db)

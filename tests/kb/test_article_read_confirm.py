@@ -10,9 +10,6 @@ from portal.kb.models import ArticleReadConfirmation, DocumentStatus, Visibility
 from portal.kb.selectors import kb_read_confirmed, kb_ref, kb_ref_parse
 from portal.kb.services import article_read_confirm
 
-pytestmark = pytest.mark.django_db
-
-
 RECEIVED: list[dict] = []
 
 
@@ -97,12 +94,14 @@ def test_exactly_one_reference_is_required(tenant_a, member_a):
         article_read_confirm(tenant=tenant_a, user=member_a, article_id=1, page_id=1)
 
 
+@pytest.mark.pure
 @pytest.mark.parametrize("bad", ["", "article", "article:", "article:x", "task:3", "page:-1"])
 def test_malformed_references_are_refused(bad):
     with pytest.raises(ValueError, match="Not a knowledge-base reference"):
         kb_ref_parse(bad)
 
 
+@pytest.mark.pure
 def test_references_round_trip():
     assert kb_ref_parse("article:12") == ("article", 12)
     assert kb_ref_parse("page:3") == ("page", 3)

@@ -13,8 +13,6 @@ from portal.kb.tenant.models import Page
 from portal.tenancy.models import Tier
 from tests.support.factories import CsmFactory
 
-pytestmark = pytest.mark.django_db
-
 
 def test_customers_cannot_write_articles(category, member_a):
     with pytest.raises(AccessDenied):
@@ -59,6 +57,7 @@ def test_writing_an_article_is_audited(make_article, kb_author):
     assert (event.actor, event.target_id, event.data["revision"]) == (kb_author, str(article.pk), 1)
 
 
+@pytest.mark.pure
 def test_tags_are_normalised_and_bounded():
     assert tags_parse(" SSO, okta ,,sso,  Single  Sign-on ") == ["sso", "okta", "single sign-on"]
     with pytest.raises(ValidationError, match="at most 10"):

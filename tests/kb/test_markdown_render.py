@@ -23,6 +23,8 @@ from portal.kb.rendering import (
     plain_text,
 )
 
+pytestmark = pytest.mark.pure  # pure functions: no database (tests/conftest.py)
+
 SAFE_SCHEMES = {"http", "https", "mailto"}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "srcset", "background", "poster", "data"}
 # Browsers drop ASCII tab/newline and leading control characters and spaces in URLs.

@@ -11,8 +11,6 @@ from portal.kb.search import kb_search, snippet_html
 from portal.kb.services import search_miss_record, search_run
 from tests.support.clients import client_for
 
-pytestmark = pytest.mark.django_db
-
 
 def _search(tenant, query, access=Access.MEMBER):
     with schema_context(tenant.schema_name):
@@ -55,6 +53,7 @@ def test_snippets_highlight_hits_and_escape_everything_else(make_article, tenant
     assert ">" not in without_marks
 
 
+@pytest.mark.pure
 def test_snippet_html_only_ever_adds_mark_tags():
     assert snippet_html('<img src=x onerror="alert(1)">\ue000hit\ue001') == (
         "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;<mark>hit</mark>"

@@ -2,7 +2,11 @@
 
 from datetime import date, timedelta
 
+import pytest
+
 from metrics.charts import HEIGHT, PAD_BOTTOM, PAD_TOP, WIDTH, line_chart
+
+pytestmark = pytest.mark.pure  # pure functions: no database (tests/conftest.py)
 
 START = date(2026, 11, 1)
 

@@ -8,8 +8,6 @@ from metrics.models import DailyUsage, NpsResponse
 from metrics.services.nps import nps_period
 from tests.support.clients import client_for
 
-pytestmark = pytest.mark.django_db
-
 
 def responses(tenant):
     with schema_context(tenant.schema_name):
@@ -58,6 +56,7 @@ def test_nps_redirects_only_to_this_host(tenant_a, member_a):
     assert response["Location"] == "/"
 
 
+@pytest.mark.pure
 def test_nps_periods_are_quarters_by_default():
     from datetime import date
 

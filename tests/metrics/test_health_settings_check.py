@@ -1,9 +1,12 @@
 """The health-score settings are checked at start-up."""
 
+import pytest
 from django.conf import settings
 from django.test import override_settings
 
 from metrics.checks import health_settings_check
+
+pytestmark = pytest.mark.pure  # pure functions: no database (tests/conftest.py)
 
 
 def test_the_shipped_settings_pass():

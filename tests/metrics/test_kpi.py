@@ -7,6 +7,8 @@ import pytest
 from metrics import kpi
 from metrics.kpi import churn_rate, share_percent
 
+pytestmark = pytest.mark.pure  # pure functions: no database (tests/conftest.py)
+
 
 def test_nps_is_percent_promoters_minus_percent_detractors():
     # 3 promoters (9, 10, 10), 1 passive (7), 1 detractor (2): 60 % − 20 % = 40.

@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 from metrics import scoring
 from metrics.scoring import Facts
 
+pytestmark = pytest.mark.pure  # pure functions: no database (tests/conftest.py)
+
 CONFIG = settings.KEEL_HEALTH
 STANDARD = CONFIG["weights"]["standard"]  # usage 35, adoption 30, support 10, nps 10, onboarding 15
 

@@ -13,8 +13,6 @@ from metrics.tasks import health_score_all_task, health_score_task, usage_rollup
 from portal.tasks import TenantRequiredError
 from portal.tenancy.models import Tenant
 
-pytestmark = pytest.mark.django_db
-
 
 def test_the_health_task_scores_the_tenant_it_was_sent_from(tenant_a, tenant_b, features_a):
     with schema_context(tenant_a.schema_name):
@@ -39,6 +37,7 @@ def test_the_health_task_is_idempotent_per_day(tenant_a):
         assert HealthScore.objects.count() == 1
 
 
+@pytest.mark.pure
 @pytest.mark.parametrize("task", [health_score_task, usage_rollup_task])
 def test_tenant_tasks_refuse_to_run_from_public(task):
     with pytest.raises(TenantRequiredError, match="must be sent from a tenant schema"):
@@ -59,6 +58,7 @@ def test_the_fan_outs_run_end_to_end(tenant_a, tenant_b):
     assert HealthSnapshot.objects.filter(tenant__in=[tenant_a, tenant_b]).count() == 2
 
 
+@pytest.mark.pure
 def test_the_beat_schedule_has_the_rollup_and_nightly_scoring():
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert {"metrics.usage_rollup_all_task", "metrics.health_score_all_task"} <= tasks

@@ -15,8 +15,6 @@ from tests.support.factories import NotificationFactory
 
 from .receivers import WebhookReceiver
 
-pytestmark = pytest.mark.django_db
-
 NON_PUBLIC = [
     "http://127.0.0.1:8000/hook",
     "https://10.1.2.3/hook",
@@ -54,17 +52,20 @@ def dns(monkeypatch):
     return answers, asked
 
 
+@pytest.mark.pure
 @pytest.mark.parametrize("url", NON_PUBLIC)
 def test_a_literal_non_public_address_is_refused_when_set(public_only, url):
     with pytest.raises(ValidationError, match="Webhooks go to public addresses only"):
         validate_webhook_url(url)
 
 
+@pytest.mark.pure
 def test_public_addresses_and_names_pass_the_form_check(public_only):
     validate_webhook_url("https://93.184.216.34/hook")
     validate_webhook_url("https://hooks.example.com/hook")  # names are checked when delivering
 
 
+@pytest.mark.pure
 def test_a_port_that_is_no_port_is_refused():
     with pytest.raises(ValidationError, match="not a valid port"):
         validate_webhook_url("https://hooks.example.com:99999/hook")

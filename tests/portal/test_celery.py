@@ -12,8 +12,6 @@ from portal.tasks import TenantRequiredError
 from portal.tenancy.models import Tenant
 from portal.tenancy.tasks import fan_out, tenant_storage_measure_all_task, tenant_storage_measure_task
 
-pytestmark = pytest.mark.django_db
-
 
 def test_a_task_runs_in_the_schema_it_was_sent_from(tenant_a, tenant_b):
     with schema_context(tenant_b.schema_name):
@@ -33,6 +31,7 @@ def test_the_schema_travels_in_the_message_headers(tenant_a):
     assert result.get()["schema"] == "t_alpha"
 
 
+@pytest.mark.pure
 def test_a_tenant_task_refuses_to_run_from_public():
     with pytest.raises(TenantRequiredError, match="must be sent from a tenant schema"):
         tenant_storage_measure_task.delay()
@@ -51,6 +50,7 @@ def test_the_nightly_fan_out_measures_every_ready_tenant(tenant_a, tenant_b):
     assert Tenant.objects.filter(slug__in=["alpha", "beta"], storage_measured_at__isnull=False).count() == 2
 
 
+@pytest.mark.pure
 def test_the_worker_settings_favour_never_losing_a_task():
     conf = app.conf
     assert conf.task_acks_late
@@ -59,12 +59,14 @@ def test_the_worker_settings_favour_never_losing_a_task():
     assert conf.task_soft_time_limit < conf.task_time_limit < conf.broker_transport_options["visibility_timeout"]
 
 
+@pytest.mark.pure
 def test_every_beat_entry_names_a_registered_task():
     app.loader.import_default_modules()
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in app.tasks, entry["task"]
 
 
+@pytest.mark.pure
 def test_every_task_goes_to_a_queue_the_shipped_worker_consumes():
     routes = settings.CELERY_TASK_ROUTES
     tasks = {name for name in app.tasks if not name.startswith("celery.")}
@@ -78,6 +80,7 @@ def test_every_task_goes_to_a_queue_the_shipped_worker_consumes():
     assert consumed == set(settings.KEEL_CELERY_QUEUES)
 
 
+@pytest.mark.pure
 def test_tasks_are_sent_to_their_queue():
     router = app.amqp.router
     assert router.route({}, "notifications.notification_deliver_task")["queue"].name == "notify"

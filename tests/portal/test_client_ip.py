@@ -9,7 +9,6 @@ from portal.accounts.models import Membership, MembershipRole
 from tests.support.clients import client_for
 from tests.support.factories import PASSWORD, UserFactory
 
-pytestmark = pytest.mark.django_db
 BALANCER = "10.0.0.2"
 
 
@@ -20,11 +19,13 @@ def _request(forwarded=None):
     return RequestFactory().get("/", **extra)
 
 
+@pytest.mark.pure
 def test_without_trusted_proxies_the_header_is_ignored(settings):
     settings.KEEL_TRUSTED_PROXIES = 0
     assert client_ip(_request("203.0.113.9")) == BALANCER
 
 
+@pytest.mark.pure
 @pytest.mark.parametrize(
     ("proxies", "forwarded", "expected"),
     [
@@ -42,6 +43,7 @@ def test_the_client_is_the_entry_the_nearest_trusted_proxy_wrote(settings, proxi
     assert client_ip(_request(forwarded)) == expected
 
 
+@pytest.mark.pure
 def test_axes_and_the_api_throttle_use_it():
     assert settings.AXES_CLIENT_IP_CALLABLE == "portal.accounts.client_ip.client_ip"
     assert settings.REST_FRAMEWORK["NUM_PROXIES"] == (settings.KEEL_TRUSTED_PROXIES or None)

@@ -11,6 +11,8 @@ from django.core.exceptions import ImproperlyConfigured
 from portal.settings.base import _stall_rule
 from portal.settings.env import env_bool, env_int, env_list, env_rate, env_str, rate_window_seconds
 
+pytestmark = pytest.mark.pure  # pure functions: no database (tests/conftest.py)
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -15,8 +15,6 @@ from portal.tenancy.models import Domain, Tenant, Tier
 from portal.tenancy.services import tenant_provision, tier_for_arr
 from tests.support.factories import CsmFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
-
 
 def test_it_creates_schema_domain_invitation_and_audit(admin_user):
     csm = CsmFactory()
@@ -54,6 +52,7 @@ def test_it_emails_the_first_admin_after_commit(admin_user, django_capture_on_co
     assert f"http://delta.localhost:8000/invite/{result.invitation_token}/" in mail.outbox[0].body
 
 
+@pytest.mark.pure
 @pytest.mark.parametrize(
     ("arr", "tier"), [(0, Tier.STANDARD), (49_999, Tier.STANDARD), (50_000, Tier.KEY), (250_000, Tier.STRATEGIC)]
 )

@@ -28,9 +28,8 @@ from portal.accounts.access import AccessDenied
 from portal.tenancy.models import Tenant
 from tests.support.clients import client_for
 
-pytestmark = pytest.mark.django_db
 
-
+@pytest.mark.pure
 @pytest.mark.parametrize(
     ("day", "bounds"),
     [

@@ -10,8 +10,6 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.support.clients import client_for
 
-pytestmark = pytest.mark.django_db
-
 SAMPLE = {"int": "1", "slug": "alpha", "str": "x", "path": "x", "uuid": "00000000-0000-0000-0000-000000000001"}
 # Reachable without a session (log in, reset a password, accept an invitation, the API's own
 # 401/403, its schema and docs).
@@ -41,6 +39,7 @@ PUBLIC_ROUTES = sorted(
 )
 
 
+@pytest.mark.pure
 def test_the_matrix_found_the_routes():
     assert "/onboarding/tasks/1/complete/" in TENANT_ROUTES
     assert "/api/v1/me" in TENANT_ROUTES

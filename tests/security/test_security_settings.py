@@ -12,7 +12,6 @@ from django.test import override_settings
 from tests.support.clients import client_for
 from tests.support.factories import MembershipFactory
 
-pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -39,6 +38,7 @@ def test_the_api_throttles_per_tenant_and_user_with_retry_after(tenant_a, member
         assert other.get("/api/v1/me").status_code == 200
 
 
+@pytest.mark.pure
 @pytest.mark.slow
 def test_production_settings_secure_cookies_and_hsts():
     code = (
