@@ -5,12 +5,18 @@ message, or a chat service that has posted it), then count deliveries by idempot
 the webhook's ``Idempotency-Key`` header, the e-mail's Message-ID. ``hold_first`` keeps
 the first receipt waiting for its answer until ``release`` is set, so a test can kill the
 sender exactly between "delivered" and "recorded as delivered".
+
+Each serves on its own thread, woken by the listening socket or by ``close()`` through a
+socket pair: closing takes no poll interval (``serve_forever``'s ``shutdown()`` waits up to
+0.5 s for its next poll).
 """
 
 import contextlib
 import email
 import email.policy
 import json
+import selectors
+import socket
 import socketserver
 import ssl
 import threading
@@ -66,12 +72,28 @@ class _Receiver:
     def start(self, server) -> None:
         self.server = server
         self.port = server.server_address[1]
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self._wake_read, self._wake_write = socket.socketpair()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        """Handle each connection as it arrives until ``close()`` writes to the wake-up socket."""
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.server, selectors.EVENT_READ)
+            selector.register(self._wake_read, selectors.EVENT_READ)
+            while True:
+                ready = {key.fileobj for key, _ in selector.select()}
+                if self._wake_read in ready:
+                    return
+                self.server.handle_request()  # ready: accepts at once, then a handler thread answers
 
     def close(self) -> None:
         self.release.set()
-        self.server.shutdown()
+        self._wake_write.send(b"x")
+        self._thread.join(timeout=10)
         self.server.server_close()
+        self._wake_read.close()
+        self._wake_write.close()
 
 
 class WebhookReceiver(_Receiver):
