@@ -1,5 +1,8 @@
 """Checklist API on the tenant host. One view per operation, all on TenantAPIView."""
 
+from collections.abc import Callable
+from typing import ClassVar
+
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
@@ -11,7 +14,7 @@ from portal.api.base import TenantAPIView
 
 from . import selectors, services
 from .choices import EvidenceKind, OwnerSide
-from .models import Checklist
+from .models import Checklist, Task
 
 
 def _task_or_404(pk: int):
@@ -64,7 +67,8 @@ class ChecklistDetailOutput(ChecklistOutput):
     tasks = serializers.SerializerMethodField()
 
     def get_tasks(self, board) -> list[dict]:
-        return TaskOutput([row for phase in board.phases for row in phase.tasks], many=True).data
+        # many=True: DRF returns a list; the stubs type .data as a dict. The hint stays: it is the schema.
+        return TaskOutput([row for phase in board.phases for row in phase.tasks], many=True).data  # type: ignore[return-value]
 
 
 def _board(request, checklist):
@@ -125,7 +129,7 @@ class TaskDetailApi(TenantAPIView):
 
 class _TaskActionApi(TenantAPIView):
     write_access = Access.MEMBER  # the service decides: vendor tasks need CSM
-    service = None
+    service: ClassVar[Callable[..., Task]]  # each subclass names its service
 
     def post(self, request, pk: int):
         task = type(self).service(task=_task_or_404(pk), actor=request.user)

@@ -15,7 +15,8 @@ class EvidenceForm(forms.Form):
     text = forms.CharField(required=False, label="Or a note", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("file") and not (data.get("text") or "").strip():
             raise forms.ValidationError("Attach a file or write a note.")
         return data

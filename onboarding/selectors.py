@@ -1,15 +1,23 @@
 """Read-side of onboarding, for views and other apps (metrics may import this; never the reverse)."""
 
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from __future__ import annotations
 
-from django.db.models import Count, Q
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from portal.accounts.access import Access
 
 from .choices import OwnerSide
 from .models import Activity, Checklist, Comment, Evidence, Phase, Task, TaskStatus
+
+if TYPE_CHECKING:
+    from portal.accounts.access import Actor, Viewer
+    from portal.tenancy.models import Tenant
 
 
 # --- the contract used by metrics ----------------------------------------------------------
@@ -62,7 +70,7 @@ class Board:
         return round(100 * self.done / self.total) if self.total else 0
 
 
-def checklist_list():
+def checklist_list() -> QuerySet[Checklist]:
     return Checklist.objects.all()
 
 
@@ -71,9 +79,10 @@ def _can_toggle(task: Task, access: Access) -> bool:
     return access >= needed
 
 
-def _task_views(tasks: list[Task], access: Access, today: date) -> dict[int, TaskView]:
+# ``tasks``: Task rows annotated with ``visible_comments`` and given ``_dep_ids`` (checklist_board_get).
+def _task_views(tasks: list[Any], access: Access, today: date) -> dict[int, TaskView]:
     by_id = {t.pk: t for t in tasks}
-    views = {}
+    views: dict[int, TaskView] = {}
     for t in tasks:
         waiting = [by_id[d] for d in t._dep_ids if by_id[d].status != TaskStatus.DONE]
         views[t.pk] = TaskView(
@@ -91,7 +100,7 @@ def checklist_board_get(*, checklist: Checklist, access: Access, today: date | N
     """Return everything the checklist page shows, in a fixed number of queries."""
     today = today or timezone.localdate()
     comment_filter = Q() if access >= Access.CSM else Q(comments__internal=False)
-    tasks = list(
+    tasks: list[Any] = list(
         checklist.tasks.select_related("assignee")
         .annotate(visible_comments=Count("comments", filter=comment_filter))
         .order_by("phase__position", "position", "id")
@@ -128,13 +137,13 @@ def _other(side: str) -> str:
     return OwnerSide.CUSTOMER if side == OwnerSide.VENDOR else OwnerSide.VENDOR
 
 
-def _next_step(views, *, side: str) -> TaskView | None:
+def _next_step(views: Iterable[TaskView], *, side: str) -> TaskView | None:
     """Return the open, unlocked task of ``side`` to do next, earliest due first."""
     open_ = [v for v in views if not v.task.is_done and not v.locked and v.task.owner_side == side]
     return min(open_, key=lambda v: (v.task.due_date or date.max, v.task.phase_id, v.task.position), default=None)
 
 
-def activity_list(*, checklist: Checklist, access: Access, task: Task | None = None):
+def activity_list(*, checklist: Checklist, access: Access, task: Task | None = None) -> QuerySet[Activity]:
     qs = checklist.activities.select_related("actor")
     if task is not None:
         qs = qs.filter(task=task)
@@ -145,7 +154,7 @@ def task_get(*, pk: int) -> Task | None:
     return Task.objects.select_related("checklist", "phase", "assignee", "completed_by").filter(pk=pk).first()
 
 
-def task_detail_get(*, task: Task, access: Access) -> dict:
+def task_detail_get(*, task: Task, access: Access) -> dict[str, Any]:
     comments = task.comments.select_related("author")
     if access < Access.CSM:
         comments = comments.filter(internal=False)
@@ -163,7 +172,7 @@ def task_detail_get(*, task: Task, access: Access) -> dict:
     }
 
 
-def comment_list(*, task: Task, access: Access):
+def comment_list(*, task: Task, access: Access) -> QuerySet[Comment]:
     qs = Comment.objects.filter(task=task).select_related("author")
     return qs if access >= Access.CSM else qs.filter(internal=False)
 
@@ -173,7 +182,7 @@ def task_overdue_list(*, today: date) -> list[Task]:
     return list(Task.objects.filter(status=TaskStatus.TODO, due_date__lt=today).order_by("due_date", "id"))
 
 
-def tasks_completed_between(*, start, end) -> int:
+def tasks_completed_between(*, start: datetime, end: datetime) -> int:
     """Return how many tasks were completed in [start, end)."""
     return Task.objects.filter(status=TaskStatus.DONE, completed_at__gte=start, completed_at__lt=end).count()
 
@@ -185,7 +194,7 @@ class ReadStep:
     confirmed: bool
 
 
-def read_step_get(*, task: Task, user, tenant) -> ReadStep | None:
+def read_step_get(*, task: Task, user: Actor | Viewer, tenant: Tenant) -> ReadStep | None:
     """Return the knowledge-base page a "read and confirm" task points at, for this viewer."""
     from django.urls import reverse
 
@@ -196,6 +205,7 @@ def read_step_get(*, task: Task, user, tenant) -> ReadStep | None:
     if not task.read_confirm_ref:
         return None
     kind, pk = kb_ref_parse(task.read_confirm_ref)
+    target: Article | Page | None
     if kind == "article":
         target = Article.objects.visible_to_tenant(tenant).filter(pk=pk).first()
         name = "kb:article_detail"

@@ -1,9 +1,12 @@
 """Writes on checklists. Every change checks the actor's access and writes an activity row."""
 
-from datetime import date, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -18,7 +21,16 @@ from .playbooks.models import Playbook
 from .uploads import validate_evidence_file
 
 
-def _activity(*, checklist, actor: Actor, verb: str, summary: str, task=None, internal=False, **data) -> Activity:
+def _activity(
+    *,
+    checklist: Checklist,
+    actor: Actor,
+    verb: str,
+    summary: str,
+    task: Task | None = None,
+    internal: bool = False,
+    **data: Any,
+) -> Activity:
     return Activity.objects.create(
         checklist=checklist,
         task=task,
@@ -56,7 +68,7 @@ def task_read_steps_complete(*, tenant: Tenant, user: User, ref: str) -> list[Ta
     not sign off) stays open and its page says why; anything else that goes wrong is raised.
     Return the completed tasks.
     """
-    done = []
+    done: list[Task] = []
     with tenant:
         for task in Task.objects.filter(read_confirm_ref=ref, status=TaskStatus.TODO):
             access = tenant_access_for(user, tenant)
@@ -68,7 +80,7 @@ def task_read_steps_complete(*, tenant: Tenant, user: User, ref: str) -> list[Ta
 
 
 @transaction.atomic
-def checklist_instantiate(*, playbook: Playbook, actor: Actor, started_at=None) -> Checklist:
+def checklist_instantiate(*, playbook: Playbook, actor: Actor, started_at: datetime | None = None) -> Checklist:
     """Copy ``playbook`` into the current tenant schema as a new checklist.
 
     A copy, so later playbook edits never rewrite a running checklist.
@@ -200,7 +212,10 @@ def _read_confirmation_missing(task: Task, actor: Actor) -> str | None:
     """A "read and confirm" task is done when the customer confirmed reading (staff may override)."""
     from portal.kb.selectors import kb_read_confirmed
 
-    if not task.read_confirm_ref or tenant_access_for(actor, current_tenant()) >= Access.CSM:
+    if not task.read_confirm_ref:
+        return None
+    access = tenant_access_for(actor, current_tenant())
+    if access is not None and access >= Access.CSM:
         return None
     if not kb_read_confirmed(actor, task.read_confirm_ref, tenant=current_tenant()):
         return f"“{task.title}”: read the linked page and press “I have read this” first."
@@ -216,7 +231,7 @@ def comment_add(*, task: Task, actor: Actor, body: str, internal: bool = False) 
         raise ValidationError({"body": "Write something first."})
     if internal and access < Access.CSM:
         raise ValidationError({"internal": "Only vendor staff can write internal comments."})
-    comment = Comment.objects.create(task=task, author=actor, body=body, internal=internal)
+    comment = Comment.objects.create(task=task, author=actor_user(actor), body=body, internal=internal)
     label = "Internal note" if internal else "Comment"
     _activity(
         checklist=task.checklist,
@@ -229,8 +244,9 @@ def comment_add(*, task: Task, actor: Actor, body: str, internal: bool = False) 
     return comment
 
 
+# ``upload`` is a form's UploadedFile; Any because django-stubs types its name and size as optional.
 @transaction.atomic
-def evidence_add(*, task: Task, actor: Actor, upload=None, text: str = "") -> Evidence:
+def evidence_add(*, task: Task, actor: Actor, upload: Any = None, text: str = "") -> Evidence:
     require_role(actor, Access.MEMBER, current_tenant())
     text = text.strip()
     if upload is None and not text:
@@ -266,7 +282,7 @@ def _check_kb_ref(ref: str) -> None:
             raise ValidationError({"read_confirm_ref": str(exc)}) from None
 
 
-def _check_assignee(assignee) -> None:
+def _check_assignee(assignee: User | None) -> None:
     if assignee is None:
         return
     if tenant_access_for(assignee, current_tenant()) is None:
@@ -274,7 +290,7 @@ def _check_assignee(assignee) -> None:
 
 
 @transaction.atomic
-def task_update(*, task: Task, actor: Actor, **changes) -> Task:
+def task_update(*, task: Task, actor: Actor, **changes: Any) -> Task:
     """Change a task's editable fields (CSM and admin only)."""
     require_role(actor, Access.CSM, current_tenant())
     unknown = set(changes) - set(EDITABLE_FIELDS)
@@ -284,7 +300,7 @@ def task_update(*, task: Task, actor: Actor, **changes) -> Task:
         raise ValidationError({"title": "A task needs a title."})
     _check_kb_ref(changes.get("read_confirm_ref", ""))
     _check_assignee(changes.get("assignee"))
-    changed = {}
+    changed: dict[str, Any] = {}
     for field, value in changes.items():
         if getattr(task, field) != value:
             changed[field] = value
@@ -314,9 +330,9 @@ def task_add(
     instructions: str = "",
     owner_side: str = OwnerSide.CUSTOMER,
     due_date: date | None = None,
-    assignee=None,
+    assignee: User | None = None,
     evidence: str = "",
-    depends_on=(),
+    depends_on: Iterable[Task] = (),
     read_confirm_ref: str = "",
 ) -> Task:
     """Add a task to a running checklist (CSM and admin only)."""
@@ -356,6 +372,6 @@ def task_add(
     return task
 
 
-def assignable_users():
+def assignable_users() -> QuerySet[Membership]:
     """Return the customer users of the current tenant (for assignee pickers)."""
     return Membership.objects.filter(tenant=current_tenant()).select_related("user")

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from portal.accounts.access import require_tenant_schema
+from portal.accounts.access import Actor, require_tenant_schema
 from portal.audit.services import audit_record
 
 from ..rows import BatchResult
@@ -49,7 +49,7 @@ def _records(data: bytes, kind: str) -> list[dict]:
 
 
 @transaction.atomic
-def csv_import(*, tenant, kind: str, data: bytes, actor) -> BatchResult:
+def csv_import(*, tenant, kind: str, data: bytes, actor: Actor) -> BatchResult:
     """Import a CSV file of ``kind`` into ``tenant`` (its schema active); rejected rows carry a ``line``."""
     require_tenant_schema(tenant)
     if kind not in KINDS:

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from portal.accounts.access import require_tenant_schema
+from portal.accounts.access import Actor, require_tenant_schema
 from portal.audit.services import audit_record
 
 from ..models import Feature, SeatCount, SupportTicket
@@ -54,7 +54,7 @@ def seat_counts_upsert(*, items: list) -> BatchResult:
 
 
 @transaction.atomic
-def feature_create(*, tenant, key: str, name: str, is_core: bool, actor) -> Feature:
+def feature_create(*, tenant, key: str, name: str, is_core: bool, actor: Actor) -> Feature:
     """Add a feature to ``tenant``'s catalog (its schema active)."""
     require_tenant_schema(tenant)
     feature = Feature(key=key.strip().lower(), name=name.strip() or key.strip(), is_core=is_core)
@@ -67,7 +67,7 @@ def feature_create(*, tenant, key: str, name: str, is_core: bool, actor) -> Feat
 
 
 @transaction.atomic
-def feature_update(*, tenant, feature: Feature, is_core: bool, actor) -> Feature:
+def feature_update(*, tenant, feature: Feature, is_core: bool, actor: Actor) -> Feature:
     """Flag or unflag a feature as core (it then counts, or stops counting, for adoption)."""
     require_tenant_schema(tenant)
     if feature.is_core != is_core:

@@ -5,6 +5,8 @@ accounts get the same spine with fewer steps. Used by a data migration and by te
 so it takes the model classes as arguments (historical models in the migration).
 """
 
+from typing import TypedDict
+
 # (key, title, owner side, assignee role, due offset days, depends on, evidence, milestone, first value, instructions)
 PHASES = [
     (
@@ -245,7 +247,15 @@ PHASES = [
 
 # Standard accounts skip these steps (their dependencies are re-pointed to what remains).
 STANDARD_SKIPS = {"env-confirmed", "sec-dast", "rollback-drill", "kt-runbook"}
-TIER_SETTINGS = {
+
+
+class _TierSettings(TypedDict):
+    name: str
+    scale: float
+    skips: set[str]
+
+
+TIER_SETTINGS: dict[str, _TierSettings] = {
     "strategic": {"name": "Security delivery — strategic", "scale": 1.0, "skips": set()},
     "key": {"name": "Security delivery — key", "scale": 1.0, "skips": {"rollback-drill"}},
     "standard": {"name": "Security delivery — standard", "scale": 1.25, "skips": STANDARD_SKIPS},

@@ -52,7 +52,7 @@ def task_reminders_enqueue(*, now: datetime | None = None) -> int:
         written += len(
             notification_enqueue(
                 # Once per task and due date: moving the date earns a new reminder, re-running does not.
-                key=f"reminder:t{tenant.pk}:{task.pk}:{task.due_date.isoformat()}",
+                key=f"reminder:t{tenant.pk}:{task.pk}:{task.due_date.isoformat()}",  # type: ignore[union-attr]  # overdue: has a due date
                 kind="task.reminder",
                 subject=f"Reminder: “{task.title}” was due {task.due_date:%Y-%m-%d}",
                 body=render_to_string("stalls/email/task_reminder.txt", context),

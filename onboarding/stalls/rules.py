@@ -65,8 +65,8 @@ def checklist_verdict(
         key=lambda t: (t.due_date, t.pk),
     )
     onsets = [idle_from] if idle else []
-    if late:
-        onsets.append(_start_of(late[0].due_date + timedelta(days=rule.overdue_days + 1)))
+    if late and (first_due := late[0].due_date) is not None:  # late tasks all have a due date
+        onsets.append(_start_of(first_due + timedelta(days=rule.overdue_days + 1)))
     blocking = late[0] if late else _next_open(open_tasks, tasks, deps)
     return Verdict(
         idle=idle,

@@ -4,6 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from portal.accounts.models import User
 from portal.notifications.models import Notification, Status
 
 from .models import StallEpisode
@@ -50,7 +51,7 @@ def _told(n: Notification) -> Told:
     )
 
 
-def stall_episode_list(*, viewer, ended: bool = False, limit: int = 200) -> list[EpisodeRow]:
+def stall_episode_list(*, viewer: User, ended: bool = False, limit: int = 200) -> list[EpisodeRow]:
     """Return the open (or recently ended) episodes ``viewer`` may see, each with who was told."""
     episodes = StallEpisode.objects.visible_to(viewer).select_related("tenant", "tenant__csm", "snoozed_by")
     if ended:
@@ -67,6 +68,6 @@ def stall_episode_list(*, viewer, ended: bool = False, limit: int = 200) -> list
     return rows
 
 
-def stall_episode_get(*, viewer, pk: int) -> StallEpisode | None:
+def stall_episode_get(*, viewer: User, pk: int) -> StallEpisode | None:
     """Return the episode if ``viewer`` may see it, else None (the caller answers 404)."""
     return StallEpisode.objects.visible_to(viewer).select_related("tenant").filter(pk=pk).first()

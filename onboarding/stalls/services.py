@@ -8,6 +8,7 @@ decision and the messages it causes commit together or not at all.
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from onboarding.models import Activity, Checklist, Task
-from portal.accounts.access import SYSTEM, Actor, current_tenant, require_staff_on
+from portal.accounts.access import SYSTEM, Actor, actor_user, current_tenant, require_staff_on
 from portal.accounts.models import StaffRole, User
 from portal.audit.services import audit_record
 from portal.notifications.models import Channel
@@ -26,7 +27,7 @@ from portal.notifications.services import notification_enqueue
 from portal.tenancy.models import Tenant, console_absolute_url
 
 from .models import EndReason, EscalationLevel, StallEpisode
-from .rules import Verdict, checklist_verdict, rule_for_tier
+from .rules import StallRule, Verdict, checklist_verdict, rule_for_tier
 
 # First key of the two-int advisory lock that serialises detection runs of one tenant.
 DETECT_LOCK_NAMESPACE = 6_401_002
@@ -41,7 +42,7 @@ class DetectResult:
     escalated: list[int] = field(default_factory=list)
     notifications: int = 0
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "schema": self.schema,
             "started": self.started,
@@ -79,13 +80,14 @@ def stall_detect(*, now: datetime | None = None) -> DetectResult:
         tasks = tasks_by_checklist.get(checklist.pk, [])
         verdict = checklist_verdict(checklist=checklist, tasks=tasks, deps=deps, rule=rule, now=now)
         episode = episodes.get(checklist.pk)
-        if verdict.stalled and episode is None:
-            _episode_start(tenant, checklist, verdict, now, result)
+        if episode is None:
+            if verdict.stalled:
+                _episode_start(tenant, checklist, verdict, now, result)
         elif verdict.stalled:
             _episode_refresh(tenant, episode, verdict, now)
             if _escalation_due(episode, rule, now):
                 _escalate(tenant, episode, now, result)
-        elif episode is not None:
+        else:
             _episode_end(tenant, episode, _end_reason(episode, verdict), now, result, checklist=checklist)
     for checklist_id, episode in episodes.items():
         if checklist_id not in seen:
@@ -118,12 +120,12 @@ SNAPSHOT_FIELDS = [
 ]
 
 
-def _episode_start(tenant: Tenant, checklist: Checklist, verdict: Verdict, now: datetime, result: DetectResult):
+def _episode_start(tenant: Tenant, checklist: Checklist, verdict: Verdict, now: datetime, result: DetectResult) -> None:
     episode = StallEpisode(
         tenant=tenant,
         checklist_id=checklist.pk,
         checklist_name=checklist.name[:200],
-        stalled_since=verdict.stalled_since,
+        stalled_since=verdict.stalled_since,  # type: ignore[misc]  # set whenever verdict.stalled
         detected_at=now,
     )
     _snapshot(episode, verdict, now)
@@ -147,7 +149,7 @@ def _episode_refresh(tenant: Tenant, episode: StallEpisode, verdict: Verdict, no
     episode.save(update_fields=SNAPSHOT_FIELDS)
 
 
-def _escalation_due(episode: StallEpisode, rule, now: datetime) -> bool:
+def _escalation_due(episode: StallEpisode, rule: StallRule, now: datetime) -> bool:
     return (
         episode.level == EscalationLevel.CSM
         and not episode.is_snoozed(now)
@@ -172,7 +174,14 @@ def _end_reason(episode: StallEpisode, verdict: Verdict) -> str:
     return EndReason.CLEARED
 
 
-def _episode_end(tenant, episode, reason: str, now: datetime, result: DetectResult, checklist=None) -> None:
+def _episode_end(
+    tenant: Tenant,
+    episode: StallEpisode,
+    reason: str,
+    now: datetime,
+    result: DetectResult,
+    checklist: Checklist | None = None,
+) -> None:
     episode.ended_at, episode.end_reason, episode.last_checked_at = now, reason, now
     episode.save(update_fields=["ended_at", "end_reason", "last_checked_at"])
     label = EndReason(reason).label
@@ -247,7 +256,7 @@ def stall_episode_snooze(*, episode: StallEpisode, actor: Actor, reason: str, da
         raise ValidationError("This stall has already ended.")
     now = timezone.now()
     episode.snoozed_until, episode.snoozed_at = now + timedelta(days=days), now
-    episode.snooze_reason, episode.snoozed_by = reason[:300], actor
+    episode.snooze_reason, episode.snoozed_by = reason[:300], actor_user(actor)
     episode.save(update_fields=["snoozed_until", "snoozed_at", "snooze_reason", "snoozed_by"])
     audit_record(
         actor=actor,
