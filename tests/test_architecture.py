@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.pure  # reads source files: no database (tests/conftest.py)
+
 ROOT = Path(__file__).resolve().parents[1]
 # The wiring may know every app; nothing else in the core may.
 WIRING = {"portal/urls_public.py", "portal/urls_tenant.py", "portal/warmup.py"}
