@@ -5,4 +5,6 @@ import re
 
 def invitation_path(output: str) -> str:
     """Return the /invite/<token>/ path in a command's output."""
-    return re.search(r"https?://[^/\s]+(/invite/\S+/)", output).group(1)
+    found = re.search(r"https?://[^/\s]+(/invite/\S+/)", output)
+    assert found, f"No invitation link in:\n{output}"
+    return found.group(1)

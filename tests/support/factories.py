@@ -27,13 +27,42 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import factory
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 from factory.django import DjangoModelFactory
 
-if TYPE_CHECKING:
-    pass
+from portal.tenancy.db import connection
+
+if TYPE_CHECKING:  # the factories' type parameters; ruff does not see names used in strings there
+    from metrics.ingest.models import ApiKey  # noqa: F401
+    from metrics.models import (  # noqa: F401
+        DailyUsage,
+        Feature,
+        HealthScore,
+        NpsResponse,
+        RollupState,
+        SeatCount,
+        SupportTicket,
+        UsageEvent,
+    )
+    from metrics.portfolio.models import ChurnEvent, HealthSnapshot  # noqa: F401
+    from metrics.qbr.models import Outcome, OutcomeValue, Report  # noqa: F401
+    from onboarding.models import Activity, Checklist, Comment, Evidence, Phase, Task  # noqa: F401
+    from onboarding.playbooks.models import Playbook, PlaybookPhase, PlaybookTask  # noqa: F401
+    from onboarding.stalls.models import StallEpisode  # noqa: F401
+    from portal.accounts.models import Invitation, Membership, User  # noqa: F401
+    from portal.audit.models import AuditEvent  # noqa: F401
+    from portal.kb.models import (  # noqa: F401
+        Article,
+        ArticleFeedback,
+        ArticleReadConfirmation,
+        ArticleRevision,
+        Category,
+        SearchMiss,
+    )
+    from portal.kb.tenant.models import Page, PageFeedback, PageReadConfirmation, PageRevision  # noqa: F401
+    from portal.notifications.models import Notification, NotificationPreference  # noqa: F401
+    from portal.tenancy.models import Domain, Tenant, TenantExport  # noqa: F401
 
 T = TypeVar("T")
 
@@ -138,10 +167,10 @@ class UserFactory(DjangoModelFactory["User"]):
     full_name = factory.Faker("name")
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
-    @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+    @classmethod
+    def _after_postgeneration(cls, instance: User, create: bool, results: dict[str, Any] | None = None) -> None:
         if create:
-            obj.save()
+            instance.save()  # keeps the hash set_password made after the insert
 
 
 class CsmFactory(UserFactory):
