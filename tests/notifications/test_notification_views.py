@@ -12,17 +12,11 @@ from tests.support.factories import NotificationFactory
 pytestmark = pytest.mark.django_db
 
 
-def delivered_in_app(user, **fields):
-    return NotificationFactory(
-        recipient=user, channel=Channel.IN_APP, status=Status.SENT, sent_at=timezone.now(), **fields
-    )
-
-
 # --- inbox ---------------------------------------------------------------------------------
 def test_the_inbox_lists_the_viewer_s_notifications_and_the_nav_counts_unread(csm_a, csm_b, tenant_a):
-    mine = delivered_in_app(csm_a, subject="Alpha is stalled", tenant=tenant_a)
-    delivered_in_app(csm_a, subject="Old news", read_at=timezone.now())
-    delivered_in_app(csm_b, subject="Not for Ada")
+    mine = NotificationFactory(recipient=csm_a, delivered_in_app=True, subject="Alpha is stalled", tenant=tenant_a)
+    NotificationFactory(recipient=csm_a, delivered_in_app=True, subject="Old news", read_at=timezone.now())
+    NotificationFactory(recipient=csm_b, delivered_in_app=True, subject="Not for Ada")
     NotificationFactory(recipient=csm_a, channel=Channel.IN_APP, subject="Not delivered yet")
     response = client_for(csm_a).get("/console/notifications/")
     assert response.status_code == 200
@@ -33,7 +27,7 @@ def test_the_inbox_lists_the_viewer_s_notifications_and_the_nav_counts_unread(cs
 
 
 def test_marking_one_read_and_then_all(csm_a):
-    first, second = delivered_in_app(csm_a), delivered_in_app(csm_a)
+    first, second = NotificationFactory.create_batch(2, recipient=csm_a, delivered_in_app=True)
     client = client_for(csm_a)
     assert client.post(f"/console/notifications/{first.pk}/read/").status_code == 302
     first.refresh_from_db()
@@ -45,7 +39,7 @@ def test_marking_one_read_and_then_all(csm_a):
 
 
 def test_inbox_trio(csm_a, csm_b, member_a):
-    row = delivered_in_app(csm_a)
+    row = NotificationFactory(recipient=csm_a, delivered_in_app=True)
     assert client_for(csm_a).get("/console/notifications/").status_code == 200
     assert client_for(csm_b).post(f"/console/notifications/{row.pk}/read/").status_code == 404
     row.refresh_from_db()
@@ -54,15 +48,9 @@ def test_inbox_trio(csm_a, csm_b, member_a):
 
 
 # --- dead letters --------------------------------------------------------------------------
-def dead(tenant, recipient, **fields):
-    return NotificationFactory(
-        recipient=recipient, tenant=tenant, status=Status.DEAD, attempts=5, last_error="HTTP 500", **fields
-    )
-
-
 def test_dead_letters_are_listed_for_the_account_s_csm_and_admins(tenant_a, tenant_b, csm_a, csm_b, admin_user):
-    alpha = dead(tenant_a, csm_a, subject="Alpha alert")
-    beta = dead(tenant_b, csm_b, subject="Beta alert")
+    alpha = NotificationFactory(tenant=tenant_a, recipient=csm_a, dead=True, subject="Alpha alert")
+    beta = NotificationFactory(tenant=tenant_b, recipient=csm_b, dead=True, subject="Beta alert")
     page = client_for(csm_a).get("/console/notifications/dead-letters/")
     assert alpha.subject in page.text and beta.subject not in page.text
     assert "HTTP 500" in page.text
@@ -71,7 +59,7 @@ def test_dead_letters_are_listed_for_the_account_s_csm_and_admins(tenant_a, tena
 
 
 def test_retry_trio(tenant_a, csm_a, csm_b, member_a, django_capture_on_commit_callbacks):
-    row = dead(tenant_a, csm_a)
+    row = NotificationFactory(tenant=tenant_a, recipient=csm_a, dead=True)
     url = f"/console/notifications/{row.pk}/retry/"
     assert client_for(csm_b).post(url).status_code == 404
     assert client_for(member_a).post(url).status_code == 403

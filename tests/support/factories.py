@@ -350,6 +350,8 @@ _outbox_keys = itertools.count(1)
 class NotificationFactory(DjangoModelFactory["Notification"]):
     """A pending outbox row (e-mail by default; e-mail rows go to the recipient's address).
 
+    Traits: ``delivered_in_app=True`` (sent to the recipient's inbox), ``dead=True`` (a dead letter).
+
     ``tenant`` is optional here: account-less messages (digests, staff alerts) have none.
     """
 
@@ -358,6 +360,10 @@ class NotificationFactory(DjangoModelFactory["Notification"]):
 
     class Params:
         n = factory.LazyFunction(lambda: next(_outbox_keys))
+        # In someone's inbox: sent on the in-app channel.
+        delivered_in_app = factory.Trait(channel="in_app", status="sent", sent_at=factory.LazyFunction(timezone.now))
+        # Given up on after five failed attempts.
+        dead = factory.Trait(status="dead", attempts=5, last_error="HTTP 500")
 
     recipient = None
     channel = "email"
