@@ -104,4 +104,4 @@ lock:
 	rm -rf .lockenv build *.egg-info
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

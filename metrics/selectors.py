@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -71,7 +72,7 @@ def feature_adoption_list(*, day: date, days: int | None = None) -> tuple[int, l
     return active, rows
 
 
-def usage_trend_get(*, day: date, days: int | None = None) -> dict:
+def usage_trend_get(*, day: date, days: int | None = None) -> dict[str, Any]:
     """Return active user-days in this window and the one before it, and the change in %."""
     days = days or settings.KEEL_HEALTH["window_days"]
     start, end = _window(day, days)
@@ -86,7 +87,7 @@ def usage_trend_get(*, day: date, days: int | None = None) -> dict:
     return {"current": current, "previous": previous, "change": kpi.trend_percent(current=current, previous=previous)}
 
 
-def ticket_facts_get(*, day: date, days: int | None = None) -> dict:
+def ticket_facts_get(*, day: date, days: int | None = None) -> dict[str, Any]:
     """Return tickets opened in the window and the one before, and open criticals/highs."""
     days = days or settings.KEEL_HEALTH["window_days"]
     start, end = _window(day, days)
@@ -102,7 +103,7 @@ def ticket_facts_get(*, day: date, days: int | None = None) -> dict:
     return counts
 
 
-def nps_summary_get(*, day: date, days: int | None = None) -> dict:
+def nps_summary_get(*, day: date, days: int | None = None) -> dict[str, Any]:
     """Return the NPS of the answers in the survey window and how they split."""
     days = days or settings.KEEL_HEALTH["nps_window_days"]
     start, end = _window(day, days)

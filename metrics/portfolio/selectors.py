@@ -1,13 +1,16 @@
 """Cross-tenant reads for the console. Public tables only: a constant number of queries."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Coalesce, TruncDate
 
 from metrics.kpi import churn_rate, share_percent
 from portal.accounts.access import tenants_visible_to
+from portal.accounts.models import User
 from portal.tenancy.models import LifecycleStage, Tier
 
 from .models import Band, ChurnEvent
@@ -72,7 +75,7 @@ class PortfolioRow:
         return "down" if self.change <= -STEADY_POINTS else "steady"
 
 
-def _row(values: tuple) -> PortfolioRow:
+def _row(values: tuple[Any, ...]) -> PortfolioRow:
     (slug, name, tier, renewal, stage, csm_name, csm_email, score, band, week_ago, ttv, nps, day) = values
     return PortfolioRow(
         slug=slug,
@@ -90,7 +93,7 @@ def _row(values: tuple) -> PortfolioRow:
     )
 
 
-def _sort_key(sort: str):
+def _sort_key(sort: str) -> Callable[[PortfolioRow], Any]:
     missing_last = 1_000
     return {
         "score": lambda r: (r.score if r.score is not None else missing_last, r.name),
@@ -101,7 +104,9 @@ def _sort_key(sort: str):
     }.get(sort, lambda r: r.name.lower())
 
 
-def portfolio_row_list(*, viewer, tier: str = "", band: str = "", mine: bool = False, sort: str = "score") -> list:
+def portfolio_row_list(
+    *, viewer: User, tier: str = "", band: str = "", mine: bool = False, sort: str = "score"
+) -> list[PortfolioRow]:
     """Return the tenants ``viewer`` may see with their latest health, filtered and sorted (1 query)."""
     tenants = tenants_visible_to(viewer)
     if tier:
@@ -117,7 +122,7 @@ def portfolio_row_list(*, viewer, tier: str = "", band: str = "", mine: bool = F
     return rows
 
 
-def green_share_get(rows: list) -> tuple[int, int, float | None]:
+def green_share_get(rows: list[PortfolioRow]) -> tuple[int, int, float | None]:
     """Return (green, scored, % green) over the rows' customers that are still customers."""
     scored = [r for r in rows if not r.churned and r.band != Band.UNKNOWN]
     green = sum(1 for r in scored if r.band == Band.GREEN)
@@ -136,7 +141,7 @@ class Churn:
         return churn_rate(lost=self.lost, at_start=self.at_start)
 
 
-def churn_get(*, viewer, start: date, end: date) -> Churn:
+def churn_get(*, viewer: User, start: date, end: date) -> Churn:
     """Return customers lost in [start, end] and customers at ``start`` among those ``viewer`` sees (2 queries).
 
     A customer counts at the start if it became one (contract start, else creation) on or

@@ -1,6 +1,7 @@
 """Writes to public health tables: the latest health snapshot, churn dates."""
 
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,8 +21,8 @@ def health_snapshot_upsert(
     score: int | None,
     band: str,
     score_week_ago: int | None,
-    components: list,
-    drivers: list,
+    components: list[dict[str, Any]],
+    drivers: list[dict[str, Any]],
     nps: int | None,
     ttv_days: float | None,
     active_users: int,

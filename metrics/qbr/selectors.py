@@ -1,46 +1,51 @@
 """Reads of QBRs: who sees which, and the figures a page shows."""
 
+from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from metrics.charts import line_chart
+from metrics.charts import Line, line_chart
 from portal.accounts.access import Access
 from portal.kb.rendering import markdown_render
+from portal.tenancy.models import Tenant
 
 from .figures import report_figures
 from .models import Report, ReportStatus
 from .services import NARRATIVE_FIELDS
 
 
-def report_list(*, access: Access):
+def report_list(*, access: Access) -> QuerySet[Report]:
     """Customers see published QBRs only; vendor staff see drafts too."""
     qs = Report.objects.all()
     return qs if access >= Access.CSM else qs.filter(status=ReportStatus.PUBLISHED)
 
 
-def report_content_get(report: Report) -> dict:
+def report_content_get(report: Report) -> dict[str, Any]:
     """Return the figures, charts and narrative HTML: frozen when published, live for a draft.
 
     Charts are drawn from the figures alone, so a published report's charts are frozen too.
     """
     if report.is_published:
-        figures, narrative = report.snapshot["figures"], report.snapshot["narrative_html"]
+        snapshot = report.snapshot  # a published report has its snapshot
+        figures, narrative = snapshot["figures"], snapshot["narrative_html"]  # type: ignore[index]
     else:
         figures = report_figures(period_start=report.period_start, period_end=report.period_end)
         narrative = {field: markdown_render(getattr(report, field)) for field in NARRATIVE_FIELDS}
     return {"figures": figures, "narrative_html": narrative, "charts": _charts(figures)}
 
 
-def _series(pairs) -> list[tuple[date, float | None]]:
+def _series(pairs: Iterable[tuple[str, float | None]]) -> list[tuple[date, float | None]]:
     return [(date.fromisoformat(day), value) for day, value in pairs]
 
 
-def _charts(figures: dict) -> dict:
+def _charts(figures: dict[str, Any]) -> dict[str, Line]:
     bands = settings.KEEL_HEALTH["bands"]
-    charts = {}
+    charts: dict[str, Line] = {}
     health = figures.get("health") or {}
     if health.get("available"):
         charts["health"] = line_chart(
@@ -55,17 +60,18 @@ def _charts(figures: dict) -> dict:
     return charts
 
 
-def qbr_due_date_get(tenant, today: date | None = None) -> date:
+def qbr_due_date_get(tenant: Tenant, today: date | None = None) -> date:
     """Return when the tenant's next QBR is due under its tier's cadence."""
     months = settings.KEEL_QBR_CADENCE_MONTHS.get(tenant.tier, 12)
     if tenant.last_qbr_published_at:
         anchor = timezone.localdate(tenant.last_qbr_published_at)
     else:
         anchor = tenant.contract_start or timezone.localdate(tenant.created_at)
-    return anchor + relativedelta(months=months)
+    due: date = anchor + relativedelta(months=months)  # relativedelta is untyped
+    return due
 
 
-def qbr_schedule_list(tenants, today: date | None = None) -> list[dict]:
+def qbr_schedule_list(tenants: Iterable[Tenant], today: date | None = None) -> list[dict[str, Any]]:
     """Return each tenant with its QBR due date and state (overdue / due soon / scheduled)."""
     today = today or timezone.localdate()
     rows = []

@@ -27,7 +27,7 @@ def quarter_bounds(day: date) -> tuple[date, date]:
     return start, end
 
 
-def _decimal(value, field: str) -> Decimal:
+def _decimal(value: object, field: str) -> Decimal:
     try:
         return Decimal(str(value))
     except (InvalidOperation, ValueError):
@@ -40,8 +40,8 @@ def outcome_create(
     *,
     actor: Actor,
     title: str,
-    baseline,
-    target,
+    baseline: object,
+    target: object,
     direction: str,
     unit: str = "",
     description: str = "",
@@ -70,7 +70,9 @@ def outcome_create(
 
 
 @transaction.atomic
-def outcome_record_value(*, outcome: Outcome, actor: Actor, value, note: str = "", evidence: str = "") -> OutcomeValue:
+def outcome_record_value(
+    *, outcome: Outcome, actor: Actor, value: object, note: str = "", evidence: str = ""
+) -> OutcomeValue:
     """Record a measured value: it becomes the current value and joins the history."""
     require_role(actor, Access.CSM, current_tenant())
     value = _decimal(value, "value")
@@ -136,7 +138,7 @@ def report_create(*, actor: Actor, day: date) -> Report:
 
 
 @transaction.atomic
-def report_update(*, report: Report, actor: Actor, **narrative) -> Report:
+def report_update(*, report: Report, actor: Actor, **narrative: str) -> Report:
     require_role(actor, Access.CSM, current_tenant())
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.is_published:

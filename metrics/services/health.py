@@ -6,6 +6,7 @@ upserts, so the nightly job can run any number of times with the same result.
 """
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -67,7 +68,7 @@ SELECT
 """
 
 
-def health_facts(*, day: date, config: dict) -> tuple[scoring.Facts, tuple | None]:
+def health_facts(*, day: date, config: dict[str, Any]) -> tuple[scoring.Facts, tuple[Any, ...] | None]:
     """Return the scorer's facts for ``day`` and the (score, components) of a week earlier."""
     window = config["window_days"]
     params = {

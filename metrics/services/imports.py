@@ -6,6 +6,7 @@ transaction, so a failure part-way leaves nothing half-written.
 
 import csv
 import io
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,6 +14,7 @@ from django.db import transaction
 
 from portal.accounts.access import Actor, require_tenant_schema
 from portal.audit.services import audit_record
+from portal.tenancy.models import Tenant
 
 from ..rows import BatchResult
 from .ingest import usage_events_ingest
@@ -27,7 +29,7 @@ KINDS = {
 FIRST_DATA_LINE = 2
 
 
-def _records(data: bytes, kind: str) -> list[dict]:
+def _records(data: bytes, kind: str) -> list[dict[str, Any]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -49,7 +51,7 @@ def _records(data: bytes, kind: str) -> list[dict]:
 
 
 @transaction.atomic
-def csv_import(*, tenant, kind: str, data: bytes, actor: Actor) -> BatchResult:
+def csv_import(*, tenant: Tenant, kind: str, data: bytes, actor: Actor) -> BatchResult:
     """Import a CSV file of ``kind`` into ``tenant`` (its schema active); rejected rows carry a ``line``."""
     require_tenant_schema(tenant)
     if kind not in KINDS:

@@ -5,6 +5,8 @@ batches and concurrent requests: ``INSERT … ON CONFLICT DO NOTHING`` skips row
 another transaction committed first (or holds, until it commits).
 """
 
+from typing import Any
+
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -16,15 +18,16 @@ STAGING = "metrics_event_staging"
 COLUMNS = "feature_id, user_ref, occurred_at, quantity, idempotency_key"
 
 
-def usage_events_ingest(*, items: list) -> BatchResult:
+def usage_events_ingest(*, items: list[Any]) -> BatchResult:
     """Store the valid events of ``items`` in the current tenant's schema; report the rest."""
     features = dict(Feature.objects.values_list("key", "id"))
     now = timezone.now()
-    rows, rejected = [], []
+    rows: list[tuple[Any, ...]] = []
+    rejected: list[dict[str, Any]] = []
     append = rows.append
     for index, item in enumerate(items):
         row, errors = parse_event(item, features=features, now=now)
-        if errors:
+        if errors or row is None:  # parse_event returns a row exactly when it found no errors
             rejected.append({"index": index, "errors": errors})
         else:
             append(row)
@@ -33,7 +36,7 @@ def usage_events_ingest(*, items: list) -> BatchResult:
 
 
 @transaction.atomic
-def _copy_new(rows: list[tuple]) -> int:
+def _copy_new(rows: list[tuple[Any, ...]]) -> int:
     """COPY ``rows`` into the staging table and move the unseen keys to the events table."""
     with connection.cursor() as cursor:
         # One temp table per database session, emptied before use: cheaper than creating one
@@ -51,4 +54,5 @@ def _copy_new(rows: list[tuple]) -> int:
             f"INSERT INTO {table(UsageEvent)} ({COLUMNS}, received_at)"
             f" SELECT {COLUMNS}, now() FROM {STAGING} ON CONFLICT (idempotency_key) DO NOTHING"
         )
-        return cursor.rowcount
+        inserted: int = cursor.rowcount
+        return inserted

@@ -8,7 +8,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from portal.accounts.access import require_customer, require_tenant_schema
+from portal.accounts.models import User
 from portal.audit.services import audit_record
+from portal.tenancy.models import Tenant
 
 from ..models import NpsResponse
 
@@ -26,7 +28,7 @@ def nps_period(day: date, *, months: int | None = None) -> str:
 
 
 @transaction.atomic
-def nps_answer(*, tenant, user, score: int, comment: str = "") -> NpsResponse:
+def nps_answer(*, tenant: Tenant, user: User, score: int, comment: str = "") -> NpsResponse:
     """Record ``user``'s answer for this period (replacing a dismissal, never an answer)."""
     require_tenant_schema(tenant)
     require_customer(user, tenant, message="Only the customer's own people answer the NPS survey.")
@@ -51,7 +53,7 @@ def nps_answer(*, tenant, user, score: int, comment: str = "") -> NpsResponse:
 
 
 @transaction.atomic
-def nps_dismiss(*, tenant, user) -> NpsResponse:
+def nps_dismiss(*, tenant: Tenant, user: User) -> NpsResponse:
     """Record that ``user`` declined this period's survey, so it is not shown again."""
     require_tenant_schema(tenant)
     require_customer(user, tenant, message="Only the customer's own people answer the NPS survey.")

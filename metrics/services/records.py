@@ -1,23 +1,30 @@
 """Support-ticket facts and seat counts (upserted by their natural keys), and the feature catalog."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from portal.accounts.access import Actor, require_tenant_schema
 from portal.audit.services import audit_record
+from portal.tenancy.models import Tenant
 
 from ..models import Feature, SeatCount, SupportTicket
 from ..rows import BatchResult, parse_seats, parse_ticket
 
 
-def _valid_rows(items: list, parse) -> tuple[dict, list[dict]]:
+def _valid_rows(
+    items: list[Any], parse: Callable[..., tuple[dict[str, Any] | None, dict[str, Any]]]
+) -> tuple[dict[Any, dict[str, Any]], list[dict[str, Any]]]:
     """Return the valid rows keyed by natural key (the last one wins) and the rejections."""
     now = timezone.now()
-    valid, rejected = {}, []
+    valid: dict[Any, dict[str, Any]] = {}
+    rejected: list[dict[str, Any]] = []
     for index, item in enumerate(items):
         row, errors = parse(item, now=now)
-        if errors:
+        if errors or row is None:  # a parser returns a row exactly when it found no errors
             rejected.append({"index": index, "errors": errors})
         else:
             valid[row.get("external_id", row.get("day"))] = row
@@ -25,7 +32,7 @@ def _valid_rows(items: list, parse) -> tuple[dict, list[dict]]:
 
 
 @transaction.atomic
-def support_tickets_upsert(*, items: list) -> BatchResult:
+def support_tickets_upsert(*, items: list[Any]) -> BatchResult:
     """Insert new tickets and update known ones (by external_id); report invalid rows."""
     valid, rejected = _valid_rows(items, parse_ticket)
     now = timezone.now()
@@ -40,7 +47,7 @@ def support_tickets_upsert(*, items: list) -> BatchResult:
 
 
 @transaction.atomic
-def seat_counts_upsert(*, items: list) -> BatchResult:
+def seat_counts_upsert(*, items: list[Any]) -> BatchResult:
     """Record licensed seats per day (a later value for the same day replaces the earlier)."""
     valid, rejected = _valid_rows(items, parse_seats)
     now = timezone.now()
@@ -54,7 +61,7 @@ def seat_counts_upsert(*, items: list) -> BatchResult:
 
 
 @transaction.atomic
-def feature_create(*, tenant, key: str, name: str, is_core: bool, actor: Actor) -> Feature:
+def feature_create(*, tenant: Tenant, key: str, name: str, is_core: bool, actor: Actor) -> Feature:
     """Add a feature to ``tenant``'s catalog (its schema active)."""
     require_tenant_schema(tenant)
     feature = Feature(key=key.strip().lower(), name=name.strip() or key.strip(), is_core=is_core)
@@ -67,7 +74,7 @@ def feature_create(*, tenant, key: str, name: str, is_core: bool, actor: Actor) 
 
 
 @transaction.atomic
-def feature_update(*, tenant, feature: Feature, is_core: bool, actor: Actor) -> Feature:
+def feature_update(*, tenant: Tenant, feature: Feature, is_core: bool, actor: Actor) -> Feature:
     """Flag or unflag a feature as core (it then counts, or stops counting, for adoption)."""
     require_tenant_schema(tenant)
     if feature.is_core != is_core:

@@ -30,7 +30,8 @@ def usage_rollup_days(*, days: list[date]) -> int:
             """,
             [days, min(days), max(days) + timedelta(days=1)],
         )
-        return cursor.rowcount
+        rebuilt: int = cursor.rowcount
+        return rebuilt
 
 
 @transaction.atomic

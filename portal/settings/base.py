@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from celery.schedules import crontab
 
@@ -212,7 +213,7 @@ KEEL_EVENTS_MAX_BODY_BYTES = env_int("KEEL_EVENTS_MAX_BODY_BYTES", 5 * 1024 * 10
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("KEEL_DATA_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 # Health score: component weights per tier (re-normalised over the components that have
 # data), band thresholds, and the targets that map a raw figure onto 0-100.
-KEEL_HEALTH = {
+KEEL_HEALTH: dict[str, Any] = {
     "weights": {
         "strategic": {"usage": 25, "adoption": 25, "support": 15, "nps": 20, "onboarding": 15},
         "key": {"usage": 30, "adoption": 25, "support": 15, "nps": 15, "onboarding": 15},
@@ -237,7 +238,7 @@ KEEL_NPS_PERIOD_MONTHS = env_int("KEEL_NPS_PERIOD_MONTHS", 3)
 
 # --- Static and media ----------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(env_str("KEEL_STATIC_ROOT", str(BASE_DIR / "var" / "static")))
+STATIC_ROOT: Path | None = Path(env_str("KEEL_STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("KEEL_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
@@ -275,7 +276,9 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # --- E-mail --------------------------------------------------------------------------------
 # Django 6.1 mailers (EMAIL_BACKEND is deprecated). Dev prints mail to the console; pointing
 # KEEL_EMAIL_BACKEND at the SMTP backend reads the server from KEEL_SMTP_*.
-MAILERS = {"default": {"BACKEND": env_str("KEEL_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}}
+MAILERS: dict[str, dict[str, Any]] = {
+    "default": {"BACKEND": env_str("KEEL_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}
+}
 if MAILERS["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
     MAILERS["default"]["OPTIONS"] = {
         "host": env_str("KEEL_SMTP_HOST", "localhost"),
