@@ -1,6 +1,6 @@
 """Tenant B's people against tenant A: every route, every method, A's own object ids, both hosts.
 
-The routes come from the URL resolver (tests/security/test_route_matrix.py) and the OpenAPI
+The routes come from the URL resolver (tests/support/routes.py) and the OpenAPI
 schema must not document an operation the resolver does not route, so a new route cannot
 escape. Tenant A holds a canary string in every place its people can write text; it must
 never reach a response on B's host, and nothing B does may change a row of A's.
@@ -16,8 +16,8 @@ from django.db import connection
 from django_tenants.utils import quote_schema_name, schema_context
 
 from onboarding.models import Checklist, Comment, Task
-from tests.security.test_route_matrix import SAMPLE, TENANT_ROUTES
 from tests.support.clients import client_for
+from tests.support.routes import SAMPLE, TENANT_ROUTES
 
 pytestmark = pytest.mark.django_db
 

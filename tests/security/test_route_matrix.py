@@ -1,42 +1,18 @@
 """Every route on a tenant host, found from the URL resolver, refuses outsiders.
 
-New routes join the matrix by existing: nothing here lists them by hand.
+New routes join the matrix by existing (tests/support/routes.py): nothing here lists them by hand.
 """
 
 import re
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.support.clients import client_for
+from tests.support.routes import PUBLIC_ROUTES, TENANT_ROUTES
 
-SAMPLE = {"int": "1", "slug": "alpha", "str": "x", "path": "x", "uuid": "00000000-0000-0000-0000-000000000001"}
 # Reachable without a session (log in, reset a password, accept an invitation, the API's own
 # 401/403, its schema and docs).
 ANONYMOUS = re.compile(r"^/(login|logout|password-reset|reset|invite|api)/")
-
-
-def _routes(patterns, prefix=""):
-    for entry in patterns:
-        route = prefix + str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            yield from _routes(entry.url_patterns, route)
-        elif isinstance(entry, URLPattern):
-            yield route
-
-
-def _concrete(route: str) -> str:
-    path = re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLE[m.group(1) or "str"], route)
-    return "/" + path.lstrip("^").rstrip("$")
-
-
-# Open to everyone on every host by design, revealing nothing: tests/portal/test_healthz.py.
-PROBES = {"/healthz"}
-TENANT_ROUTES = sorted({_concrete(r) for r in _routes(get_resolver("portal.urls_tenant").url_patterns)} - PROBES)
-PUBLIC_ROUTES = sorted(
-    {_concrete(r) for r in _routes(get_resolver("portal.urls_public").url_patterns) if not r.startswith("admin/")}
-    - PROBES
-)
 
 
 @pytest.mark.pure
