@@ -57,7 +57,7 @@ print(json.dumps({
 
 
 def _run(args: list[str], env: dict) -> str:
-    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)  # noqa: S603
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
 
