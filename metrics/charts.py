@@ -1,5 +1,6 @@
 """Server-side SVG line charts: plain markup, no JavaScript, printable into a PDF later."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -33,7 +34,7 @@ def _x(index: int, count: int) -> float:
 
 
 def line_chart(
-    series: list[tuple[date, float | None]],
+    series: Sequence[tuple[date, float | None]],
     *,
     title: str,
     unit: str = "",
@@ -43,7 +44,8 @@ def line_chart(
     """Lay out ``series`` (oldest first; None = no value that day) as an SVG line chart."""
     values = [v for _, v in series if v is not None]
     top = top or max([*values, 1]) * 1.1
-    segments, current = [], []
+    segments: list[str] = []
+    current: list[str] = []
     for index, (_, value) in enumerate(series):
         if value is None:
             if current:

@@ -94,7 +94,7 @@ def parse_event(item, *, features: Mapping[str, int], now: datetime) -> tuple[tu
     falls through to the field-by-field checks that explain what is wrong.
     """
     if type(item) is dict:
-        feature_id = features.get(item.get("feature"))
+        feature_id = features.get(item.get("feature"))  # type: ignore[arg-type]  # None finds nothing
         user_ref, stamp = item.get("user"), item.get("timestamp")
         quantity, key = item.get("quantity", 1), item.get("idempotency_key")
         if (
@@ -130,7 +130,7 @@ def _parse_event_checked(item, *, features: Mapping[str, int], now: datetime) ->
     occurred_at = _datetime(item.get("timestamp"), field="timestamp", errors=errors, now=now)
     quantity = _int(item.get("quantity"), field="quantity", default=1, errors=errors)
     key = _text(item.get("idempotency_key"), field="idempotency_key", max_length=200, errors=errors, required=False)
-    if errors:
+    if errors or occurred_at is None or quantity is None:  # without errors both were parsed
         return None, errors
     if not key:
         key = derived_event_key(feature, user_ref, occurred_at, quantity)

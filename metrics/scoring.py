@@ -98,7 +98,7 @@ def adoption_score(facts: Facts, *, target: float) -> tuple[float | None, str]:
     if facts.active_users == 0:
         return 0.0, f"No active users in the last {facts.window_days} days."
     rates = [kpi.adoption_rate(feature_users=n, active_users=facts.active_users) for _, n in facts.core_feature_users]
-    mean = sum(rates) / len(rates)
+    mean = sum(rates) / len(rates)  # type: ignore[arg-type]  # active_users > 0: every rate is a number
     return _capped(mean / target * 100), (
         f"Core features used by {mean:.0%} of active users on average "
         f"across {len(rates)} core feature{'s' if len(rates) != 1 else ''} (target {target:.0%})."

@@ -3,6 +3,8 @@
 Each page enters that one tenant's schema for its reads; cross-tenant pages never do.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -46,7 +48,7 @@ def tenant_health(request, slug: str):
         history = selectors.health_score_list(day=today)
         active_series = selectors.daily_active_user_list(day=today)
         active_users, adoption = selectors.feature_adoption_list(day=today)
-        context = {
+        context: dict[str, Any] = {
             "usage_trend": selectors.usage_trend_get(day=today),
             "tickets": selectors.ticket_facts_get(day=today),
             "nps": selectors.nps_summary_get(day=today),

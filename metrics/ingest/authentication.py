@@ -46,7 +46,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         key = (
             ApiKey.objects.active()
             .by_raw(raw)
-            .filter(tenant_id=getattr(tenant, "pk", None))
+            .filter(tenant_id=getattr(tenant, "pk", None))  # type: ignore[misc]  # no tenant: no key matches
             .select_related("tenant")
             .first()
         )

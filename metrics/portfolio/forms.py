@@ -22,7 +22,8 @@ class PortfolioFilterForm(forms.Form):
     churn_to = forms.DateField(label="to", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         today = timezone.localdate()
         data["churn_to"] = data.get("churn_to") or today
         data["churn_from"] = data.get("churn_from") or data["churn_to"] - timedelta(days=365)

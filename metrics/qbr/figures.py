@@ -68,7 +68,8 @@ def risks_section(*, end: date) -> dict:
     overdue = onboarding.task_overdue_list(today=_last_day(end))
     return {
         "overdue_tasks": [
-            {"title": t.title, "due_date": t.due_date.isoformat(), "owner_side": t.owner_side} for t in overdue[:20]
+            {"title": t.title, "due_date": t.due_date.isoformat(), "owner_side": t.owner_side}  # type: ignore[union-attr]  # overdue: has a due date
+            for t in overdue[:20]
         ],
         "overdue_count": len(overdue),
     }

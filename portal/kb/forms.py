@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 
 from portal.accounts.access import tenants_visible_to
@@ -41,7 +43,7 @@ class ArticleForm(DocumentForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tenants"].queryset = tenants_visible_to(user)
+        cast(forms.ModelMultipleChoiceField, self.fields["tenants"]).queryset = tenants_visible_to(user)
 
 
 class PageForm(DocumentForm):

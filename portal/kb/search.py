@@ -96,7 +96,7 @@ def kb_search(*, tenant, access, query: str, limit: int = 20) -> list[SearchHit]
     text = search_query_normalise(query)
     if not text or access is None:
         return []
-    articles = Article.objects.visible_to_tenant(tenant).select_related("category")
+    articles: QuerySet[Article] = Article.objects.visible_to_tenant(tenant).select_related("category")
     articles = _ranked(articles.only(*HIT_FIELDS, "category__name"), text, limit)
     pages = _ranked(Page.objects.visible_to(access).only(*HIT_FIELDS), text, limit)
     hits = [_hit("article", a, a.category.name) for a in articles]

@@ -72,7 +72,7 @@ def webhook_address(host: str, port: int) -> str:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
         raise DeliveryError(f"Webhook host {host} does not resolve ({exc.strerror}).") from None
-    addresses = [info[4][0] for info in infos]
+    addresses = [str(info[4][0]) for info in infos]  # IPv4 and IPv6 socket addresses start with the host
     for address in addresses:
         if not _address_allowed(ipaddress.ip_address(address.split("%", 1)[0])):
             raise DeliveryError(f"Webhook host {host} is at a non-public address ({address}); refused.")
@@ -123,11 +123,14 @@ def webhook_post(row: Notification) -> None:
     except ValidationError as exc:
         raise DeliveryError(" ".join(exc.messages)) from None
     parts = urlsplit(row.address)
+    host = parts.hostname
+    if host is None:  # validate_webhook_url refused it already
+        raise DeliveryError("The webhook URL has no host.")
     https = parts.scheme == "https"
     port = parts.port or (443 if https else 80)
-    address = webhook_address(parts.hostname, port)
+    address = webhook_address(host, port)
     connection_class = _PinnedHTTPSConnection if https else _PinnedHTTPConnection
-    connection = connection_class(parts.hostname, port, address=address, timeout=settings.KEEL_WEBHOOK_TIMEOUT_SECONDS)
+    connection = connection_class(host, port, address=address, timeout=settings.KEEL_WEBHOOK_TIMEOUT_SECONDS)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     headers = {
         "Content-Type": "application/json",

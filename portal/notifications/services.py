@@ -20,10 +20,11 @@ Exactly once in effect
 import hashlib
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,6 +35,7 @@ from django_tenants.utils import get_public_schema_name
 
 from portal.accounts.models import User
 from portal.audit.services import audit_record
+from portal.tenancy.models import Tenant
 
 from . import channels
 from .models import Channel, Notification, NotificationPreference, Status
@@ -42,7 +44,10 @@ logger = logging.getLogger(__name__)
 
 # First key of the two-int PostgreSQL advisory lock that guards one delivery attempt.
 ATTEMPT_LOCK_NAMESPACE = 6_401_001
-SENDERS = {Channel.EMAIL: channels.email_send, Channel.WEBHOOK: channels.webhook_post}
+SENDERS: dict[str, Callable[[Notification], None]] = {
+    Channel.EMAIL: channels.email_send,
+    Channel.WEBHOOK: channels.webhook_post,
+}
 
 
 # --- enqueue -------------------------------------------------------------------------------
@@ -55,7 +60,7 @@ def notification_enqueue(
     recipients: Iterable[User] = (),
     via: Iterable[str] = (Channel.EMAIL, Channel.IN_APP, Channel.WEBHOOK),
     webhooks: Iterable[str] = (),
-    tenant=None,
+    tenant: Tenant | None = None,
     topic: str = "",
     link: str = "",
 ) -> list[Notification]:
@@ -137,7 +142,7 @@ def _dispatch(ids: Iterable[int]) -> None:
 
 # --- deliver -------------------------------------------------------------------------------
 @contextmanager
-def _attempt_lock(pk: int):
+def _attempt_lock(pk: int) -> Iterator[bool]:
     """Hold a session-level advisory lock on ``pk`` for the attempt; yield whether we got it."""
     args = [ATTEMPT_LOCK_NAMESPACE, pk % 2**31]
     with connection.cursor() as cursor:
@@ -307,7 +312,7 @@ PREFERENCE_FIELDS = ("digest", "webhook_url", "task_reminders")
 
 
 @transaction.atomic
-def notification_preference_update(*, user: User, actor: User, **changes) -> NotificationPreference:
+def notification_preference_update(*, user: User, actor: User, **changes: Any) -> NotificationPreference:
     """Change how ``user`` is told. Turning the digest off releases what it was holding."""
     if actor.pk != user.pk:
         raise PermissionDenied("People change their own notification preferences.")

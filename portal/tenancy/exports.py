@@ -16,6 +16,7 @@ import io
 import json
 import zipfile
 from collections.abc import Callable, Iterable
+from typing import IO, Any, cast
 
 from defusedcsv import csv
 from django.apps import apps
@@ -38,7 +39,7 @@ Progress = Callable[[str, int], None]
 def _tenant_models() -> list[type[models.Model]]:
     """Return the concrete models whose tables live in each tenant schema."""
     tenant_only = set(settings.TENANT_APPS) - set(settings.SHARED_APPS)
-    found = []
+    found: list[type[models.Model]] = []
     for config in apps.get_app_configs():
         if config.name in tenant_only:
             found.extend(m for m in config.get_models() if not m._meta.proxy and m._meta.managed)
@@ -76,15 +77,15 @@ def not_exported() -> dict[str, str]:
     return _rules_by_label()[1]
 
 
-def _public_querysets(tenant: Tenant) -> list[tuple[str, models.QuerySet]]:
-    found = [("tenancy.tenant", Tenant.objects.filter(pk=tenant.pk))]
+def _public_querysets(tenant: Tenant) -> list[tuple[str, models.QuerySet[Any]]]:
+    found: list[tuple[str, models.QuerySet[Any]]] = [("tenancy.tenant", Tenant.objects.filter(pk=tenant.pk))]
     # People have no key to Tenant of their own: they belong through their memberships.
     found.append(("accounts.user", User.objects.filter(memberships__tenant=tenant).distinct()))
     skipped = not_exported()
     for model in public_models_keyed_to_tenant():
-        label = model._meta.label_lower
-        if label not in skipped:
-            found.append((label, model._default_manager.filter(**{_tenant_key(model): tenant})))
+        label, key = model._meta.label_lower, _tenant_key(model)
+        if label not in skipped and key is not None:  # keyed to Tenant: the key is always there
+            found.append((label, model._default_manager.filter(**{key: tenant})))
     return found
 
 
@@ -119,14 +120,14 @@ def _write_table(zf: zipfile.ZipFile, prefix: str, label: str, qs: models.QueryS
     json_path, csv_path = f"{prefix}/{label}.json", f"{prefix}/{label}.csv"
     with zf.open(json_path, "w") as raw:
         hashing = _Hashing(raw)
-        text = io.TextIOWrapper(hashing, encoding="utf-8", write_through=True)
+        text = io.TextIOWrapper(cast(IO[bytes], hashing), encoding="utf-8", write_through=True)
         serializers.serialize("json", qs.order_by("pk").iterator(chunk_size=2000), stream=text, fields=fields)
         text.flush()
         entry["files"]["json"] = {"path": json_path, "sha256": hashing.digest.hexdigest(), "bytes": hashing.size}
     count = 0
     with zf.open(csv_path, "w") as raw:
         hashing = _Hashing(raw)
-        text = io.TextIOWrapper(hashing, encoding="utf-8", newline="", write_through=True)
+        text = io.TextIOWrapper(cast(IO[bytes], hashing), encoding="utf-8", newline="", write_through=True)
         writer = csv.writer(text)
         attnames = [model._meta.get_field(name).attname for name in fields]
         writer.writerow(["pk" if a == model._meta.pk.attname else a for a in attnames])

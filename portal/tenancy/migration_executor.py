@@ -56,7 +56,7 @@ def schemas_behind(schemas: list[str]) -> list[str]:
 def get_executor(codename=None):
     base = django_tenants_get_executor(codename)
 
-    class SkippingExecutor(base):
+    class SkippingExecutor(base):  # type: ignore[misc,valid-type]  # the base is django-tenants' configured executor
         def _may_skip(self) -> bool:
             options = self.options
             return not any(options.get(name) for name in _OPTIONS_THAT_NEED_EVERY_SCHEMA + _MORE_OPTIONS)

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.accounts.access import Actor, require_staff
-from portal.accounts.models import Invitation, MembershipRole
+from portal.accounts.models import Invitation, MembershipRole, User
 from portal.accounts.services import invitation_create
 from portal.actions import actions_run
 from portal.audit.services import audit_record
@@ -65,7 +65,7 @@ def tenant_provision(
     tier: str | None = None,
     contract_start: date | None = None,
     renewal_date: date | None = None,
-    csm=None,
+    csm: User | None = None,
     admin_email: str | None = None,
 ) -> ProvisionResult:
     """Create a tenant: row, schema (migrated), domain and the first customer-admin invitation.

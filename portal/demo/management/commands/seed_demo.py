@@ -31,7 +31,7 @@ class DemoTenant:
     csm: str
     contract_start: date
     renewal_date: date
-    people: tuple[tuple[str, str, str], ...]  # (local part, full name, role)
+    people: tuple[tuple[str, str, MembershipRole], ...]  # (local part, full name, role)
     onboarding_days_ago: int = 30
     onboarding_done: float = 0.3
 
@@ -104,7 +104,7 @@ class Command(BaseCommand):
 
         password = opts["password"] or os.environ.get("KEEL_DEMO_PASSWORD", "keel-demo-2026")
         steps = 1 + len(STAFF) + len(TENANTS)
-        created = []
+        created: list[object] = []
         with tqdm(total=steps, desc="Seeding demo", unit="step", disable=opts["verbosity"] == 0) as bar:
             public_tenant_ensure()
             bar.update()
@@ -169,6 +169,6 @@ class Command(BaseCommand):
         for spec in Tenant.objects.customers().filter(slug__in=[t.slug for t in TENANTS]):
             demo = next(t for t in TENANTS if t.slug == spec.slug)
             out.write(f"\n{spec.name} ({spec.get_tier_display()})  {spec.absolute_url()}")
-            for local, _, role in demo.people:
-                out.write(f"  {role.label:<16} {local}@{spec.slug}.{DEMO_DOMAIN}")
+            for local, _, member_role in demo.people:
+                out.write(f"  {member_role.label:<16} {local}@{spec.slug}.{DEMO_DOMAIN}")
         out.write(f"\nDjango admin {base}admin/")

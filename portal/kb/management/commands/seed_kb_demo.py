@@ -113,13 +113,13 @@ class Command(BaseCommand):
                     )
                     created += 1
                 categories[name] = category
-            for category, title, tags, body, visibility, audience, status in ARTICLES:
+            for category_name, title, tags, body, visibility, audience, status in ARTICLES:
                 if Article.objects.filter(title=title).exists():
                     continue
                 services.article_create(
                     actor=admin,
                     title=title,
-                    category=categories[category],
+                    category=categories[category_name],
                     tags=tags,
                     body_markdown=body,
                     status=status,

@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         db = settings.DATABASES["default"]
-        problems = []
+        problems: list[tuple[str, str, Exception]] = []
         try:
             self._postgres(db, create=opts["create_db"])
         except psycopg.OperationalError as exc:
@@ -31,8 +31,8 @@ class Command(BaseCommand):
             redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=3).ping()
         except redis.RedisError as exc:
             problems.append(("Redis", settings.CELERY_BROKER_URL, exc))
-        for name, where, exc in problems:
-            self.stderr.write(self.style.ERROR(f"{name} is not reachable at {where}: {str(exc).strip()}"))
+        for name, where, error in problems:
+            self.stderr.write(self.style.ERROR(f"{name} is not reachable at {where}: {str(error).strip()}"))
             self.stderr.write(f"  Start it with: {START_HINTS[name]}")
         if problems:
             raise CommandError("Required services are down (see above).")

@@ -65,6 +65,6 @@ class Command(BaseCommand):
                 f"in {result.seconds:.2f} s (schema {tenant.schema_name})."
             )
         )
-        if result.invitation_token:
+        if result.invitation_token and result.invitation is not None:  # a token comes with its invitation
             link = tenant.absolute_url(f"/invite/{result.invitation_token}/")
             self.stdout.write(f"Invitation for {result.invitation.email}: {link}")
