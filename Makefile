@@ -17,7 +17,7 @@ export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 help:
 	@echo "make run   - install, migrate, seed the demo, start web + worker + beat"
 	@echo "make test  - install and run the whole test suite"
-	@echo "make lint  - ruff check and format check"
+	@echo "make lint  - ruff check, format check and mypy"
 	@echo "make bench - ingest, scoring, portfolio, load and tenant-scale benchmarks (own databases)"
 
 $(BIN)/.installed: requirements.lock pyproject.toml
@@ -79,6 +79,7 @@ test-faults: services
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy  # files and settings in pyproject.toml ([tool.mypy]); needs no database
 
 format: install
 	$(BIN)/ruff check --fix .
