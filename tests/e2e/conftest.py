@@ -18,7 +18,8 @@ from psycopg import sql
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("KEEL_CHROMIUM", "/usr/bin/chromium")
-E2E_DB = "keel_e2e"
+# Its own database; KEEL_E2E_DB lets two checkouts on one machine run end-to-end tests at once.
+E2E_DB = os.environ.get("KEEL_E2E_DB", "keel_e2e")
 
 
 def _free_port() -> int:
