@@ -26,7 +26,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from portal.accounts.access import actor_user, require_staff
+from portal.accounts.access import Actor, actor_user, require_staff
 from portal.accounts.models import User
 from portal.audit.services import audit_record
 
@@ -147,7 +147,7 @@ def _tables(tenant: Tenant) -> Iterable[tuple[str, str, models.QuerySet]]:
         yield "tenant", model._meta.label_lower, model._base_manager.all()
 
 
-def tenant_export(*, tenant: Tenant, actor, progress: Progress | None = None) -> TenantExport:
+def tenant_export(*, tenant: Tenant, actor: Actor, progress: Progress | None = None) -> TenantExport:
     """Write the archive of ``tenant`` under KEEL_EXPORT_ROOT and record it."""
     require_staff(actor, admin_only=True)
     stamp = timezone.now().strftime("%Y%m%dT%H%M%S%fZ")
