@@ -83,6 +83,8 @@ KEEL_PG_DUMP = env_str("KEEL_PG_DUMP", "")
 
 MIDDLEWARE = [
     "django_tenants.middleware.main.TenantMainMiddleware",
+    # Outside everything that can answer an error, so each /api/ error is problem details.
+    "portal.api.problems.ApiProblemMiddleware",
     "portal.tenancy.middleware.NulCharacterGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -295,6 +297,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.TenantUserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"tenant_user": env_str("KEEL_API_RATE", "600/min")},
     "NUM_PROXIES": KEEL_TRUSTED_PROXIES or None,
+    # Every error answer is RFC 9457 problem details (portal/api/problems.py).
+    "EXCEPTION_HANDLER": "portal.api.problems.problem_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Keel API",
