@@ -203,6 +203,8 @@ KEEL_EXPORT_ROOT = Path(env_str("KEEL_EXPORT_ROOT", str(BASE_DIR / "var" / "expo
 # One POST /api/v1/events carries at most this many events and this many bytes (JSON).
 KEEL_EVENTS_MAX_BATCH = env_int("KEEL_EVENTS_MAX_BATCH", 5_000)
 KEEL_EVENTS_MAX_BODY_BYTES = env_int("KEEL_EVENTS_MAX_BODY_BYTES", 5 * 1024 * 1024)
+# A CSV import (console or manage.py metrics_import) is streamed; it may hold this many rows.
+KEEL_IMPORT_MAX_ROWS = env_int("KEEL_IMPORT_MAX_ROWS", 100_000)
 # DRF streams JSON bodies past Django's check, so the events endpoint enforces its own bound
 # above; this one guards form posts (CSV files are uploads and do not count against it).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("KEEL_DATA_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
