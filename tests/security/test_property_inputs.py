@@ -1,0 +1,199 @@
+"""Property tests: arbitrary JSON and arbitrary strings never make a 500.
+
+Every API operation (read from the OpenAPI schema) gets arbitrary JSON bodies and query
+strings, with an API key and with a session; every error it answers must be the documented
+problem-details shape. Every route of both URL confs (walked from the resolver; the crawler
+finds the real ids and each form's field names) gets POSTs of arbitrary strings: NUL, lone
+surrogates (sent as the invalid UTF-8 a browser could send), 1 MB values, RTL overrides,
+emoji. A route added tomorrow is in the list by existing.
+
+Bounded: derandomised, a handful of examples per target, so `make test` stays quick.
+"""
+
+import json
+import re
+from urllib.parse import urlencode
+
+import jsonschema
+import pytest
+from django.urls import Resolver404, resolve
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import client_for
+from tests.metrics.conftest import key_client, make_key
+
+from .crawl import crawl, routes
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+NASTY = st.sampled_from(
+    [
+        "\x00",
+        "a\x00b",
+        "\ud800",
+        "x\udfffy",
+        "\u202egnp.exe",
+        "🙂" * 3,
+        "ﷺ",
+        " ",
+        "%00",
+        "../../etc/passwd",
+        "<script>alert(1)</script>",
+        "' OR 1=1 --",
+        "=HYPERLINK(1)",
+        "9" * 5000,
+        "-1",
+        "2026-02-30",
+        "0001-01-01T00:00:00+14:00",
+        "2026-11-30T10:00:00-18:51",
+        "x" * 10_001,
+        "y" * 1_000_000,
+    ]
+)
+TEXT = st.one_of(st.text(max_size=40), NASTY)
+SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(min_value=-(2**70), max_value=2**70), st.floats(allow_nan=False), TEXT
+)
+JSON = st.recursive(
+    SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4), max_leaves=12
+)
+RUN = settings(max_examples=8, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
+SAMPLE = {"int": "1", "slug": "alpha", "str": "x", "path": "x", "uuid": "00000000-0000-0000-0000-000000000001"}
+
+
+def _sample_path(route: str) -> str:
+    return "/" + re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLE[m.group(1) or "str"], route)
+
+
+def _encode(pairs) -> bytes:
+    # A lone surrogate cannot be UTF-8; a browser would send its bytes anyway (surrogatepass).
+    return urlencode(pairs, encoding="utf-8", errors="surrogatepass").encode("ascii")
+
+
+# --- HTML forms -------------------------------------------------------------------------
+
+
+def form_targets(client, urlconf: str) -> list[tuple[str, str, list[str]]]:
+    """Return (route, concrete path, field names) for every route of ``urlconf`` but the admin
+    and the API: the path and fields from the forms the crawler found, else sample ids."""
+    seeds = ["/" + r for r in routes(urlconf) if "<" not in r]
+    forms, pages = crawl(client, seeds)
+    found: dict[str, tuple[str, set]] = {}
+    for path, fields in [(f.action.split("?")[0], set(f.fields)) for f in forms] + [(p, set()) for p in pages]:
+        try:
+            route = resolve(path, urlconf).route
+        except Resolver404:
+            continue
+        current = found.setdefault(route, (path, set()))
+        found[route] = (current[0], current[1] | fields)
+    targets = []
+    for route in routes(urlconf):
+        path, fields = found.get(route, (_sample_path(route), set()))
+        # Downloads and exports are POSTed too (only GETs of them are skipped by the crawler).
+        if not path.startswith(("/admin/", "/api/", "/static/", "/logout/")):
+            targets.append((route, path, sorted(fields)))
+    return targets
+
+
+def _form_property(client, route: str, path: str, fields: list[str]):
+    @RUN
+    @given(values=st.fixed_dictionaries({name: TEXT for name in fields}), extra=st.dictionaries(TEXT, TEXT, max_size=2))
+    def post(values, extra):
+        body = _encode(list(values.items()) + list(extra.items()))
+        response = client.post(path, body, content_type="application/x-www-form-urlencoded")
+        assert response.status_code < 500, f"POST {path} ({route}) {sorted(values)}: {response.status_code}"
+
+    return post
+
+
+def _post_arbitrary(client, targets):
+    assert targets
+    for route, path, fields in targets:
+        _form_property(client, route, path, fields)()
+
+
+def test_every_form_on_a_tenant_host_survives_arbitrary_strings_as_a_csm(tenant_a, csm_a):
+    client = client_for(csm_a, tenant_a)
+    targets = form_targets(client, "portal.urls_tenant")
+    assert any(fields for _, _, fields in targets), "the crawler found no form"
+    _post_arbitrary(client, targets)
+
+
+def test_every_form_on_a_tenant_host_survives_arbitrary_strings_as_a_customer(tenant_a, customer_admin_a):
+    client = client_for(customer_admin_a, tenant_a)
+    _post_arbitrary(client, [t for t in form_targets(client, "portal.urls_tenant") if t[2]])
+
+
+def test_every_console_form_survives_arbitrary_strings_as_an_admin(admin_user, tenant_a):
+    client = client_for(admin_user)
+    targets = form_targets(client, "portal.urls_public")
+    assert any(route.startswith("console/tenants/<slug:slug>/import/") for route, _, _ in targets)
+    _post_arbitrary(client, targets)
+
+
+def test_the_anonymous_forms_survive_arbitrary_strings(tenant_a):
+    for client, urlconf in (
+        (client_for(None), "portal.urls_public"),
+        (client_for(None, tenant_a), "portal.urls_tenant"),
+    ):
+        targets = [t for t in form_targets(client, urlconf) if t[2]]
+        assert any(path == "/login/" for _, path, _ in targets)
+        _post_arbitrary(client, targets)
+
+
+# --- API operations -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def api_schema(tenant_a):
+    return client_for(None, tenant_a).get("/api/schema/?format=json").json()
+
+
+def _operations(schema):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if isinstance(operation, dict) and "responses" in operation:
+                yield path, method, operation
+
+
+def _check_api_answer(response, schema, label):
+    assert response.status_code < 500, f"{label}: {response.status_code} {response.content[:300]!r}"
+    if response.status_code >= 400:
+        assert response["Content-Type"] == "application/problem+json", label
+        problem = {**schema["components"]["schemas"]["Problem"], "components": schema["components"]}
+        jsonschema.validate(response.json(), problem)
+
+
+def _api_property(client, schema, path: str, method: str):
+    label = f"{method.upper()} {path}"
+
+    @RUN
+    @given(body=JSON, params=st.dictionaries(TEXT, TEXT, max_size=3), ident=TEXT | st.integers())
+    def call(body, params, ident):
+        concrete = re.sub(r"\{\w+\}", lambda m: str(ident).replace("/", "_")[:200] or "x", path)
+        query = _encode(list(params.items())).decode()
+        url = f"{concrete}?{query}" if query else concrete
+        data = json.dumps(body)  # ensure_ascii: lone surrogates travel as \\ud800 escapes
+        if method in ("get", "head", "options"):
+            response = getattr(client, method)(url)
+        else:
+            response = getattr(client, method)(url, data, content_type="application/json")
+        _check_api_answer(response, schema, label)
+
+    return call
+
+
+def _fuzz_api(client, schema):
+    operations = list(_operations(schema))
+    assert operations
+    for path, method, _operation in operations:
+        _api_property(client, schema, path, method)()
+
+
+def test_every_api_operation_survives_arbitrary_json_with_a_session(tenant_a, csm_a, api_schema):
+    _fuzz_api(client_for(csm_a, tenant_a), api_schema)
+
+
+def test_every_api_operation_survives_arbitrary_json_with_an_api_key(tenant_a, api_schema):
+    _fuzz_api(key_client(tenant_a, make_key(tenant_a)), api_schema)
