@@ -54,6 +54,22 @@ WRITE_CODES = {
     "415": "The body is not `application/json`.",
 }
 WRITE_METHODS = {"post", "put", "patch", "delete"}
+TASK_OPERATIONS = (
+    "tasks_retrieve",
+    "tasks_update",
+    "comments_list",
+    "comments_create",
+    "tasks_complete",
+    "tasks_reopen",
+)
+# OpenAPI links: where an answer's ids lead (clients and stateful fuzzing follow them).
+LINKS = {
+    "checklists_list": {"checklists_retrieve": {"id": "$response.body#/0/id"}},
+    "checklists_retrieve": {op: {"id": "$response.body#/tasks/0/id"} for op in TASK_OPERATIONS},
+    "tasks_retrieve": {op: {"id": "$response.body#/id"} for op in TASK_OPERATIONS if op != "tasks_retrieve"},
+    "kb_articles_list": {"kb_articles_get": {"slug": "$response.body#/0/slug"}},
+    "kb_pages_list": {"kb_pages_get": {"slug": "$response.body#/0/slug"}},
+}
 
 
 def add_error_responses(result, generator, request, public):
@@ -63,10 +79,11 @@ def add_error_responses(result, generator, request, public):
         for method, operation in path_item.items():
             responses = operation.setdefault("responses", {})
             codes = dict(COMMON)
-            takes_query = any(p.get("in") == "query" for p in operation.get("parameters", []))
+            # A path or query value can be refused (a NUL character, say) before the view runs.
+            takes_input = any(p.get("in") in ("query", "path") for p in operation.get("parameters", []))
             if method in WRITE_METHODS:
                 codes.update(WRITE_CODES)
-            elif takes_query:
+            elif takes_input:
                 codes["400"] = WRITE_CODES["400"]
             for code, description in codes.items():
                 responses.setdefault(
