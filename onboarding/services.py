@@ -17,6 +17,12 @@ from .models import Activity, Checklist, Comment, Evidence, Phase, Task, TaskSta
 from .playbooks.models import Playbook
 from .uploads import validate_evidence_file
 
+# Length limits the forms and the API state too; enforced here so no caller skips them.
+TITLE_MAX_LENGTH = 200
+COMMENT_MAX_LENGTH = 5000
+EVIDENCE_NOTE_MAX_LENGTH = 5000
+INSTRUCTIONS_MAX_LENGTH = 20_000
+
 
 def _tenant():
     tenant = getattr(connection, "tenant", None)
@@ -186,6 +192,7 @@ def comment_add(*, task: Task, actor, body: str, internal: bool = False) -> Comm
     body = body.strip()
     if not body:
         raise ValidationError({"body": "Write something first."})
+    _check_length("body", body, COMMENT_MAX_LENGTH, "A comment")
     if internal and access < Access.CSM:
         raise ValidationError({"internal": "Only vendor staff can write internal comments."})
     comment = Comment.objects.create(task=task, author=actor, body=body, internal=internal)
@@ -201,12 +208,18 @@ def comment_add(*, task: Task, actor, body: str, internal: bool = False) -> Comm
     return comment
 
 
+def _check_length(field: str, text: str, limit: int, what: str) -> None:
+    if len(text) > limit:
+        raise ValidationError({field: f"{what} is at most {limit:,} characters; this one has {len(text):,}."})
+
+
 @transaction.atomic
 def evidence_add(*, task: Task, actor, upload=None, text: str = "") -> Evidence:
     _access(actor, Access.MEMBER)
     text = text.strip()
     if upload is None and not text:
         raise ValidationError("Attach a file or write a note.")
+    _check_length("text", text, EVIDENCE_NOTE_MAX_LENGTH, "A note")
     evidence = Evidence(task=task, uploaded_by=actor, text=text)
     if upload is not None:
         evidence.content_type = validate_evidence_file(upload)
@@ -254,6 +267,8 @@ def task_update(*, task: Task, actor, **changes) -> Task:
         raise ValidationError(f"These fields cannot be edited: {', '.join(sorted(unknown))}.")
     if "title" in changes and not str(changes["title"]).strip():
         raise ValidationError({"title": "A task needs a title."})
+    _check_length("title", str(changes.get("title", "")), TITLE_MAX_LENGTH, "A title")
+    _check_length("instructions", str(changes.get("instructions", "")), INSTRUCTIONS_MAX_LENGTH, "Instructions")
     _check_kb_ref(changes.get("read_confirm_ref", ""))
     _check_assignee(changes.get("assignee"))
     changed = {}
