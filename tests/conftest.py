@@ -7,7 +7,7 @@ a transaction that is rolled back, so rows made here never leak between tests.
 """
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
@@ -55,7 +55,8 @@ def _public_schema(request):
         return
     request.getfixturevalue("db")
     connection.set_schema_to_public()
-    cache.clear()  # counters (throttles, rate limits) and cached values never leak between tests
+    for cache in caches.all():  # counters (throttles, rate limits) and cached values never leak between tests
+        cache.clear()
     yield
     connection.set_schema_to_public()
 

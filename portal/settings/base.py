@@ -145,8 +145,16 @@ CACHES = {
         "LOCATION": env_str("KEEL_CACHE_URL", "redis://127.0.0.1:6379/1"),
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
-    }
+    },
+    # Rate-limit counters whose subject is not a tenant (an e-mail address, a client): one key
+    # across every host, so each tenant's host does not hand out its own budget.
+    "limits": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_str("KEEL_CACHE_URL", "redis://127.0.0.1:6379/1"),
+        "KEY_PREFIX": "keel-limits",
+    },
 }
+RATELIMIT_USE_CACHE = "limits"
 
 # --- Accounts ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
