@@ -2,7 +2,10 @@
 
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+
+PRIVATE = "private, no-store"
 
 
 def redirect_next(request, fallback: str, *args, **kwargs):
@@ -18,3 +21,25 @@ def redirect_next(request, fallback: str, *args, **kwargs):
     ):
         return HttpResponseRedirect(target)
     return redirect(fallback, *args, **kwargs)
+
+
+class PrivateCacheMiddleware:
+    """Mark every answer to a signed-in person or an API caller ``Cache-Control: private, no-store``.
+
+    Pages, API answers and downloads (evidence, exports, PDFs) hold one account's data: no
+    shared cache may keep them, and the browser must not keep them on disk after log-out.
+    ``Vary: Cookie`` tells any cache the answer depends on who asked. Static files never get
+    here (WhiteNoise answers them earlier).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)  # DRF sets it here too for API-key callers
+        if (user is not None and user.is_authenticated) or request.path_info.startswith("/api/"):
+            response["Cache-Control"] = PRIVATE
+            response.headers.pop("Expires", None)
+            patch_vary_headers(response, ["Cookie"])
+        return response

@@ -98,9 +98,10 @@ class ApiProblemMiddleware:
         if status == 400 and response.content.startswith(b"The request contains a NUL"):
             detail = "The path or query string contains a NUL character."
         replacement = problem_response(status, detail)
-        for header in ("Retry-After", "Allow", "WWW-Authenticate"):
+        for header in ("Retry-After", "Allow", "WWW-Authenticate", "Vary"):
             if header in response:
                 replacement[header] = response[header]
+        replacement["Cache-Control"] = "private, no-store"  # as every API answer (portal.http)
         return replacement
 
     def process_exception(self, request, exception):
