@@ -347,6 +347,7 @@ CELERY_TASK_ROUTES = {
     "metrics.usage_rollup_task": {"queue": "ingest"},
     "metrics.health_score_all_task": {"queue": "scoring"},
     "metrics.health_score_task": {"queue": "scoring"},
+    "metrics.health_score_sweep_task": {"queue": "scoring"},
     "qbr.outcomes_sync_all_task": {"queue": "scoring"},
     "qbr.outcomes_sync_task": {"queue": "scoring"},
     "notifications.notification_deliver_task": {"queue": "notify"},
@@ -355,6 +356,10 @@ CELERY_TASK_ROUTES = {
 }
 KEEL_CELERY_QUEUES = ["default", "ingest", "scoring", "notify"]
 CELERY_TIMEZONE = "UTC"
+# The nightly scoring starts at this hour (UTC); from then on today's score is due.
+KEEL_HEALTH_SCORE_HOUR = 3
+# How often the scoring sweep looks for tenants without the due day's score (seconds).
+KEEL_HEALTH_SWEEP_SECONDS = env_int("KEEL_HEALTH_SWEEP_SECONDS", 900)
 CELERY_BEAT_SCHEDULE = {
     "tenant-storage-measure-nightly": {
         "task": "tenancy.tenant_storage_measure_all_task",
@@ -387,7 +392,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     "health-score-nightly": {
         "task": "metrics.health_score_all_task",
-        "schedule": crontab(hour=3, minute=0),
+        "schedule": crontab(hour=KEEL_HEALTH_SCORE_HOUR, minute=0),
+    },
+    # Catch-up: every tenant still without a score for the due day is sent again (docs/scaling.md).
+    "health-score-sweep": {
+        "task": "metrics.health_score_sweep_task",
+        "schedule": timedelta(seconds=KEEL_HEALTH_SWEEP_SECONDS),
     },
 }
 
