@@ -259,6 +259,13 @@ def _check_assignee(assignee) -> None:
 
 
 @transaction.atomic
+def _check_due_date(checklist: Checklist, due_date: date | None) -> None:
+    start = timezone.localdate(checklist.started_at)
+    if due_date is not None and due_date < start:
+        message = f"A due date cannot be before the checklist started ({start:%Y-%m-%d}); pick that day or later."
+        raise ValidationError({"due_date": message})
+
+
 def task_update(*, task: Task, actor, **changes) -> Task:
     """Change a task's editable fields (CSM and admin only)."""
     _access(actor, Access.CSM)
@@ -271,6 +278,8 @@ def task_update(*, task: Task, actor, **changes) -> Task:
     _check_length("instructions", str(changes.get("instructions", "")), INSTRUCTIONS_MAX_LENGTH, "Instructions")
     _check_kb_ref(changes.get("read_confirm_ref", ""))
     _check_assignee(changes.get("assignee"))
+    if "due_date" in changes:
+        _check_due_date(task.checklist, changes["due_date"])
     changed = {}
     for field, value in changes.items():
         if getattr(task, field) != value:
@@ -311,9 +320,12 @@ def task_add(
     title = title.strip()
     if not title:
         raise ValidationError({"title": "A task needs a title."})
+    _check_length("title", title, TITLE_MAX_LENGTH, "A title")
+    _check_length("instructions", instructions, INSTRUCTIONS_MAX_LENGTH, "Instructions")
     _check_assignee(assignee)
     _check_kb_ref(read_confirm_ref)
     checklist = phase.checklist
+    _check_due_date(checklist, due_date)
     base = slugify(title)[:50] or "task"
     key, n = base, 1
     while checklist.tasks.filter(key=key).exists():
