@@ -12,6 +12,7 @@ from portal.tasks import TenantScopedTask
 from portal.tenancy.models import Tenant
 from portal.tenancy.tasks import fan_out, ready_tenants
 
+from .qbr.services import outcomes_sync_bound
 from .services.health import health_score_compute
 from .services.rollups import usage_rollup_refresh
 
@@ -30,12 +31,19 @@ def usage_rollup_all_task() -> int:
 
 @shared_task(base=TenantScopedTask, name="metrics.health_score_task")
 def health_score_task(*, day: str | None = None) -> dict:
-    """Bring the rollup up to date, then score the current tenant for ``day`` (default today)."""
+    """Bring the rollup and the metric-bound outcomes up to date, then score the current tenant
+    for ``day`` (default today).
+
+    The score's public snapshot is written last, so a tenant whose run died anywhere on the way
+    has no snapshot for the day and the sweep runs all of it again (each step is idempotent:
+    the rollup is incremental, an outcome gets a value only when its metric moved, the score
+    is an upsert on its day)."""
     # Read the row: connection.tenant may be a schema-only stand-in without the tier.
     tenant = Tenant.objects.filter(schema_name=connection.schema_name).first()
     if tenant is None:
         return {"schema": connection.schema_name, "skipped": "tenant is gone"}
     usage_rollup_refresh()
+    outcomes_sync_bound()
     scored = health_score_compute(tenant=tenant, day=date.fromisoformat(day) if day else timezone.localdate())
     return {"schema": connection.schema_name, "day": scored.day.isoformat(), "score": scored.score}
 

@@ -1,12 +1,13 @@
 """The scoring sweep: every ready tenant ends with exactly one score for the due day."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from metrics.models import HealthScore
@@ -71,3 +72,28 @@ def test_the_beat_runs_the_sweep_often_on_the_scoring_queue():
     assert entry["task"] == "metrics.health_score_sweep_task"
     assert entry["schedule"].total_seconds() == settings.KEEL_HEALTH_SWEEP_SECONDS == 900
     assert settings.CELERY_TASK_ROUTES["metrics.health_score_sweep_task"] == {"queue": "scoring"}
+
+
+def test_the_swept_run_also_brings_bound_outcomes_up_to_date_once(tenant_a, tenant_b, csm_a, features_a):
+    from metrics.models import DailyUsage
+    from metrics.qbr.services import outcome_create
+
+    yesterday = timezone.localdate() - timedelta(days=1)
+    with tenant_a:
+        for user in ("u1", "u2"):
+            DailyUsage.objects.create(
+                day=yesterday, feature=features_a["alerts.triage"], user_ref=user, events=1, quantity=1
+            )
+        outcome = outcome_create(
+            actor=csm_a, title="Active users", direction="up", baseline=0, target=10, metric="active_users"
+        )
+    Tenant.objects.filter(pk=tenant_b.pk).update(status="suspended")
+    assert health_score_sweep_task() == 1  # the nightly run never reached alpha
+    cache.clear()
+    HealthSnapshot.objects.filter(tenant=tenant_a).delete()  # as if a second run died before its snapshot
+    assert health_score_sweep_task() == 1
+    with tenant_a:
+        outcome.refresh_from_db()
+        assert outcome.current_value == 2
+        assert outcome.values.count() == 1  # synced by the first run; the second found nothing new
+        assert HealthScore.objects.count() == 1
