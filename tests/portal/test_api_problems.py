@@ -80,3 +80,23 @@ def test_every_operation_documents_its_errors_as_problem_details(tenant_a):
         for code in ("401", "403", "404", "405", "429"):
             content = operation["responses"][code]["content"]
             assert content == {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}, operation["operationId"]
+
+
+WRITES = [
+    ("post", "/api/v1/invitations"),
+    ("post", "/api/v1/events"),
+    ("patch", "/api/v1/tasks/{task}"),
+    ("post", "/api/v1/tasks/{task}/comments"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), WRITES)
+@pytest.mark.parametrize("body", ["[" * 100_000 + "]" * 100_000, '{"a":' * 50_000 + "1" + "}" * 50_000])
+def test_json_nested_too_deeply_is_a_400_on_every_json_endpoint(tenant_a, csm_a, key_a, method, path, body):
+    with tenant_a:
+        from onboarding.models import Task
+
+        task = Task.objects.first()
+    client = client_for(csm_a, tenant_a)
+    response = getattr(client, method)(path.format(task=task.pk), body, content_type="application/json")
+    assert "too deeply" in assert_problem(response, 400)["detail"]
