@@ -47,6 +47,7 @@ COMMON = {
     "405": "This path does not take that method; `Allow` lists the ones it takes.",
     "406": "The `Accept` header asks for a type other than JSON.",
     "429": "Too many requests; retry after the number of seconds in `Retry-After`.",
+    "500": "Our error, logged on our side; the body reveals nothing more.",
 }
 WRITE_CODES = {
     "400": "Invalid input; `detail` and `errors` say which field or row and why.",

@@ -77,7 +77,7 @@ def test_every_operation_documents_its_errors_as_problem_details(tenant_a):
     operations = [op for item in schema["paths"].values() for op in item.values() if isinstance(op, dict)]
     assert operations
     for operation in operations:
-        for code in ("401", "403", "404", "405", "429"):
+        for code in ("401", "403", "404", "405", "429", "500"):
             content = operation["responses"][code]["content"]
             assert content == {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}, operation["operationId"]
 
@@ -100,3 +100,16 @@ def test_json_nested_too_deeply_is_a_400_on_every_json_endpoint(tenant_a, csm_a,
     client = client_for(csm_a, tenant_a)
     response = getattr(client, method)(path.format(task=task.pk), body, content_type="application/json")
     assert "too deeply" in assert_problem(response, 400)["detail"]
+
+
+def test_an_unexpected_error_is_a_problem_500_that_reveals_nothing(tenant_a, member_a, monkeypatch):
+    from portal.api.views import MeApi
+
+    def broken(self, request):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(MeApi, "get", broken)
+    client = client_for(member_a, tenant_a)
+    client.raise_request_exception = False
+    body = assert_problem(client.get("/api/v1/me"), 500)
+    assert "secret internals" not in json.dumps(body)
