@@ -70,9 +70,10 @@ def batch_response(result) -> Response:
     """Return the batch's answer: its counts, or problem details when no row was valid."""
     if result.http_status != 400:
         return Response(result.as_dict(), status=result.http_status)
+    count = len(result.rejected)
     body = problem(
         400,
-        f"No row was valid, so nothing was stored; errors lists the {len(result.rejected):,} rows by index.",
+        f"No row was valid, so nothing was stored; errors lists the {count:,} row{'s' if count != 1 else ''} by index.",
         errors=result.rejected,
         **result.as_dict(),
     )
