@@ -72,11 +72,15 @@ def _local(href: str, page: str) -> str | None:
 
 
 def crawl(client, seeds, *, limit: int = 200) -> tuple[list[Form], set[str]]:
-    """GET pages from ``seeds`` outwards as ``client``; return the POST forms found and the pages seen."""
+    """GET pages from ``seeds`` outwards as ``client``; return the POST forms found (field-less
+    buttons included) and the local paths seen (downloads linked to but not fetched included)."""
     queue, seen, forms = list(seeds), set(), {}
     while queue and len(seen) < limit:
         page = queue.pop(0)
-        if page in seen or SKIP.search(urlsplit(page).path):
+        if page in seen:
+            continue
+        if SKIP.search(urlsplit(page).path):
+            seen.add(page)  # a download or the admin: its route is reached, its body not read
             continue
         seen.add(page)
         response = client.get(page)
@@ -86,7 +90,7 @@ def crawl(client, seeds, *, limit: int = 200) -> tuple[list[Form], set[str]]:
         parser.feed(response.content.decode())
         for form in parser.forms:
             action = _local(form.action, page)
-            if action and form.fields:
+            if action:
                 forms.setdefault((action.split("?")[0], tuple(sorted(form.fields))), Form(page, action, form.fields))
         queue.extend(link for link in map(lambda h: _local(h, page), parser.links) if link and link not in seen)
     return list(forms.values()), seen

@@ -79,11 +79,94 @@ def _encode(pairs) -> bytes:
 
 
 # --- HTML forms -------------------------------------------------------------------------
+# Routes the crawler may leave at sample ids: one-time links from e-mails, and files the
+# crawler does not GET. Any other route it cannot reach with real ids fails the coverage test,
+# so a new page or form is seeded here (or reached by a link) before it escapes the fuzzing.
+UNREACHABLE = {
+    "invite/<str:token>/",  # an e-mailed token
+    "reset/<uidb64>/<token>/",  # an e-mailed token
+}
+
+
+@pytest.fixture
+def world(tenant_a, tenant_b, csm_a, customer_admin_a, admin_user):
+    """One of everything the pages link to, so the crawler reaches each route with real ids."""
+    from datetime import date, timedelta
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from metrics.qbr.services import outcome_create, outcome_record_value, report_create
+    from metrics.services.records import feature_create
+    from onboarding import services as onboarding
+    from onboarding.models import Task
+    from onboarding.stalls.models import StallEpisode
+    from portal.accounts.services import invitation_create
+    from portal.kb import services as kb
+    from portal.kb.models import DocumentStatus, Visibility
+    from portal.notifications.models import Notification
+    from portal.tenancy.exports import tenant_export
+    from portal.tenancy.models import Tenant
+
+    category = kb.category_create(actor=admin_user, name="Deployment")
+    kb.article_create(
+        actor=admin_user,
+        title="Install the agent",
+        body_markdown="Text.",
+        category=category,
+        status=DocumentStatus.PUBLISHED,
+        visibility=Visibility.ALL,
+    )
+    invitation_create(tenant=tenant_a, email="new@alpha.example", role="customer_member", actor=csm_a)
+    with tenant_a:
+        kb.page_create(
+            tenant=tenant_a, actor=csm_a, title="Our runbook", body_markdown="Text.", status=DocumentStatus.PUBLISHED
+        )
+        task = Task.objects.filter(depends_on=None).first()
+        proof = SimpleUploadedFile("proof.txt", b"Deployed.", content_type="text/plain")
+        onboarding.evidence_add(task=task, actor=csm_a, upload=proof)
+        onboarding.task_complete(task=task, actor=csm_a)
+        outcome = outcome_create(actor=csm_a, title="Faster triage", direction="down", baseline=40, target=20)
+        outcome_record_value(outcome=outcome, actor=csm_a, value=30)  # a value the customer can sign off
+        report_create(actor=csm_a, day=date(2026, 11, 23))
+        feature_create(tenant=tenant_a, key="alerts.triage", name="Triage", is_core=True, actor=csm_a)
+    make_key(tenant_a)
+    tenant_export(tenant=tenant_a, actor=admin_user)
+    now = timezone.now()
+    for checklist_id, snoozed in ((1, None), (2, now + timedelta(days=3))):
+        StallEpisode.objects.create(
+            tenant=tenant_a,
+            checklist_id=checklist_id,
+            checklist_name="Plan",
+            stalled_since=now,
+            last_progress_at=now,
+            snoozed_until=snoozed,
+            snoozed_at=snoozed and now,
+        )
+    for user in (csm_a, admin_user):
+        for channel, status in (("in_app", "sent"), ("email", "dead")):
+            Notification.objects.create(
+                dedupe_key=f"fuzz:{user.pk}:{channel}",
+                kind="test",
+                channel=channel,
+                status=status,
+                recipient=user,
+                address=user.email if channel == "email" else "",
+                sent_at=now if status == "sent" else None,
+                subject="Hi",
+                body="Hello.",
+            )
+    Tenant.objects.filter(pk=tenant_b.pk).update(status="suspended")  # the console offers "resume"
+
+
+def _unreached(targets, crawled_routes) -> set[str]:
+    return {route for route, _, _ in targets if "<" in route and route not in crawled_routes} - UNREACHABLE
 
 
 def form_targets(client, urlconf: str) -> list[tuple[str, str, list[str]]]:
     """Return (route, concrete path, field names) for every route of ``urlconf`` but the admin
-    and the API: the path and fields from the forms the crawler found, else sample ids."""
+    and the API: the path and fields from the forms the crawler found, else sample ids.
+    ``form_targets.crawled`` holds the routes the crawler reached."""
     seeds = ["/" + r for r in routes(urlconf) if "<" not in r]
     forms, pages = crawl(client, seeds)
     found: dict[str, tuple[str, set]] = {}
@@ -94,6 +177,7 @@ def form_targets(client, urlconf: str) -> list[tuple[str, str, list[str]]]:
             continue
         current = found.setdefault(route, (path, set()))
         found[route] = (current[0], current[1] | fields)
+    form_targets.crawled = set(found)
     targets = []
     for route in routes(urlconf):
         path, fields = found.get(route, (_sample_path(route), set()))
@@ -120,19 +204,32 @@ def _post_arbitrary(client, targets):
         _form_property(client, route, path, fields)()
 
 
-def test_every_form_on_a_tenant_host_survives_arbitrary_strings_as_a_csm(tenant_a, csm_a):
+def test_the_crawl_reaches_every_route_with_real_ids(tenant_a, csm_a, customer_admin_a, admin_user, world):
+    """So the forms below are posted where they live, not at sample ids that only 404."""
+    for urlconf, clients in (
+        ("portal.urls_tenant", [client_for(csm_a, tenant_a), client_for(customer_admin_a, tenant_a)]),
+        ("portal.urls_public", [client_for(admin_user)]),
+    ):
+        crawled, targets = set(), []
+        for client in clients:
+            targets = form_targets(client, urlconf)
+            crawled |= form_targets.crawled
+        assert not _unreached(targets, crawled), "seed these routes in `world` or link to them"
+
+
+def test_every_form_on_a_tenant_host_survives_arbitrary_strings_as_a_csm(tenant_a, csm_a, world):
     client = client_for(csm_a, tenant_a)
     targets = form_targets(client, "portal.urls_tenant")
     assert any(fields for _, _, fields in targets), "the crawler found no form"
     _post_arbitrary(client, targets)
 
 
-def test_every_form_on_a_tenant_host_survives_arbitrary_strings_as_a_customer(tenant_a, customer_admin_a):
+def test_every_form_on_a_tenant_host_survives_arbitrary_strings_as_a_customer(tenant_a, customer_admin_a, world):
     client = client_for(customer_admin_a, tenant_a)
     _post_arbitrary(client, [t for t in form_targets(client, "portal.urls_tenant") if t[2]])
 
 
-def test_every_console_form_survives_arbitrary_strings_as_an_admin(admin_user, tenant_a):
+def test_every_console_form_survives_arbitrary_strings_as_an_admin(admin_user, tenant_a, world):
     client = client_for(admin_user)
     targets = form_targets(client, "portal.urls_public")
     assert any(route.startswith("console/tenants/<slug:slug>/import/") for route, _, _ in targets)
