@@ -21,7 +21,9 @@ from .parsers import BoundedJSONParser, PayloadTooLarge, is_chunked, json_loads,
 
 @extend_schema_serializer(component_name="BatchResult")
 class BatchResultSerializer(serializers.Serializer):
-    accepted = serializers.IntegerField(help_text="Rows stored by this request.")
+    accepted = serializers.IntegerField(
+        help_text="Rows stored by this request (tickets, seats: a later row for a key replaces an earlier one)."
+    )
     duplicates = serializers.IntegerField(help_text="Valid rows already stored earlier (same idempotency key).")
     rejected = serializers.ListField(child=serializers.DictField(), help_text="[{index, errors}] of invalid rows.")
 

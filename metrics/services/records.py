@@ -11,7 +11,10 @@ from ..rows import BatchResult, parse_seats, parse_ticket
 
 
 def _valid_rows(items: list, parse) -> tuple[dict, list[dict]]:
-    """Return the valid rows keyed by natural key (the last one wins) and the rejections."""
+    """Return the valid rows keyed by natural key (the last one wins) and the rejections.
+
+    Every valid row counts as accepted: an earlier row for the same key is applied and then
+    replaced by the later one in the same upsert, not dropped unreported."""
     now = timezone.now()
     valid, rejected = {}, []
     for index, item in enumerate(items):
@@ -35,7 +38,7 @@ def support_tickets_upsert(*, items: list) -> BatchResult:
         update_fields=["severity", "status", "opened_at", "closed_at", "subject", "updated_at"],
         batch_size=1000,
     )
-    return BatchResult(accepted=len(valid), rejected=rejected)
+    return BatchResult(accepted=len(items) - len(rejected), rejected=rejected)
 
 
 @transaction.atomic
@@ -49,7 +52,7 @@ def seat_counts_upsert(*, items: list) -> BatchResult:
         unique_fields=["day"],
         update_fields=["seats", "updated_at"],
     )
-    return BatchResult(accepted=len(valid), rejected=rejected)
+    return BatchResult(accepted=len(items) - len(rejected), rejected=rejected)
 
 
 def require_schema(tenant) -> None:

@@ -164,3 +164,13 @@ def test_the_host_check_applies_before_the_body_is_read(tenant_a, tenant_b, feat
     response = key_client(tenant_b, key_a).post("/api/v1/events", "[", content_type="application/json")
     assert response.status_code == 401 and response["Content-Type"] == PROBLEM
     assert host_of(tenant_b) != host_of(tenant_a)
+
+
+def test_every_valid_row_is_accounted_for_when_a_batch_repeats_a_ticket(tenant_a, key_a):
+    closed = ticket(status="closed", closed_at="2026-11-21T09:30:00Z")
+    response = post(key_client(tenant_a, key_a), "/api/v1/tickets", [ticket(), closed, ticket(external_id={})])
+    assert response.status_code == 207
+    data = response.json()
+    assert data["accepted"] + data["duplicates"] + len(data["rejected"]) == 3
+    with schema_context(tenant_a.schema_name):
+        assert list(SupportTicket.objects.values_list("external_id", "status")) == [("T-ok", "closed")]
