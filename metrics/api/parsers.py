@@ -10,14 +10,12 @@ is read from the server's input, which the WSGI server (gunicorn) has de-chunked
 import json
 
 from django.conf import settings
-from rest_framework.exceptions import APIException, ParseError
+from rest_framework.exceptions import ParseError
 from rest_framework.parsers import BaseParser
 
+from portal.api.problems import PayloadTooLarge
 
-class PayloadTooLarge(APIException):
-    status_code = 413
-    default_detail = "The request body is too large."
-    default_code = "payload_too_large"
+__all__ = ["BoundedJSONParser", "PayloadTooLarge", "is_chunked", "json_loads", "read_bounded"]
 
 
 def _limit_text(limit: int) -> str:

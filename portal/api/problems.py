@@ -11,10 +11,17 @@ from http import HTTPStatus
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
+from rest_framework.exceptions import APIException
 from rest_framework.views import exception_handler
 
 CONTENT_TYPE = "application/problem+json"
 API_PREFIX = "/api/"
+
+
+class PayloadTooLarge(APIException):
+    status_code = 413
+    default_detail = "The request body is too large."
+    default_code = "payload_too_large"
 
 
 def problem(status: int, detail: str, **extensions) -> dict:
@@ -55,8 +62,6 @@ def _from_drf(data) -> tuple[str, dict | None]:
 def problem_exception_handler(exc, context):
     """DRF exception handler: DRF's status and message, in the problem-details shape."""
     if isinstance(exc, RequestDataTooBig):
-        from metrics.api.parsers import PayloadTooLarge
-
         exc = PayloadTooLarge("The request body is larger than this endpoint accepts.")
     response = exception_handler(exc, context)
     if response is None:
