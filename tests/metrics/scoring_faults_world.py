@@ -1,10 +1,12 @@
 """The scoring drill's world, built in its own database through ``manage.py shell``.
 
 ``build`` provisions the drill's tenants once; ``reset`` removes every health score and
-snapshot, as on a morning before the nightly run.
+snapshot, as on a morning before the nightly run, and makes sure each tenant has its rollup
+state row (the row the drill locks to hold the worker mid-fan-out).
 """
 
 from metrics.models import HealthScore
+from metrics.services.rollups import usage_rollup_refresh
 from portal.health.models import HealthSnapshot
 from portal.tenancy.models import Tenant
 from portal.tenancy.services import public_tenant_ensure, tenant_provision
@@ -24,3 +26,4 @@ def reset() -> None:
     for tenant in Tenant.objects.filter(slug__in=SLUGS):
         with tenant:
             HealthScore.objects.all().delete()
+            usage_rollup_refresh()

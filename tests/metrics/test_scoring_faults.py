@@ -1,10 +1,11 @@
 """Scoring drill against real processes: kill -9 of the worker mid-fan-out, then a broker flush.
 
-The nightly fan-out queues one scoring task per tenant; the worker is killed as soon as the
-first score lands, and the private Redis is flushed (the queued and unacknowledged messages
-are gone). A new worker with beat runs the scoring sweep every second: afterwards every tenant
-must have exactly one score for the due day. Run with ``make test-faults`` (``-m faults -s``);
-it prints tenants, scores for the day and duplicates.
+The nightly fan-out queues one scoring task per tenant. The drill holds a row lock on the
+rollup state of every tenant but the first, so the worker scores at most that one and then
+waits inside the next tenant's task; it is killed there, and the private Redis is flushed (the
+queued and unacknowledged messages are gone). A new worker with beat runs the scoring sweep
+every second: afterwards every tenant must have exactly one score for the due day. Run with
+``make test-faults`` (``-m faults -s``); it prints tenants, scores for the day and duplicates.
 """
 
 import time
@@ -12,7 +13,15 @@ import time
 import pytest
 import redis
 
-from tests.notifications.faults import FaultsDatabase, RedisServer, Worker, keel_env, manage, wait_until
+from tests.notifications.faults import (
+    APP_NAME,
+    FaultsDatabase,
+    RedisServer,
+    Worker,
+    keel_env,
+    manage,
+    wait_until,
+)
 
 from .scoring_faults_world import SLUGS
 
@@ -58,11 +67,28 @@ def due_day(db) -> str:
     return str(db.scalar("SELECT (now() AT TIME ZONE 'UTC' - interval '3 hours')::date"))
 
 
+def schemas(db) -> list[str]:
+    rows = db.rows("SELECT schema_name FROM tenancy_tenant WHERE slug = ANY(%s) ORDER BY slug", [list(SLUGS)])
+    return [row[0] for row in rows]
+
+
+def hold_rollups(db, held: list[str]):
+    """Return an open transaction holding the rollup-state row of each schema in ``held``."""
+    conn = db.connect()
+    for schema in held:
+        conn.execute(f"SELECT 1 FROM {schema}.metrics_rollupstate WHERE id = 1 FOR UPDATE")  # noqa: S608
+    return conn
+
+
+def worker_waits_on_a_lock(db) -> bool:
+    query = "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s AND wait_event_type = 'Lock'"
+    return db.scalar(query, [APP_NAME]) > 0
+
+
 def scores_per_tenant(db, day: str) -> dict[str, int]:
-    schemas = [row[0] for row in db.rows("SELECT schema_name FROM tenancy_tenant WHERE slug = ANY(%s)", [list(SLUGS)])]
     return {
         schema: db.scalar(f"SELECT count(*) FROM {schema}.metrics_healthscore WHERE day = %s", [day])  # noqa: S608
-        for schema in schemas
+        for schema in schemas(db)
     }
 
 
@@ -72,15 +98,20 @@ def test_kill_9_mid_fan_out_and_a_broker_flush_leave_exactly_one_score_per_tenan
     world(env, "reset()")
     day = due_day(scoring_db)
     workers = []
+    lock = hold_rollups(scoring_db, schemas(scoring_db)[1:])
     try:
         first = Worker("fanout", env, logs).start()
         workers.append(first)
         manage(env, "shell", "-c", "from metrics.tasks import health_score_all_task as t; t.delay()")
-        wait_until(lambda: sum(scores_per_tenant(scoring_db, day).values()) >= 1, timeout=60, what="a first score")
-        first.kill9()  # mid-fan-out: the other tenants' tasks are queued or unacknowledged
-        before = sum(1 for n in scores_per_tenant(scoring_db, day).values() if n)
+        wait_until(lambda: worker_waits_on_a_lock(scoring_db), timeout=60, what="the worker to reach a held tenant")
+        first.kill9()  # mid-fan-out: one task under way, the others queued or unacknowledged
         redis.Redis(port=broker.port).flushall()  # and the broker loses every message it held
-        assert before < len(SLUGS), "the worker finished the fan-out before the kill: nothing to recover"
+        scoring_db.scalar(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = %s", [APP_NAME]
+        )  # the killed worker's session, still waiting on the lock
+        lock.rollback()
+        before = sum(1 for n in scores_per_tenant(scoring_db, day).values() if n)
+        assert before <= 1
 
         workers.append(Worker("sweeper", env, logs, beat=True).start())
         wait_until(
@@ -89,6 +120,7 @@ def test_kill_9_mid_fan_out_and_a_broker_flush_leave_exactly_one_score_per_tenan
         time.sleep(3)  # more sweeps: anything they would re-send would show up now
         counts = scores_per_tenant(scoring_db, day)
     finally:
+        lock.close()
         for worker in workers:
             worker.stop()
     scores = sum(counts.values())
