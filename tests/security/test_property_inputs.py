@@ -12,10 +12,11 @@ Bounded: derandomised, a handful of examples per target, so `make test` stays qu
 
 import json
 import re
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import jsonschema
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import Resolver404, resolve
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -275,7 +276,9 @@ def _api_property(client, schema, path: str, method: str):
     @RUN
     @given(body=BODIES, params=st.dictionaries(TEXT, TEXT, max_size=3), ident=TEXT | st.integers())
     def call(body, params, ident):
-        concrete = re.sub(r"\{\w+\}", lambda m: str(ident).replace("/", "_")[:200] or "x", path)
+        # A lone surrogate travels as the (invalid UTF-8) bytes a client could percent-encode.
+        segment = quote(str(ident)[:200], safe="", encoding="utf-8", errors="surrogatepass") or "x"
+        concrete = re.sub(r"\{\w+\}", lambda m: segment, path)
         query = _encode(list(params.items())).decode()
         url = f"{concrete}?{query}" if query else concrete
         if method in ("get", "head", "options"):
@@ -300,3 +303,78 @@ def test_every_api_operation_survives_arbitrary_json_with_a_session(tenant_a, cs
 
 def test_every_api_operation_survives_arbitrary_json_with_an_api_key(tenant_a, api_schema):
     _fuzz_api(key_client(tenant_a, make_key(tenant_a)), api_schema)
+
+
+# --- file uploads -------------------------------------------------------------------------
+CELLS = st.one_of(
+    TEXT.filter(lambda t: len(t) < 2000), st.sampled_from(["2026-11-20T09:30:00Z", "3", "-1", "alerts.triage"])
+)
+CSV_FILES = st.one_of(
+    st.binary(max_size=3000),
+    st.builds(
+        lambda header, rows: (",".join(header) + "\n" + "\n".join(",".join(r) for r in rows)).encode(
+            "utf-8", errors="surrogatepass"
+        ),
+        st.lists(
+            st.sampled_from(
+                [
+                    "feature",
+                    "user",
+                    "timestamp",
+                    "quantity",
+                    "idempotency_key",
+                    "day",
+                    "seats",
+                    "external_id",
+                    "severity",
+                    "status",
+                    "opened_at",
+                    "x",
+                    "",
+                    "\ufefffeature",
+                ]
+            ),
+            max_size=6,
+        ),
+        st.lists(st.lists(CELLS, max_size=7), max_size=6),
+    ),
+)
+
+
+def _sent(text: str) -> str:
+    """Return ``text`` as a browser's multipart body carries it: a lone surrogate becomes U+FFFD."""
+    return text.encode("utf-8", errors="surrogatepass").decode("utf-8", errors="replace")
+
+
+def _file_name(name: str) -> str:
+    return _sent(name)[:200].replace("\x00", "").replace("/", "_") or "f"
+
+
+@RUN
+@given(kind=st.sampled_from(["events", "tickets", "seats", "nope", "\x00"]), data=CSV_FILES, name=TEXT)
+def _csv_import_property(client, kind, data, name):
+    upload = SimpleUploadedFile(_file_name(name), data, "text/csv")
+    response = client.post("/console/tenants/alpha/import/", {"kind": kind, "file": upload})
+    assert response.status_code < 500, response.status_code
+
+
+def test_the_csv_import_survives_arbitrary_files(tenant_a, csm_a):
+    client = client_for(csm_a)
+    _csv_import_property(client)
+
+
+def test_evidence_uploads_survive_arbitrary_files(tenant_a, member_a):
+    client = client_for(member_a, tenant_a)
+    with tenant_a:
+        from onboarding.models import Task
+
+        task = Task.objects.filter(depends_on=None).first()
+
+    @RUN
+    @given(data=st.binary(max_size=3000), name=TEXT, text=TEXT)
+    def upload(data, name, text):
+        file = SimpleUploadedFile(_file_name(name), data)
+        response = client.post(f"/onboarding/tasks/{task.pk}/evidence/", {"file": file, "text": _sent(text)})
+        assert response.status_code < 500, response.status_code
+
+    upload()
