@@ -82,9 +82,10 @@ TENANT_CREATION_FAKES_MIGRATIONS = True
 KEEL_PG_DUMP = env_str("KEEL_PG_DUMP", "")
 
 MIDDLEWARE = [
-    "django_tenants.middleware.main.TenantMainMiddleware",
-    # Outside everything that can answer an error, so each /api/ error is problem details.
+    # Outside everything that can answer an error (an unknown tenant host included), so each
+    # /api/ error is problem details.
     "portal.api.problems.ApiProblemMiddleware",
+    "django_tenants.middleware.main.TenantMainMiddleware",
     "portal.tenancy.middleware.NulCharacterGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

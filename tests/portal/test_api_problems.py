@@ -32,6 +32,13 @@ def test_an_unknown_api_path_is_a_json_404(tenant_a, key_a):
     assert "/api/v1/nope" in body["detail"]
 
 
+@pytest.mark.parametrize("host", ["nope.localhost", "evil.example"])
+def test_an_unknown_host_answers_api_paths_with_a_json_404(tenant_a, host):
+    from django.test import Client
+
+    assert_problem(Client(HTTP_HOST=host).get("/api/v1/me"), 404)
+
+
 def test_a_signed_in_outsider_gets_a_json_404(tenant_a, member_b):
     assert_problem(client_for(member_b, tenant_a).get("/api/v1/me"), 404)
 
