@@ -12,11 +12,12 @@ PY := $(BIN)/python
 PYTEST_ARGS ?=
 export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 
-.PHONY: help install services system-libs browser run test test-fast test-faults lint format bench lock clean
+.PHONY: help install services system-libs browser run test test-fast test-faults test-fuzz lint format bench lock clean
 
 help:
 	@echo "make run   - install, migrate, seed the demo, start web + worker + beat"
 	@echo "make test  - install and run the whole test suite"
+	@echo "make test-fuzz - schemathesis, 1,000 examples per API operation and auth, stateful links"
 	@echo "make lint  - ruff check, format check and mypy"
 	@echo "make bench - ingest, scoring, portfolio, load and tenant-scale benchmarks (own databases)"
 
@@ -75,6 +76,21 @@ test-fast: install
 test-faults: export DJANGO_SETTINGS_MODULE = portal.settings.test
 test-faults: services
 	$(BIN)/pytest -m faults -s $(PYTEST_ARGS)
+
+# The long schemathesis run: the normal suite's checks with KEEL_FUZZ_EXAMPLES examples per
+# operation, as a session and as an API key, plus linked sequences. Last line:
+# server_errors=<n> schema_violations=<n> (summed over every run).
+KEEL_FUZZ_EXAMPLES ?= 1000
+test-fuzz: export DJANGO_SETTINGS_MODULE = portal.settings.test
+test-fuzz: install
+	@mkdir -p var && rm -f var/fuzz-report.txt
+	@KEEL_FUZZ_EXAMPLES=$(KEEL_FUZZ_EXAMPLES) KEEL_FUZZ_REPORT=var/fuzz-report.txt \
+		$(BIN)/pytest -s tests/security/test_api_fuzz.py $(PYTEST_ARGS); status=$$?; \
+	echo "== per run"; cat var/fuzz-report.txt 2>/dev/null; \
+	awk '{for (i = 1; i <= NF; i++) {split($$i, kv, "="); if (kv[1] == "server_errors") s += kv[2]; \
+		if (kv[1] == "schema_violations") v += kv[2]}} END {printf "server_errors=%d schema_violations=%d\n", s, v}' \
+		var/fuzz-report.txt 2>/dev/null || echo "server_errors=? schema_violations=?"; \
+	exit $$status
 
 lint: install
 	$(BIN)/ruff check .

@@ -14,8 +14,30 @@ from .models import TicketSeverity, TicketStatus
 MAX_INT = 2_147_483_647
 # Clocks differ; an event a little in the future is accepted, a day ahead is a bug.
 FUTURE_TOLERANCE = timedelta(minutes=10)
+# PostgreSQL stores UTC offsets up to 15:59 either way; Python accepts up to 23:59.
+MAX_OFFSET = timedelta(hours=15, minutes=59)
+# Echo at most this much of a bad value in an error message (a 1 MB string is not echoed).
+SHOWN = 40
 _SEVERITIES = frozenset(TicketSeverity.values)
 _STATUSES = frozenset(TicketStatus.values)
+
+
+def shown(value) -> str:
+    """Return ``value`` as an error message may quote it: repr (control characters and lone
+    surrogates escaped), cut to a few dozen characters."""
+    text = repr(value)
+    return text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
+
+
+def text_problem(text: str) -> str | None:
+    """Return why ``text`` cannot be stored in a PostgreSQL text column, or None."""
+    if "\x00" in text:
+        return "Must not contain NUL (U+0000) characters."
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "Must be valid Unicode text (it holds a lone UTF-16 surrogate)."
+    return None
 
 
 def _text(value, *, field: str, max_length: int, errors: dict, required: bool = True) -> str:
@@ -24,14 +46,22 @@ def _text(value, *, field: str, max_length: int, errors: dict, required: bool = 
             errors[field] = ["This field is required."]
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int):
-        errors[field] = ["Must be a string."]
+        errors[field] = [f"Must be a string, not {_json_type(value)}."]
         return ""
     text = str(value).strip()
-    if required and not text:
+    problem = text_problem(text)
+    if problem:
+        errors[field] = [problem]
+    elif required and not text:
         errors[field] = ["This field is required."]
     elif len(text) > max_length:
-        errors[field] = [f"At most {max_length} characters."]
+        errors[field] = [f"At most {max_length} characters (this one has {len(text):,})."]
     return text
+
+
+def _json_type(value) -> str:
+    names = {dict: "an object", list: "a list", bool: "a boolean", float: "a number", int: "a number"}
+    return names.get(type(value), f"a {type(value).__name__}")
 
 
 def _int(value, *, field: str, default: int | None, errors: dict, minimum: int = 0) -> int | None:
@@ -43,7 +73,7 @@ def _int(value, *, field: str, default: int | None, errors: dict, minimum: int =
         try:
             value = int(value.strip())
         except ValueError:
-            errors[field] = [f"{value!r} is not a whole number."]
+            errors[field] = [f"{shown(value)} is not a whole number."]
             return None
     if isinstance(value, bool) or not isinstance(value, int):
         errors[field] = ["Must be a whole number."]
@@ -65,15 +95,29 @@ def _datetime(value, *, field: str, errors: dict, now: datetime, required: bool 
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
-        errors[field] = [f"{value!r} is not an ISO 8601 date-time (e.g. 2026-11-23T09:30:00Z)."]
+        errors[field] = [f"{shown(value)} is not an ISO 8601 date-time (e.g. 2026-11-23T09:30:00Z)."]
         return None
-    if parsed.tzinfo is None:
-        errors[field] = ["Give a time zone (e.g. a trailing Z for UTC or +01:00)."]
-        return None
-    if parsed > now + FUTURE_TOLERANCE:
-        errors[field] = ["Is in the future."]
+    problem = instant_problem(parsed, now=now)
+    if problem:
+        errors[field] = [problem]
         return None
     return parsed
+
+
+def instant_problem(parsed: datetime, *, now: datetime) -> str | None:
+    """Return why the parsed date-time cannot be stored as an event's instant, or None."""
+    offset = parsed.utcoffset()
+    if offset is None:
+        return "Give a time zone (e.g. a trailing Z for UTC or +01:00)."
+    if abs(offset) > MAX_OFFSET:
+        return "The UTC offset must be between -15:59 and +15:59."
+    try:
+        parsed.astimezone(UTC)
+    except OverflowError:
+        return "Is out of range: in UTC it falls outside years 1 to 9999."
+    if parsed > now + FUTURE_TOLERANCE:
+        return "Is in the future."
+    return None
 
 
 def derived_event_key(feature: str, user_ref: str, occurred_at: datetime, quantity: int) -> str:
@@ -94,7 +138,8 @@ def parse_event(item, *, features: Mapping[str, int], now: datetime) -> tuple[tu
     falls through to the field-by-field checks that explain what is wrong.
     """
     if type(item) is dict:
-        feature_id = features.get(item.get("feature"))  # type: ignore[arg-type]  # None finds nothing
+        feature = item.get("feature")
+        feature_id = features.get(feature) if type(feature) is str else None
         user_ref, stamp = item.get("user"), item.get("timestamp")
         quantity, key = item.get("quantity", 1), item.get("idempotency_key")
         if (
@@ -102,18 +147,30 @@ def parse_event(item, *, features: Mapping[str, int], now: datetime) -> tuple[tu
             and type(user_ref) is str
             and 0 < len(user_ref) <= 200
             and user_ref == user_ref.strip()
+            # Printable excludes NUL and lone surrogates; the rare other text takes the long path.
+            and user_ref.isprintable()
             and type(stamp) is str
             and type(quantity) is int
             and 0 <= quantity <= MAX_INT
             and type(key) is str
             and 0 < len(key) <= 200
             and key == key.strip()
+            and key.isprintable()
         ):
             try:
                 occurred_at = datetime.fromisoformat(stamp)
             except ValueError:
                 occurred_at = None
-            if occurred_at is not None and occurred_at.tzinfo is not None and occurred_at <= now + FUTURE_TOLERANCE:
+            # instant_problem's checks, inlined for speed: an offset PostgreSQL stores, a year
+            # that cannot overflow when converted to UTC, not in the future.
+            offset = occurred_at.utcoffset() if occurred_at is not None else None
+            if (
+                occurred_at is not None
+                and offset is not None
+                and -MAX_OFFSET <= offset <= MAX_OFFSET
+                and 1 < occurred_at.year < 9999
+                and occurred_at <= now + FUTURE_TOLERANCE
+            ):
                 return (feature_id, user_ref, occurred_at, quantity, key), {}
     return _parse_event_checked(item, features=features, now=now)
 
@@ -125,7 +182,7 @@ def _parse_event_checked(item, *, features: Mapping[str, int], now: datetime) ->
     feature = _text(item.get("feature"), field="feature", max_length=80, errors=errors)
     feature_id = features.get(feature)
     if feature and feature_id is None and "feature" not in errors:
-        errors["feature"] = [f"Unknown feature {feature!r}; add it to the feature catalog first."]
+        errors["feature"] = [f"Unknown feature {shown(feature)}; add it to the feature catalog first."]
     user_ref = _text(item.get("user"), field="user", max_length=200, errors=errors)
     occurred_at = _datetime(item.get("timestamp"), field="timestamp", errors=errors, now=now)
     quantity = _int(item.get("quantity"), field="quantity", default=1, errors=errors)
@@ -179,9 +236,11 @@ def parse_seats(item, *, now: datetime) -> tuple[dict | None, dict]:
         errors["day"] = ["This field is required."]
     else:
         try:
-            day = date.fromisoformat(str(raw_day).strip())
+            if not isinstance(raw_day, str):
+                raise ValueError
+            day = date.fromisoformat(raw_day.strip())
         except ValueError:
-            errors["day"] = [f"{raw_day!r} is not a date (YYYY-MM-DD)."]
+            errors["day"] = [f"{shown(raw_day)} is not a date (YYYY-MM-DD)."]
         else:
             if day > now.date() + timedelta(days=1):
                 errors["day"] = ["Is in the future."]

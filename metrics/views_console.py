@@ -121,7 +121,7 @@ def csv_upload(request, slug: str):
                 result = csv_import(
                     tenant=tenant,
                     kind=form.cleaned_data["kind"],
-                    data=form.cleaned_data["file"].read(),
+                    data=form.cleaned_data["file"],
                     actor=request.user,
                 )
         except ValidationError as exc:

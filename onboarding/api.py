@@ -102,7 +102,7 @@ class TaskDetailApi(TenantAPIView):
     @extend_schema_serializer(component_name="TaskUpdate")
     class InputSerializer(serializers.Serializer):
         title = serializers.CharField(max_length=200, required=False)
-        instructions = serializers.CharField(required=False, allow_blank=True)
+        instructions = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
         owner_side = serializers.ChoiceField(choices=OwnerSide.choices, required=False)
         due_date = serializers.DateField(required=False, allow_null=True)
         evidence = serializers.ChoiceField(choices=EvidenceKind.choices, required=False, allow_blank=True)

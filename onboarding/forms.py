@@ -17,7 +17,8 @@ class EvidenceForm(forms.Form):
     def clean(self):
         super().clean()
         data = self.cleaned_data
-        if not data.get("file") and not (data.get("text") or "").strip():
+        # A note refused for its length is not a missing note: say only what is wrong.
+        if "text" not in self.errors and not data.get("file") and not (data.get("text") or "").strip():
             raise forms.ValidationError("Attach a file or write a note.")
         return data
 
@@ -30,7 +31,9 @@ def _assignee_field(users):
 
 class TaskEditForm(forms.Form):
     title = forms.CharField(max_length=200)
-    instructions = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 6}), help_text="Markdown.")
+    instructions = forms.CharField(
+        required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 6}), help_text="Markdown."
+    )
     owner_side = forms.ChoiceField(choices=OwnerSide.choices, label="Owner side")
     due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     evidence = forms.ChoiceField(choices=EvidenceKind.choices, required=False, label="Required evidence")

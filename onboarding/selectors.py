@@ -79,6 +79,17 @@ def _can_toggle(task: Task, access: Access) -> bool:
     return access >= needed
 
 
+def _shown_overdue(task: Task, waiting: list[Task], access: Access, today: date | None = None) -> bool:
+    """Return whether to mark ``task`` overdue for this viewer.
+
+    A customer's task still locked behind a vendor task is late because of the vendor: the
+    customer is not shown a red "Overdue" for it (staff still are).
+    """
+    if access < Access.CSM and any(w.owner_side == OwnerSide.VENDOR for w in waiting):
+        return False
+    return task.is_overdue(today)
+
+
 # ``tasks``: Task rows annotated with ``visible_comments`` and given ``_dep_ids`` (checklist_board_get).
 def _task_views(tasks: list[Any], access: Access, today: date) -> dict[int, TaskView]:
     by_id = {t.pk: t for t in tasks}
@@ -89,7 +100,7 @@ def _task_views(tasks: list[Any], access: Access, today: date) -> dict[int, Task
             task=t,
             locked=bool(waiting) and not t.is_done,
             waiting_on=waiting,
-            overdue=t.is_overdue(today),
+            overdue=_shown_overdue(t, waiting, access, today),
             can_toggle=_can_toggle(t, access),
             comment_count=t.visible_comments,
         )
@@ -159,16 +170,17 @@ def task_detail_get(*, task: Task, access: Access) -> dict[str, Any]:
     if access < Access.CSM:
         comments = comments.filter(internal=False)
     deps = list(task.depends_on.all())
+    waiting = [d for d in deps if not d.is_done]
     return {
         "task": task,
         "prerequisites": deps,
-        "waiting_on": [d for d in deps if not d.is_done],
+        "waiting_on": waiting,
         "unlocks": list(task.unlocks.all()),
         "comments": list(comments),
         "evidence_items": list(Evidence.objects.filter(task=task).select_related("uploaded_by")),
         "activities": list(activity_list(checklist=task.checklist, access=access, task=task)[:30]),
         "can_toggle": _can_toggle(task, access),
-        "overdue": task.is_overdue(),
+        "overdue": _shown_overdue(task, waiting, access),
     }
 
 

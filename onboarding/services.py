@@ -20,6 +20,12 @@ from .models import Activity, Checklist, Comment, Evidence, Phase, Task, TaskSta
 from .playbooks.models import Playbook
 from .uploads import validate_evidence_file
 
+# Length limits the forms and the API state too; enforced here so no caller skips them.
+TITLE_MAX_LENGTH = 200
+COMMENT_MAX_LENGTH = 5000
+EVIDENCE_NOTE_MAX_LENGTH = 5000
+INSTRUCTIONS_MAX_LENGTH = 20_000
+
 
 def _activity(
     *,
@@ -229,6 +235,7 @@ def comment_add(*, task: Task, actor: Actor, body: str, internal: bool = False) 
     body = body.strip()
     if not body:
         raise ValidationError({"body": "Write something first."})
+    _check_length("body", body, COMMENT_MAX_LENGTH, "A comment")
     if internal and access < Access.CSM:
         raise ValidationError({"internal": "Only vendor staff can write internal comments."})
     comment = Comment.objects.create(task=task, author=actor_user(actor), body=body, internal=internal)
@@ -244,6 +251,11 @@ def comment_add(*, task: Task, actor: Actor, body: str, internal: bool = False) 
     return comment
 
 
+def _check_length(field: str, text: str, limit: int, what: str) -> None:
+    if len(text) > limit:
+        raise ValidationError({field: f"{what} is at most {limit:,} characters; this one has {len(text):,}."})
+
+
 # ``upload`` is a form's UploadedFile; Any because django-stubs types its name and size as optional.
 @transaction.atomic
 def evidence_add(*, task: Task, actor: Actor, upload: Any = None, text: str = "") -> Evidence:
@@ -251,6 +263,7 @@ def evidence_add(*, task: Task, actor: Actor, upload: Any = None, text: str = ""
     text = text.strip()
     if upload is None and not text:
         raise ValidationError("Attach a file or write a note.")
+    _check_length("text", text, EVIDENCE_NOTE_MAX_LENGTH, "A note")
     evidence = Evidence(task=task, uploaded_by=actor_user(actor), text=text)
     if upload is not None:
         evidence.content_type = validate_evidence_file(upload)
@@ -290,6 +303,13 @@ def _check_assignee(assignee: User | None) -> None:
 
 
 @transaction.atomic
+def _check_due_date(checklist: Checklist, due_date: date | None) -> None:
+    start = timezone.localdate(checklist.started_at)
+    if due_date is not None and due_date < start:
+        message = f"A due date cannot be before the checklist started ({start:%Y-%m-%d}); pick that day or later."
+        raise ValidationError({"due_date": message})
+
+
 def task_update(*, task: Task, actor: Actor, **changes: Any) -> Task:
     """Change a task's editable fields (CSM and admin only)."""
     require_role(actor, Access.CSM, current_tenant())
@@ -298,8 +318,12 @@ def task_update(*, task: Task, actor: Actor, **changes: Any) -> Task:
         raise ValidationError(f"These fields cannot be edited: {', '.join(sorted(unknown))}.")
     if "title" in changes and not str(changes["title"]).strip():
         raise ValidationError({"title": "A task needs a title."})
+    _check_length("title", str(changes.get("title", "")), TITLE_MAX_LENGTH, "A title")
+    _check_length("instructions", str(changes.get("instructions", "")), INSTRUCTIONS_MAX_LENGTH, "Instructions")
     _check_kb_ref(changes.get("read_confirm_ref", ""))
     _check_assignee(changes.get("assignee"))
+    if "due_date" in changes:
+        _check_due_date(task.checklist, changes["due_date"])
     changed: dict[str, Any] = {}
     for field, value in changes.items():
         if getattr(task, field) != value:
@@ -340,9 +364,12 @@ def task_add(
     title = title.strip()
     if not title:
         raise ValidationError({"title": "A task needs a title."})
+    _check_length("title", title, TITLE_MAX_LENGTH, "A title")
+    _check_length("instructions", instructions, INSTRUCTIONS_MAX_LENGTH, "Instructions")
     _check_assignee(assignee)
     _check_kb_ref(read_confirm_ref)
     checklist = phase.checklist
+    _check_due_date(checklist, due_date)
     base = slugify(title)[:50] or "task"
     key, n = base, 1
     while checklist.tasks.filter(key=key).exists():

@@ -10,15 +10,17 @@ Tests marked ``pure`` (pure functions: no model, no query) run without any datab
 """
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 
+from onboarding.choices import EvidenceKind, OwnerSide
+from onboarding.models import Checklist
 from portal.accounts.access import SYSTEM
 from portal.accounts.models import MembershipRole
 from portal.tenancy.models import Tenant
 from portal.tenancy.services import public_tenant_ensure, tenant_provision
 
-from .support.factories import AdminFactory, CsmFactory, MembershipFactory, UserFactory
+from .support.factories import AdminFactory, ChecklistFactory, CsmFactory, MembershipFactory, TaskFactory, UserFactory
 
 TENANT_SLUGS = ("alpha", "beta")
 
@@ -82,7 +84,8 @@ def _public_schema(request):
         return
     request.getfixturevalue("db")
     connection.set_schema_to_public()
-    cache.clear()  # counters (throttles, rate limits) and cached values never leak between tests
+    for cache in caches.all():  # counters (throttles, rate limits) and cached values never leak between tests
+        cache.clear()
     yield
     connection.set_schema_to_public()
 
@@ -142,3 +145,16 @@ def admin_user(db):
 def outsider(db):
     """An active user with no membership anywhere."""
     return UserFactory()
+
+
+@pytest.fixture
+def plan(tenant_a):
+    """Replace tenant A's checklist with a small known one (rolled back after the test)."""
+    with tenant_a:
+        Checklist.objects.all().delete()
+        checklist = ChecklistFactory(name="Known plan")
+        first = TaskFactory(checklist=checklist, key="first-step")
+        second = TaskFactory(checklist=checklist, key="second-step", depends_on=[first])
+        vendor = TaskFactory(checklist=checklist, key="vendor-step", owner_side=OwnerSide.VENDOR)
+        proof = TaskFactory(checklist=checklist, key="proof-step", evidence=EvidenceKind.FILE)
+    return {"checklist": checklist, "first": first, "second": second, "vendor": vendor, "proof": proof}

@@ -4,22 +4,26 @@ from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import UnsupportedMediaType, ValidationError
 from rest_framework.response import Response
 
 from metrics.ingest.authentication import ApiKeyAuthentication
 from portal.accounts.access import Access
 from portal.api.base import TenantAPIView
+from portal.api.problems import CONTENT_TYPE as PROBLEM_CONTENT_TYPE
+from portal.api.problems import problem
 
 from ..models import Feature
 from ..services.ingest import usage_events_ingest
 from ..services.records import seat_counts_upsert, support_tickets_upsert
-from .parsers import BoundedJSONParser, PayloadTooLarge
+from .parsers import BoundedJSONParser, PayloadTooLarge, is_chunked, json_loads, read_bounded
 
 
 @extend_schema_serializer(component_name="BatchResult")
 class BatchResultSerializer(serializers.Serializer):
-    accepted = serializers.IntegerField(help_text="Rows stored by this request.")
+    accepted = serializers.IntegerField(
+        help_text="Rows stored by this request (tickets, seats: a later row for a key replaces an earlier one)."
+    )
     duplicates = serializers.IntegerField(help_text="Valid rows already stored earlier (same idempotency key).")
     rejected = serializers.ListField(child=serializers.DictField(), help_text="[{index, errors}] of invalid rows.")
 
@@ -57,12 +61,25 @@ def _batch_of(name: str, item) -> serializers.Serializer:
     return inline_serializer(name=f"{name.title()}Batch", fields={name: item(many=True)})
 
 
+# 400 and 413 are problem details (portal/api/schema.py documents them for every operation).
 BATCH_RESPONSES = {
     201: BatchResultSerializer,
     207: OpenApiResponse(BatchResultSerializer, description="Some rows were rejected; the others were stored."),
-    400: OpenApiResponse(BatchResultSerializer, description="No row was valid; nothing was stored."),
-    413: OpenApiResponse(description="More rows or bytes than one request may carry."),
 }
+
+
+def batch_response(result) -> Response:
+    """Return the batch's answer: its counts, or problem details when no row was valid."""
+    if result.http_status != 400:
+        return Response(result.as_dict(), status=result.http_status)
+    count = len(result.rejected)
+    body = problem(
+        400,
+        f"No row was valid, so nothing was stored; errors lists the {count:,} row{'s' if count != 1 else ''} by index.",
+        errors=result.rejected,
+        **result.as_dict(),
+    )
+    return Response(body, status=400, content_type=PROBLEM_CONTENT_TYPE)
 
 
 class DataInApiView(TenantAPIView):
@@ -76,7 +93,7 @@ class DataInApiView(TenantAPIView):
     batch_field = ""
 
     def batch(self, request) -> list:
-        data = request.data
+        data = self._chunked_body(request) if is_chunked(request) else request.data
         if isinstance(data, dict) and self.batch_field in data:
             data = data[self.batch_field]
         if not isinstance(data, list):
@@ -91,6 +108,13 @@ class DataInApiView(TenantAPIView):
             raise ValidationError({"detail": f"The batch is empty: send at least one of {self.batch_field}."})
         return data
 
+    @staticmethod
+    def _chunked_body(request):
+        # DRF sees no Content-Length and would parse nothing; read the de-chunked input ourselves.
+        if request.content_type.split(";")[0].strip().lower() != "application/json":
+            raise UnsupportedMediaType(request.content_type)
+        return json_loads(read_bounded(request._request.environ["wsgi.input"]))
+
 
 class EventIngestApi(DataInApiView):
     batch_field = "events"
@@ -99,7 +123,7 @@ class EventIngestApi(DataInApiView):
     def post(self, request):
         """Store usage events: feature, user, timestamp, optional quantity and idempotency_key."""
         result = usage_events_ingest(items=self.batch(request))
-        return Response(result.as_dict(), status=result.http_status)
+        return batch_response(result)
 
 
 class TicketUpsertApi(DataInApiView):
@@ -109,7 +133,7 @@ class TicketUpsertApi(DataInApiView):
     def post(self, request):
         """Insert or update support tickets by external_id."""
         result = support_tickets_upsert(items=self.batch(request))
-        return Response(result.as_dict(), status=result.http_status)
+        return batch_response(result)
 
 
 class SeatUpsertApi(DataInApiView):
@@ -119,7 +143,7 @@ class SeatUpsertApi(DataInApiView):
     def post(self, request):
         """Record licensed seats per day."""
         result = seat_counts_upsert(items=self.batch(request))
-        return Response(result.as_dict(), status=result.http_status)
+        return batch_response(result)
 
 
 class FeatureListApi(TenantAPIView):

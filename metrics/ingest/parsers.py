@@ -1,37 +1,58 @@
 """A JSON parser that refuses bodies over a byte limit instead of reading them whole.
 
-DRF hands JSON parsers the raw request stream, so Django's DATA_UPLOAD_MAX_MEMORY_SIZE
-check (on request.body) never runs for API calls; this is that check for the API.
+DRF reads ``request.body`` for its own JSONParser, where Django's DATA_UPLOAD_MAX_MEMORY_SIZE
+check answers an oversize body with an HTML 400; this parser is not a JSONParser subclass, so
+DRF hands it the raw stream and the events endpoint enforces its own bound (a JSON 413).
+A chunked body has no Content-Length, so Django's request stream reads as empty: such a body
+is read from the server's input, which the WSGI server (gunicorn) has de-chunked.
 """
 
 import json
 
 from django.conf import settings
-from rest_framework.exceptions import APIException, ParseError
-from rest_framework.parsers import JSONParser
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import BaseParser
 
+from portal.api.problems import PayloadTooLarge
 
-class PayloadTooLarge(APIException):
-    status_code = 413
-    default_detail = "The request body is too large."
-    default_code = "payload_too_large"
+__all__ = ["BoundedJSONParser", "PayloadTooLarge", "is_chunked", "json_loads", "read_bounded"]
 
 
 def _limit_text(limit: int) -> str:
     return f"{limit:,} bytes ({limit / 1_048_576:.1f} MiB)"
 
 
-class BoundedJSONParser(JSONParser):
+def is_chunked(request) -> bool:
+    """Return True for a body sent with Transfer-Encoding: chunked and no Content-Length."""
+    meta = request.META
+    return "chunked" in meta.get("HTTP_TRANSFER_ENCODING", "").lower() and not meta.get("CONTENT_LENGTH")
+
+
+def read_bounded(stream, *, declared: str | None = None) -> bytes:
+    """Return the body read from ``stream``; raise PayloadTooLarge past the events byte limit."""
+    limit = settings.KEEL_EVENTS_MAX_BODY_BYTES
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"The body is {int(declared):,} bytes; the limit is {_limit_text(limit)}.")
+    body = stream.read(limit + 1) if stream is not None else b""
+    if len(body) > limit:
+        raise PayloadTooLarge(f"The body is over the limit of {_limit_text(limit)}.")
+    return body
+
+
+def json_loads(body: bytes):
+    """Return the decoded JSON document; raise ParseError (400) saying what is wrong."""
+    try:
+        return json.loads(body)
+    except ValueError as exc:  # also UnicodeDecodeError: bytes that are not UTF-8/16/32
+        raise ParseError(f"The body is not valid JSON: {str(exc)[:200]}") from None
+    except RecursionError:
+        raise ParseError("The body is not valid JSON here: it nests arrays or objects too deeply.") from None
+
+
+class BoundedJSONParser(BaseParser):
+    media_type = "application/json"
+
     def parse(self, stream, media_type=None, parser_context=None):
-        limit = settings.KEEL_EVENTS_MAX_BODY_BYTES
         request = (parser_context or {}).get("request")
         declared = request.META.get("CONTENT_LENGTH") if request is not None else None
-        if declared and declared.isdigit() and int(declared) > limit:
-            raise PayloadTooLarge(f"The body is {int(declared):,} bytes; the limit is {_limit_text(limit)}.")
-        body = stream.read(limit + 1) if stream is not None else b""
-        if len(body) > limit:
-            raise PayloadTooLarge(f"The body is over the limit of {_limit_text(limit)}.")
-        try:
-            return json.loads(body)
-        except ValueError as exc:
-            raise ParseError(f"The body is not valid JSON: {exc}") from None
+        return json_loads(read_bounded(stream, declared=declared))

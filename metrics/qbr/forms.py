@@ -10,7 +10,7 @@ class OutcomeForm(forms.Form):
     baseline = forms.DecimalField(max_digits=14, decimal_places=2)
     target = forms.DecimalField(max_digits=14, decimal_places=2)
     due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     metric = forms.CharField(
         required=False,
         max_length=100,
@@ -22,7 +22,9 @@ class OutcomeForm(forms.Form):
 class OutcomeValueForm(forms.Form):
     value = forms.DecimalField(max_digits=14, decimal_places=2)
     note = forms.CharField(max_length=300, required=False)
-    evidence = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="How it was measured")
+    evidence = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label="How it was measured"
+    )
 
 
 class ReportCreateForm(forms.Form):
@@ -30,7 +32,13 @@ class ReportCreateForm(forms.Form):
 
 
 class ReportNarrativeForm(forms.Form):
-    summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 5}), help_text="Markdown.")
-    risks = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="Markdown.")
-    recommendations = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    next_goals = forms.CharField(label="Next quarter's goals", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    summary = forms.CharField(
+        required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 5}), help_text="Markdown."
+    )
+    risks = forms.CharField(
+        required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 4}), help_text="Markdown."
+    )
+    recommendations = forms.CharField(required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 4}))
+    next_goals = forms.CharField(
+        label="Next quarter's goals", required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 4})
+    )

@@ -1,12 +1,16 @@
 """CSV import of events, support tickets and seats: the API's validation, row by row.
 
+The file is read as a stream, a chunk of rows at a time, up to KEEL_IMPORT_MAX_ROWS rows.
 Valid rows are stored, invalid ones reported with their line number; the whole import is one
-transaction, so a failure part-way leaves nothing half-written.
+transaction, so a failure part-way (a bad byte on line 90,000, too many rows) leaves nothing
+half-written.
 """
 
+import codecs
 import csv
 import io
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,7 +20,7 @@ from portal.accounts.access import Actor, require_tenant_schema
 from portal.audit.services import audit_record
 from portal.tenancy.models import Tenant
 
-from ..rows import BatchResult
+from ..rows import BatchResult, shown
 from .ingest import usage_events_ingest
 from .records import seat_counts_upsert, support_tickets_upsert
 
@@ -25,47 +29,125 @@ KINDS = {
     "tickets": (("external_id", "severity", "status", "opened_at"), ("closed_at", "subject")),
     "seats": (("day", "seats"), ()),
 }
-# The first data row is line 2 of the file (line 1 is the header).
-FIRST_DATA_LINE = 2
+# Free-text columns: a cell there that a spreadsheet would run as a formula is refused, so the
+# value never travels on into an export someone opens in Excel (CSV injection).
+TEXT_COLUMNS = frozenset({"feature", "user", "idempotency_key", "external_id", "subject"})
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+OTHER_DELIMITERS = (";", "\t", "|")
 
 
-def _records(data: bytes, kind: str) -> list[dict[str, Any]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValidationError("The file is not UTF-8 text; export it as CSV (UTF-8).") from None
-    reader = csv.DictReader(io.StringIO(text))
+def _text_lines(stream: BinaryIO) -> Iterator[str]:
+    """Yield the file's lines as UTF-8 text; a byte-order mark (Excel's "CSV UTF-8") is dropped."""
+    for number, raw in enumerate(stream, start=1):
+        if number == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValidationError(
+                f"Line {number} is not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
+                "export the file as CSV UTF-8 and import it again. Nothing was imported."
+            ) from None
+
+
+def _read_header(reader: Iterator[list[str]], kind: str) -> list[str]:
+    raw = next(reader, None)
+    if not raw or not any(cell.strip() for cell in raw):
+        raise ValidationError("The file is empty: the first line must be the header row.")
+    header = [name.strip().lower() for name in raw]
     required, optional = KINDS[kind]
-    header = [name.strip().lower() for name in reader.fieldnames or []]
+    columns = (
+        f"A {kind} file has the columns {', '.join(required)} and optionally {', '.join(optional) or 'no others'}."
+    )
+    if len(header) == 1:
+        used = next((d for d in OTHER_DELIMITERS if d in raw[0]), None)
+        if used:
+            raise ValidationError(
+                f"The header is one column, {shown(raw[0])}: the file separates columns with {used!r}. "
+                f"Save it as CSV with commas between columns. {columns}"
+            )
     missing = [name for name in required if name not in header]
     if missing:
+        raise ValidationError(f"The header lacks {', '.join(missing)}. {columns}")
+    unknown = [name for name in header if name not in required + optional]
+    if unknown:
         raise ValidationError(
-            f"The header lacks {', '.join(missing)}. A {kind} file has the columns "
-            f"{', '.join(required)} and optionally {', '.join(optional) or 'nothing else'}."
+            f"Unknown column{'s' if len(unknown) > 1 else ''} {', '.join(map(shown, unknown))}. {columns}"
         )
-    reader.fieldnames = header
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise ValidationError(f"The header names {', '.join(repeated)} more than once.")
+    return header
+
+
+def _formula_errors(row: dict[str, str]) -> dict[str, list[str]]:
+    return {
+        name: [f"Starts with {value[0]!r}, like a spreadsheet formula; remove the leading character."]
+        for name, value in row.items()
+        if name in TEXT_COLUMNS and value and value.startswith(FORMULA_STARTS)
+    }
+
+
+def _records(stream: BinaryIO, kind: str) -> Iterator[tuple[int, dict[str, str] | None, dict[str, list[str]]]]:
+    """Yield (line, row, {}) or (line, None, errors) for each data row of the file."""
+    reader = csv.reader(_text_lines(stream))
     try:
-        return [{k: v for k, v in row.items() if k in header} for row in reader]
+        header = _read_header(reader, kind)
+        for values in reader:
+            line = reader.line_num
+            if not any(value.strip() for value in values):
+                continue  # a blank line (often the last one)
+            if len(values) > len(header):
+                yield line, None, {"non_field_errors": [f"{len(values)} values on a line of {len(header)} columns."]}
+                continue
+            row = dict(zip(header, values, strict=False))
+            errors = _formula_errors(row)
+            yield (line, None, errors) if errors else (line, row, {})
     except csv.Error as exc:
-        raise ValidationError(f"The file is not valid CSV: {exc}.") from None
+        raise ValidationError(f"Line {reader.line_num} is not valid CSV: {exc}. Nothing was imported.") from None
+
+
+def _store_chunk(
+    store: Callable[..., BatchResult], chunk: list[tuple[int, int, dict[str, str] | None, dict[str, list[str]]]]
+) -> BatchResult:
+    """Store a chunk of (index, line, row, errors); return its result with file-wide index and line."""
+    valid = [(index, line, row) for index, line, row, errors in chunk if row is not None]
+    stored = store(items=[row for _, _, row in valid]) if valid else BatchResult()
+    rejected: list[dict[str, Any]] = [
+        {"index": index, "line": line, "errors": errors} for index, line, row, errors in chunk if row is None
+    ]
+    for rejection in stored.rejected:
+        index, line, _ = valid[rejection["index"]]
+        rejected.append({**rejection, "index": index, "line": line})
+    rejected.sort(key=lambda r: r["index"])
+    return BatchResult(accepted=stored.accepted, duplicates=stored.duplicates, rejected=rejected)
 
 
 @transaction.atomic
-def csv_import(*, tenant: Tenant, kind: str, data: bytes, actor: Actor) -> BatchResult:
+def csv_import(*, tenant: Tenant, kind: str, data: bytes | BinaryIO, actor: Actor) -> BatchResult:
     """Import a CSV file of ``kind`` into ``tenant`` (its schema active); rejected rows carry a ``line``."""
     require_tenant_schema(tenant)
     if kind not in KINDS:
-        raise ValidationError(f"Unknown kind {kind!r}; use one of {', '.join(KINDS)}.")
-    records = _records(data, kind)
-    if not records:
-        raise ValidationError("The file has a header but no rows.")
-    chunk = settings.KEEL_EVENTS_MAX_BATCH
+        raise ValidationError(f"Unknown kind {shown(kind)}; use one of {', '.join(KINDS)}.")
+    stream = io.BytesIO(data) if isinstance(data, bytes) else data
     store = {"events": usage_events_ingest, "tickets": support_tickets_upsert, "seats": seat_counts_upsert}[kind]
-    result = BatchResult()
-    for start in range(0, len(records), chunk):
-        result.merge(store(items=records[start : start + chunk]), offset=start)
-    for rejection in result.rejected:
-        rejection["line"] = rejection["index"] + FIRST_DATA_LINE
+    limit, size = settings.KEEL_IMPORT_MAX_ROWS, settings.KEEL_EVENTS_MAX_BATCH
+    result, chunk, count = BatchResult(), [], 0
+    for line, row, errors in _records(stream, kind):
+        if count == limit:
+            raise ValidationError(
+                f"The file has more than {limit:,} rows (line {line} is past the limit). "
+                f"Split it into files of at most {limit:,} rows. Nothing was imported."
+            )
+        chunk.append((count, line, row, errors))
+        count += 1
+        if len(chunk) == size:
+            result.merge(_store_chunk(store, chunk), offset=0)
+            chunk = []
+    if count == 0:
+        raise ValidationError("The file has a header but no rows.")
+    if chunk:
+        result.merge(_store_chunk(store, chunk), offset=0)
     audit_record(
         actor=actor,
         action=f"metrics.{kind}_imported",

@@ -18,7 +18,10 @@ from ..rows import BatchResult, parse_seats, parse_ticket
 def _valid_rows(
     items: list[Any], parse: Callable[..., tuple[dict[str, Any] | None, dict[str, Any]]]
 ) -> tuple[dict[Any, dict[str, Any]], list[dict[str, Any]]]:
-    """Return the valid rows keyed by natural key (the last one wins) and the rejections."""
+    """Return the valid rows keyed by natural key (the last one wins) and the rejections.
+
+    Every valid row counts as accepted: an earlier row for the same key is applied and then
+    replaced by the later one in the same upsert, not dropped unreported."""
     now = timezone.now()
     valid: dict[Any, dict[str, Any]] = {}
     rejected: list[dict[str, Any]] = []
@@ -43,7 +46,7 @@ def support_tickets_upsert(*, items: list[Any]) -> BatchResult:
         update_fields=["severity", "status", "opened_at", "closed_at", "subject", "updated_at"],
         batch_size=1000,
     )
-    return BatchResult(accepted=len(valid), rejected=rejected)
+    return BatchResult(accepted=len(items) - len(rejected), rejected=rejected)
 
 
 @transaction.atomic
@@ -57,7 +60,7 @@ def seat_counts_upsert(*, items: list[Any]) -> BatchResult:
         unique_fields=["day"],
         update_fields=["seats", "updated_at"],
     )
-    return BatchResult(accepted=len(valid), rejected=rejected)
+    return BatchResult(accepted=len(items) - len(rejected), rejected=rejected)
 
 
 @transaction.atomic

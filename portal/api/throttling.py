@@ -15,5 +15,10 @@ class TenantUserRateThrottle(SimpleRateThrottle):
         tenant = getattr(request, "tenant", None)
         schema = tenant.schema_name if tenant is not None else "-"
         user = getattr(request, "user", None)
-        ident = f"u{user.pk}" if user is not None and user.is_authenticated else f"ip{self.get_ident(request)}"
+        if user is not None and getattr(user, "is_api_key", False):
+            ident = f"k{user.key.pk}"  # each key its own budget (a key principal has no user pk)
+        elif user is not None and user.is_authenticated:
+            ident = f"u{user.pk}"
+        else:
+            ident = f"ip{self.get_ident(request)}"
         return self.cache_format % {"scope": self.scope, "ident": f"{schema}:{ident}"}

@@ -9,7 +9,7 @@ from portal.api.base import TenantAPIView
 
 from . import selectors, services
 from .models import Category
-from .search import search_query_normalise
+from .search import QUERY_MAX_LENGTH, search_query_normalise
 
 
 class _DocumentSummary(serializers.Serializer):
@@ -102,12 +102,21 @@ class SearchApi(TenantAPIView):
         score = serializers.FloatField()
 
     @extend_schema(
-        parameters=[OpenApiParameter("q", str, required=True, description="What to look for.")],
+        parameters=[
+            OpenApiParameter(
+                "q", str, required=True, description=f"What to look for (at most {QUERY_MAX_LENGTH} characters)."
+            )
+        ],
         responses=OutputSerializer(many=True),
         operation_id="kb_search",
     )
     def get(self, request):
-        query = search_query_normalise(request.query_params.get("q"))
+        raw = (request.query_params.get("q") or "").strip()
+        if len(raw) > QUERY_MAX_LENGTH:
+            raise ValidationError(
+                {"q": [f"A search is at most {QUERY_MAX_LENGTH} characters; this one has {len(raw):,}."]}
+            )
+        query = search_query_normalise(raw)
         if not query:
             raise ValidationError({"q": ["Say what to search for (query parameter q)."]})
         hits = services.search_run(tenant=request.tenant, access=request.tenant_access, query=query)

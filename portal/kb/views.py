@@ -18,7 +18,7 @@ from portal.accounts.decorators import tenant_access_required
 
 from . import selectors, services
 from .forms import FeedbackForm, PageForm
-from .search import search_query_normalise
+from .search import QUERY_MAX_LENGTH, search_query_normalise
 
 
 def _article_or_404(request, slug: str):
@@ -105,10 +105,15 @@ def page_detail(request, slug: str):
 
 @tenant_access_required(Access.MEMBER)
 def search(request):
-    raw = request.GET.get("q", "")
+    raw = request.GET.get("q", "").strip()
+    if len(raw) > QUERY_MAX_LENGTH:
+        # Refused, not cut: a silently shortened search would answer a question nobody asked.
+        error = f"A search is at most {QUERY_MAX_LENGTH} characters; this one has {len(raw):,}."
+        context = {"q": raw[:QUERY_MAX_LENGTH], "query": "", "hits": [], "error": error}
+        return render(request, "kb/search.html", context, status=400)
     query = search_query_normalise(raw)
     hits = services.search_run(tenant=request.tenant, access=request.tenant_access, query=query) if query else []
-    return render(request, "kb/search.html", {"q": raw.strip(), "query": query, "hits": hits})
+    return render(request, "kb/search.html", {"q": raw, "query": query, "hits": hits})
 
 
 # --- feedback and read-and-confirm ---------------------------------------------------------

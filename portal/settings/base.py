@@ -89,6 +89,9 @@ TENANT_CREATION_FAKES_MIGRATIONS = True
 KEEL_PG_DUMP = env_str("KEEL_PG_DUMP", "")
 
 MIDDLEWARE = [
+    # Outside everything that can answer an error (an unknown tenant host included), so each
+    # /api/ error is problem details.
+    "portal.api.problems.ApiProblemMiddleware",
     "django_tenants.middleware.main.TenantMainMiddleware",
     "portal.tenancy.middleware.NulCharacterGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -97,6 +100,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Outside everything below, so it sees every answer made for a signed-in caller.
+    "portal.http.PrivateCacheMiddleware",
     "portal.tenancy.middleware.TenantAccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -150,8 +155,16 @@ CACHES = {
         "LOCATION": env_str("KEEL_CACHE_URL", "redis://127.0.0.1:6379/1"),
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
-    }
+    },
+    # Rate-limit counters whose subject is not a tenant (an e-mail address, a client): one key
+    # across every host, so each tenant's host does not hand out its own budget.
+    "limits": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_str("KEEL_CACHE_URL", "redis://127.0.0.1:6379/1"),
+        "KEY_PREFIX": "keel-limits",
+    },
 }
+RATELIMIT_USE_CACHE = "limits"
 
 # --- Accounts ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -204,10 +217,12 @@ KEEL_QBR_CADENCE_MONTHS = {
 KEEL_DELETE_EXPORT_MAX_AGE = timedelta(hours=env_int("KEEL_DELETE_EXPORT_MAX_AGE_HOURS", 24))
 KEEL_EXPORT_ROOT = Path(env_str("KEEL_EXPORT_ROOT", str(BASE_DIR / "var" / "exports")))
 
-# --- Usage metrics and health (metrics app, portal.health) --------------------------------
+# --- Usage metrics and health (metrics app, metrics.portfolio) --------------------------------
 # One POST /api/v1/events carries at most this many events and this many bytes (JSON).
 KEEL_EVENTS_MAX_BATCH = env_int("KEEL_EVENTS_MAX_BATCH", 5_000)
 KEEL_EVENTS_MAX_BODY_BYTES = env_int("KEEL_EVENTS_MAX_BODY_BYTES", 5 * 1024 * 1024)
+# A CSV import (console or manage.py metrics_import) is streamed; it may hold this many rows.
+KEEL_IMPORT_MAX_ROWS = env_int("KEEL_IMPORT_MAX_ROWS", 100_000)
 # DRF streams JSON bodies past Django's check, so the events endpoint enforces its own bound
 # above; this one guards form posts (CSV files are uploads and do not count against it).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("KEEL_DATA_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
@@ -299,11 +314,18 @@ REST_FRAMEWORK = {
         "metrics.ingest.authentication.ApiKeyAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "portal.api.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.TenantUserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"tenant_user": env_str("KEEL_API_RATE", "600/min")},
     "NUM_PROXIES": KEEL_TRUSTED_PROXIES or None,
+    # Every error answer is RFC 9457 problem details (portal/api/problems.py).
+    "EXCEPTION_HANDLER": "portal.api.problems.problem_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Keel API",
@@ -340,6 +362,7 @@ CELERY_TASK_ROUTES = {
     "metrics.usage_rollup_task": {"queue": "ingest"},
     "metrics.health_score_all_task": {"queue": "scoring"},
     "metrics.health_score_task": {"queue": "scoring"},
+    "metrics.health_score_sweep_task": {"queue": "scoring"},
     "qbr.outcomes_sync_all_task": {"queue": "scoring"},
     "qbr.outcomes_sync_task": {"queue": "scoring"},
     "notifications.notification_deliver_task": {"queue": "notify"},
@@ -348,6 +371,10 @@ CELERY_TASK_ROUTES = {
 }
 KEEL_CELERY_QUEUES = ["default", "ingest", "scoring", "notify"]
 CELERY_TIMEZONE = "UTC"
+# The nightly scoring starts at this hour (UTC); from then on today's score is due.
+KEEL_HEALTH_SCORE_HOUR = 3
+# How often the scoring sweep looks for tenants without the due day's score (seconds).
+KEEL_HEALTH_SWEEP_SECONDS = env_int("KEEL_HEALTH_SWEEP_SECONDS", 900)
 CELERY_BEAT_SCHEDULE = {
     "tenant-storage-measure-nightly": {
         "task": "tenancy.tenant_storage_measure_all_task",
@@ -380,7 +407,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     "health-score-nightly": {
         "task": "metrics.health_score_all_task",
-        "schedule": crontab(hour=3, minute=0),
+        "schedule": crontab(hour=KEEL_HEALTH_SCORE_HOUR, minute=0),
+    },
+    # Catch-up: every tenant still without a score for the due day is sent again (docs/scaling.md).
+    "health-score-sweep": {
+        "task": "metrics.health_score_sweep_task",
+        "schedule": timedelta(seconds=KEEL_HEALTH_SWEEP_SECONDS),
     },
 }
 

@@ -12,7 +12,10 @@ if SECRET_KEY.startswith("insecure") or len(SECRET_KEY) < 50:
 
 KEEL_SCHEME = "https"
 SECURE_SSL_REDIRECT = env_bool("KEEL_SSL_REDIRECT", True)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto is believed only from a proxy Keel trusts: with none in front, any client
+# could send "https" and pass for a secure request (Secure cookies, no redirect to HTTPS).
+if KEEL_TRUSTED_PROXIES > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env_int("KEEL_HSTS_SECONDS", 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
@@ -31,7 +34,7 @@ MAILERS = {
             "username": env_str("KEEL_SMTP_USER", ""),
             "password": env_str("KEEL_SMTP_PASSWORD", ""),
             "use_tls": env_bool("KEEL_SMTP_TLS", True),
-            "timeout": 10,
+            "timeout": env_int("KEEL_SMTP_TIMEOUT", 10),
         },
     }
 }

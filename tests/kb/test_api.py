@@ -99,7 +99,7 @@ def test_search_says_what_was_wrong(tenant_a, member_a):
     for path in ("/api/v1/kb/search", "/api/v1/kb/search?q=%20%20"):
         response = client.get(path)
         assert response.status_code == 400
-        assert "query parameter q" in response.json()["q"][0]
+        assert "query parameter q" in response.json()["errors"]["q"][0]
 
 
 def test_an_api_search_that_finds_nothing_is_logged(tenant_a, member_a):

@@ -7,9 +7,7 @@ inside the tenant's schema; the stall clock and rules are in tests.support.onboa
 import pytest
 import time_machine
 
-from onboarding.choices import EvidenceKind, OwnerSide
 from onboarding.models import Checklist
-from tests.support.factories import ChecklistFactory, TaskFactory
 from tests.support.onboarding import RULES, T0
 
 
@@ -23,19 +21,6 @@ def in_a(tenant_a):
 @pytest.fixture
 def checklist_a(in_a) -> Checklist:
     return Checklist.objects.get()
-
-
-@pytest.fixture
-def plan(tenant_a):
-    """Replace tenant A's checklist with a small known one (rolled back after the test)."""
-    with tenant_a:
-        Checklist.objects.all().delete()
-        checklist = ChecklistFactory(name="Known plan")
-        first = TaskFactory(checklist=checklist, key="first-step")
-        second = TaskFactory(checklist=checklist, key="second-step", depends_on=[first])
-        vendor = TaskFactory(checklist=checklist, key="vendor-step", owner_side=OwnerSide.VENDOR)
-        proof = TaskFactory(checklist=checklist, key="proof-step", evidence=EvidenceKind.FILE)
-    return {"checklist": checklist, "first": first, "second": second, "vendor": vendor, "proof": proof}
 
 
 # --- stalls --------------------------------------------------------------------------------

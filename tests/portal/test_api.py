@@ -47,7 +47,8 @@ def test_invitations_say_what_was_wrong(tenant_a, customer_admin_a, member_a):
     client = client_for(customer_admin_a, tenant_a)
     response = client.post("/api/v1/invitations", {"email": "nope", "role": "boss"}, content_type="application/json")
     assert response.status_code == 400
-    assert set(response.json()) == {"email", "role"}
+    # Problem details (RFC 9457): the per-field messages are under "errors".
+    assert set(response.json()["errors"]) == {"email", "role"}
     response = client.post(
         "/api/v1/invitations", {"email": member_a.email, "role": "customer_member"}, content_type="application/json"
     )

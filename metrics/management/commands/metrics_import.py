@@ -24,11 +24,11 @@ class Command(BaseCommand):
         if tenant is None:
             raise CommandError(f"No tenant {opts['slug']!r}.")
         try:
-            data = opts["path"].read_bytes()
+            data = opts["path"].open("rb")
         except OSError as exc:
             raise CommandError(f"Cannot read {opts['path']}: {exc.strerror}.") from None
         try:
-            with tenant_context(tenant):
+            with data, tenant_context(tenant):
                 result = csv_import(tenant=tenant, kind=opts["kind"], data=data, actor=SYSTEM)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
