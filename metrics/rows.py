@@ -7,6 +7,7 @@ for speed: the event parser runs 5,000 times per API call.
 
 import hashlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from .models import TicketSeverity, TicketStatus
@@ -20,6 +21,56 @@ MAX_OFFSET = timedelta(hours=15, minutes=59)
 SHOWN = 40
 _SEVERITIES = frozenset(TicketSeverity.values)
 _STATUSES = frozenset(TicketStatus.values)
+# A choice longer than every choice is reported as too long before it is reported as unknown.
+_CHOICE_MAX = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One field of an incoming row, declared once: the parsers below enforce it, the API's
+    OpenAPI schema is generated from it (metrics/ingest/api.py) and the CSV import takes its
+    header rules from it (metrics/services/imports.py)."""
+
+    name: str
+    kind: str  # "text", "integer", "datetime", "date" or "choice"
+    required: bool = True
+    max_length: int = 0  # text only
+    minimum: int | None = None  # integer only
+    default: int | None = None
+    choices: tuple[str, ...] = ()
+    help: str = ""
+
+
+def _columns(*columns: Column) -> dict[str, Column]:
+    return {column.name: column for column in columns}
+
+
+EVENT_COLUMNS = _columns(
+    Column("feature", "text", max_length=80, help="A key from the feature catalog."),
+    Column("user", "text", max_length=200, help="The customer's own user reference."),
+    Column("timestamp", "datetime", help="ISO 8601 with a zone, e.g. 2026-11-23T09:30:00Z."),
+    Column("quantity", "integer", required=False, minimum=0, default=1),
+    Column(
+        "idempotency_key",
+        "text",
+        required=False,
+        max_length=200,
+        help="Stored once; derived from the event's content when omitted.",
+    ),
+)
+TICKET_COLUMNS = _columns(
+    Column("external_id", "text", max_length=100),
+    Column("severity", "choice", choices=tuple(TicketSeverity.values)),
+    Column("status", "choice", choices=tuple(TicketStatus.values)),
+    Column("opened_at", "datetime"),
+    Column("closed_at", "datetime", required=False, help="Required when status is closed."),
+    Column("subject", "text", required=False, max_length=300),
+)
+SEAT_COLUMNS = _columns(
+    Column("day", "date", help="YYYY-MM-DD."),
+    Column("seats", "integer", minimum=0),
+)
+_EV, _TK, _ST = EVENT_COLUMNS, TICKET_COLUMNS, SEAT_COLUMNS
 
 
 def shown(value) -> str:
@@ -145,7 +196,7 @@ def parse_event(item, *, features: Mapping[str, int], now: datetime) -> tuple[tu
         if (
             feature_id is not None
             and type(user_ref) is str
-            and 0 < len(user_ref) <= 200
+            and 0 < len(user_ref) <= _EV["user"].max_length
             and user_ref == user_ref.strip()
             # Printable excludes NUL and lone surrogates; the rare other text takes the long path.
             and user_ref.isprintable()
@@ -153,7 +204,7 @@ def parse_event(item, *, features: Mapping[str, int], now: datetime) -> tuple[tu
             and type(quantity) is int
             and 0 <= quantity <= MAX_INT
             and type(key) is str
-            and 0 < len(key) <= 200
+            and 0 < len(key) <= _EV["idempotency_key"].max_length
             and key == key.strip()
             and key.isprintable()
         ):
@@ -179,14 +230,20 @@ def _parse_event_checked(item, *, features: Mapping[str, int], now: datetime) ->
     if not isinstance(item, dict):
         return None, {"non_field_errors": ["Each event must be a JSON object."]}
     errors: dict = {}
-    feature = _text(item.get("feature"), field="feature", max_length=80, errors=errors)
+    feature = _text(item.get("feature"), field="feature", max_length=_EV["feature"].max_length, errors=errors)
     feature_id = features.get(feature)
     if feature and feature_id is None and "feature" not in errors:
         errors["feature"] = [f"Unknown feature {shown(feature)}; add it to the feature catalog first."]
-    user_ref = _text(item.get("user"), field="user", max_length=200, errors=errors)
+    user_ref = _text(item.get("user"), field="user", max_length=_EV["user"].max_length, errors=errors)
     occurred_at = _datetime(item.get("timestamp"), field="timestamp", errors=errors, now=now)
-    quantity = _int(item.get("quantity"), field="quantity", default=1, errors=errors)
-    key = _text(item.get("idempotency_key"), field="idempotency_key", max_length=200, errors=errors, required=False)
+    quantity = _int(item.get("quantity"), field="quantity", default=_EV["quantity"].default, errors=errors)
+    key = _text(
+        item.get("idempotency_key"),
+        field="idempotency_key",
+        max_length=_EV["idempotency_key"].max_length,
+        errors=errors,
+        required=False,
+    )
     if errors or occurred_at is None or quantity is None:  # without errors both were parsed
         return None, errors
     if not key:
@@ -199,11 +256,13 @@ def parse_ticket(item, *, now: datetime) -> tuple[dict | None, dict]:
     if not isinstance(item, dict):
         return None, {"non_field_errors": ["Each ticket must be a JSON object."]}
     errors: dict = {}
-    external_id = _text(item.get("external_id"), field="external_id", max_length=100, errors=errors)
-    severity = _text(item.get("severity"), field="severity", max_length=10, errors=errors).lower()
+    external_id = _text(
+        item.get("external_id"), field="external_id", max_length=_TK["external_id"].max_length, errors=errors
+    )
+    severity = _text(item.get("severity"), field="severity", max_length=_CHOICE_MAX, errors=errors).lower()
     if severity and severity not in _SEVERITIES and "severity" not in errors:
         errors["severity"] = [f"Use one of: {', '.join(TicketSeverity.values)}."]
-    status = _text(item.get("status"), field="status", max_length=10, errors=errors).lower()
+    status = _text(item.get("status"), field="status", max_length=_CHOICE_MAX, errors=errors).lower()
     if status and status not in _STATUSES and "status" not in errors:
         errors["status"] = [f"Use one of: {', '.join(TicketStatus.values)}."]
     opened_at = _datetime(item.get("opened_at"), field="opened_at", errors=errors, now=now)
@@ -212,7 +271,9 @@ def parse_ticket(item, *, now: datetime) -> tuple[dict | None, dict]:
         errors["closed_at"] = ["Cannot be before opened_at."]
     if status == TicketStatus.CLOSED and closed_at is None and "closed_at" not in errors:
         errors["closed_at"] = ["A closed ticket needs closed_at."]
-    subject = _text(item.get("subject"), field="subject", max_length=300, errors=errors, required=False)
+    subject = _text(
+        item.get("subject"), field="subject", max_length=_TK["subject"].max_length, errors=errors, required=False
+    )
     if errors:
         return None, errors
     return {

@@ -20,18 +20,24 @@ from portal.accounts.access import Actor, require_tenant_schema
 from portal.audit.services import audit_record
 from portal.tenancy.models import Tenant
 
-from ..rows import BatchResult, shown
+from ..rows import EVENT_COLUMNS, SEAT_COLUMNS, TICKET_COLUMNS, BatchResult, shown
 from .ingest import usage_events_ingest
 from .records import seat_counts_upsert, support_tickets_upsert
 
+_COLUMNS = {"events": EVENT_COLUMNS, "tickets": TICKET_COLUMNS, "seats": SEAT_COLUMNS}
+# Per kind: (required columns, optional columns), from the same declarations the API validates with.
 KINDS = {
-    "events": (("feature", "user", "timestamp"), ("quantity", "idempotency_key")),
-    "tickets": (("external_id", "severity", "status", "opened_at"), ("closed_at", "subject")),
-    "seats": (("day", "seats"), ()),
+    kind: (
+        tuple(name for name, column in columns.items() if column.required),
+        tuple(name for name, column in columns.items() if not column.required),
+    )
+    for kind, columns in _COLUMNS.items()
 }
 # Free-text columns: a cell there that a spreadsheet would run as a formula is refused, so the
 # value never travels on into an export someone opens in Excel (CSV injection).
-TEXT_COLUMNS = frozenset({"feature", "user", "idempotency_key", "external_id", "subject"})
+TEXT_COLUMNS = frozenset(
+    name for columns in _COLUMNS.values() for name, column in columns.items() if column.kind == "text"
+)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 OTHER_DELIMITERS = (";", "\t", "|")
 
