@@ -57,6 +57,32 @@ class PortfolioRow:
     nps: int | None
     scored_on: date | None
 
+    # Display strings: the table renders 1,000 rows, and a template filter per cell costs more
+    # than the rest of the page.
+    @property
+    def score_shown(self) -> str:
+        return "—" if self.score is None else str(self.score)
+
+    @property
+    def change_shown(self) -> str:
+        return "" if self.change is None else f"{self.change:+d}"
+
+    @property
+    def renewal_shown(self) -> str:
+        return self.renewal_date.isoformat() if self.renewal_date else "—"
+
+    @property
+    def ttv_shown(self) -> str:
+        return "—" if self.ttv_days is None else f"{float(self.ttv_days):g} d"
+
+    @property
+    def csm_shown(self) -> str:
+        return self.csm or "—"
+
+    @property
+    def nps_shown(self) -> str:
+        return "—" if self.nps is None else str(self.nps)
+
     @property
     def tier_label(self) -> str:
         return Tier(self.tier).label if self.tier in Tier.values else self.tier
