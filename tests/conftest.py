@@ -10,7 +10,7 @@ Tests marked ``pure`` (pure functions: no model, no query) run without any datab
 """
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 
 from portal.accounts.access import SYSTEM
@@ -83,6 +83,7 @@ def _public_schema(request):
     request.getfixturevalue("db")
     connection.set_schema_to_public()
     cache.clear()  # counters (throttles, rate limits) and cached values never leak between tests
+    caches["shared"].clear()
     yield
     connection.set_schema_to_public()
 

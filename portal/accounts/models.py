@@ -158,3 +158,112 @@ class Invitation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None and not self.is_expired
+
+
+# --- Signing in -----------------------------------------------------------------------------------
+class SignInMethods(models.TextChoices):
+    PASSWORD = "password", "Password only"
+    PASSWORDLESS = "passwordless", "E-mailed link or code only"
+    BOTH = "both", "Password or e-mailed link or code"
+
+
+class SignInPolicy(models.Model):
+    """How a tenant's own people sign in on its host (vendor staff always use password + MFA)."""
+
+    tenant = models.OneToOneField("tenancy.Tenant", on_delete=models.CASCADE, related_name="sign_in_policy")
+    methods = models.CharField(max_length=20, choices=SignInMethods.choices, default=SignInMethods.BOTH)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.tenant}: {self.get_methods_display()}"
+
+    @property
+    def allows_password(self) -> bool:
+        return self.methods in (SignInMethods.PASSWORD, SignInMethods.BOTH)
+
+    @property
+    def allows_passwordless(self) -> bool:
+        return self.methods in (SignInMethods.PASSWORDLESS, SignInMethods.BOTH)
+
+
+def hash_secret(raw: str) -> str:
+    """Return the SHA-256 of a one-time secret: only hashes are stored."""
+    return _hash_token(raw)
+
+
+class SignInCode(models.Model):
+    """An e-mailed link and 6-digit code that sign one person in on one host, once.
+
+    A row is written for every request, also for an address with no account on the host
+    (``user`` is then empty and the row can never be redeemed): both answers cost the same.
+    """
+
+    tenant = models.ForeignKey("tenancy.Tenant", on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    link_hash = models.CharField(max_length=64, unique=True)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["tenant", "email"], name="signincode_tenant_email")]
+
+    def __str__(self):
+        return f"Sign-in code for {self.email} on {self.tenant_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.user_id is not None and self.used_at is None and self.expires_at > timezone.now()
+
+
+class UserSession(models.Model):
+    """One signed-in browser on one host: what the user sees under "Your sessions" and can end."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_in_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    # The schema of the host it was made on ("public": the console).
+    schema_name = models.CharField(max_length=63)
+    host = models.CharField(max_length=255)
+    method = models.CharField(max_length=20)
+    user_agent = models.CharField(max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # The console session that handed this one off: signing out there ends this one too.
+    handed_off_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="handed_off"
+    )
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+        indexes = [models.Index(fields=["user", "ended_at"], name="usersession_user_open")]
+
+    def __str__(self):
+        return f"{self.user} on {self.host}"
+
+
+class SignInHandoff(models.Model):
+    """A console session's single-use pass to one customer host (the signed token names its nonce)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    tenant = models.ForeignKey("tenancy.Tenant", on_delete=models.CASCADE, related_name="+")
+    nonce_hash = models.CharField(max_length=64, unique=True)
+    from_session = models.ForeignKey(UserSession, on_delete=models.CASCADE, related_name="+")
+    # The console session's verified MFA device, carried over so the CSM is not asked again.
+    otp_device_id = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Handoff of {self.user} to {self.tenant_id}"

@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -16,18 +15,45 @@ from django_ratelimit.core import is_ratelimited
 from portal.settings.env import rate_window_seconds
 
 from .client_ip import client_ip
-from .forms import EmailAuthenticationForm, InvitationAcceptForm, TenantPasswordResetForm, _current_tenant
+from .forms import (
+    EmailAuthenticationForm,
+    InvitationAcceptForm,
+    SignInCodeRequestForm,
+    TenantPasswordResetForm,
+    _current_tenant,
+)
 from .models import User
 from .services import invitation_accept, invitation_get_open
+from .signin import session_signed_out, sign_in_failed_record, sign_in_policy_get, user_sign_in
 
 
 class LoginView(auth_views.LoginView):
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        user_sign_in(self.request, form.get_user(), method="password")
+        return redirect(self.get_success_url())
+
+    def form_invalid(self, form):
+        email = str(form.data.get("username", ""))
+        sign_in_failed_record(self.request, email=email, method="password", reason="refused")
+        return super().form_invalid(form)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        tenant = _current_tenant(self.request)
+        policy = sign_in_policy_get(tenant=tenant) if tenant is not None else None
+        context["passwordless"] = policy is not None and policy.allows_passwordless
+        context["code_form"] = SignInCodeRequestForm()
+        return context
+
 
 class LogoutView(auth_views.LogoutView):
-    pass
+    def post(self, request, *args, **kwargs):
+        # Before Django flushes the session: its row names the sessions it handed off.
+        session_signed_out(request)
+        return super().post(request, *args, **kwargs)
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -89,7 +115,7 @@ def invitation_accept_view(request, token: str):
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            user_sign_in(request, user, method="invitation")
             messages.success(request, f"Welcome to {invitation.tenant.name}.")
             return redirect("customer:home")
     return render(

@@ -44,6 +44,9 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     # Full-text search and trigram similarity (pg_trgm lives in public, on every search_path).
     "django.contrib.postgres",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "axes",
     "django_ratelimit",  # its system checks: the cache it counts in must be shared and atomic
     "django_htmx",
@@ -98,6 +101,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.tenancy.middleware.TenantAccessMiddleware",
+    # After the tenant gate: staff without a verified second factor reach only the MFA pages.
+    "portal.accounts.middleware.SignInSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -150,7 +155,13 @@ CACHES = {
         "LOCATION": env_str("KEEL_CACHE_URL", "redis://127.0.0.1:6379/1"),
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
-    }
+    },
+    # Counters that must span every host (sign-in e-mails per address): keys without the schema.
+    "shared": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_str("KEEL_CACHE_URL", "redis://127.0.0.1:6379/1"),
+        "KEY_PREFIX": "keel-shared",
+    },
 }
 
 # --- Accounts ------------------------------------------------------------------------------
@@ -183,6 +194,19 @@ AXES_HTTP_RESPONSE_CODE = 429
 # client is REMOTE_ADDR. Lockout and API throttling then count the real client's address.
 KEEL_TRUSTED_PROXIES = env_int("KEEL_TRUSTED_PROXIES", 0)
 AXES_CLIENT_IP_CALLABLE = "portal.accounts.client_ip.client_ip"
+
+# Passwordless sign-in (tenant hosts): an e-mailed link or 6-digit code, valid this long, once.
+KEEL_SIGNIN_CODE_MINUTES = env_int("KEEL_SIGNIN_CODE_MINUTES", 15)
+# Wrong codes tried against one e-mailed code before it stops working.
+KEEL_SIGNIN_CODE_MAX_ATTEMPTS = env_int("KEEL_SIGNIN_CODE_MAX_ATTEMPTS", 5)
+# Sign-in e-mails per address (counted across every host) and per client, per period.
+KEEL_SIGNIN_RATE_PER_EMAIL = env_rate("KEEL_SIGNIN_RATE_PER_EMAIL", "5/h")
+KEEL_SIGNIN_RATE_PER_CLIENT = env_rate("KEEL_SIGNIN_RATE_PER_CLIENT", "30/h")
+# Staff who must confirm a TOTP code after their password (any of "admin", "csm"; empty: nobody).
+KEEL_MFA_REQUIRED_ROLES = env_list("KEEL_MFA_REQUIRED_ROLES", ["admin", "csm"])
+OTP_TOTP_ISSUER = env_str("KEEL_MFA_ISSUER", "Keel")
+# Console -> customer host handoff: the signed pass is good for this many seconds (at most 60).
+KEEL_HANDOFF_SECONDS = min(env_int("KEEL_HANDOFF_SECONDS", 60), 60)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -205,6 +205,48 @@ class InvitationFactory(TenantKeyedFactory["Invitation"]):
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
 
 
+class SignInPolicyFactory(TenantKeyedFactory["SignInPolicy"]):
+    class Meta:
+        model = "accounts.SignInPolicy"
+        django_get_or_create = ("tenant",)
+
+    methods = "both"
+
+
+class SignInCodeFactory(TenantKeyedFactory["SignInCode"]):
+    """A sign-in row whose raw link and code are not kept: tests that redeem one go through
+    ``portal.accounts.signin.sign_in_code_request`` and read the e-mail."""
+
+    class Meta:
+        model = "accounts.SignInCode"
+
+    email = factory.Sequence(lambda n: f"signin{n}@example.com")
+    link_hash = factory.Sequence(lambda n: f"{n:064x}")
+    code_hash = factory.Sequence(lambda n: f"{n:064x}")
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=15))
+
+
+class UserSessionFactory(DjangoModelFactory["UserSession"]):
+    class Meta:
+        model = "accounts.UserSession"
+
+    user = factory.SubFactory(UserFactory)
+    session_key = factory.Sequence(lambda n: f"session{n:033d}")
+    schema_name = "public"
+    host = "localhost"
+    method = "password"
+
+
+class SignInHandoffFactory(TenantKeyedFactory["SignInHandoff"]):
+    class Meta:
+        model = "accounts.SignInHandoff"
+
+    user = factory.SubFactory(CsmFactory)
+    nonce_hash = factory.Sequence(lambda n: f"{n:064x}")
+    from_session = factory.SubFactory(UserSessionFactory, user=factory.SelfAttribute("..user"))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(seconds=60))
+
+
 # --- audit (public schema) -----------------------------------------------------------------
 class AuditEventFactory(DjangoModelFactory["AuditEvent"]):
     """An audit row; ``tenant`` is optional (console actions have none). Real code writes
@@ -692,6 +734,10 @@ FACTORIES: tuple[type[DjangoModelFactory], ...] = (
     UserFactory,
     MembershipFactory,
     InvitationFactory,
+    SignInPolicyFactory,
+    SignInCodeFactory,
+    UserSessionFactory,
+    SignInHandoffFactory,
     AuditEventFactory,
     CategoryFactory,
     ArticleFactory,
