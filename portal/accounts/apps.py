@@ -14,6 +14,7 @@ class AccountsConfig(AppConfig):
             "invitation": frozenset({"token_hash"}),
             "signincode": frozenset({"link_hash", "code_hash"}),
             "signinhandoff": frozenset({"nonce_hash", "otp_device_id"}),
+            "ssoconfig": frozenset({"client_secret_encrypted"}),
         },
     )
 

@@ -34,6 +34,10 @@ class EmailAuthenticationForm(AuthenticationForm):
         if access is None:
             # Same words as a wrong password: do not tell outsiders who belongs here.
             raise self.get_invalid_login_error()
+        from .sso import sso_password_refusal
+
+        if (refusal := sso_password_refusal(tenant=tenant, access=access)) is not None:
+            raise ValidationError(refusal, code="sso_required")
         if access < Access.CSM and not _password_allowed(tenant):
             raise ValidationError(
                 f"{tenant.name} signs in with an e-mailed link or code, not a password. Use the form below.",
@@ -103,4 +107,36 @@ class SignInPolicyForm(forms.Form):
         label="Your people sign in with",
         choices=SignInMethods.choices,
         widget=forms.RadioSelect,
+    )
+
+
+class SsoConfigForm(forms.Form):
+    enabled = forms.BooleanField(label="Offer single sign-on on the log-in page", required=False)
+    issuer = forms.URLField(
+        label="Issuer URL",
+        max_length=300,
+        help_text="Your identity provider's issuer; Keel reads /.well-known/openid-configuration under it.",
+        assume_scheme="https",
+    )
+    client_id = forms.CharField(label="Client ID", max_length=200)
+    client_secret = forms.CharField(
+        label="Client secret",
+        required=False,
+        strip=False,
+        max_length=500,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        help_text="Stored encrypted. Leave blank to keep the current one.",
+    )
+    allowed_domains = forms.CharField(
+        label="Allowed e-mail domains",
+        required=False,
+        max_length=500,
+        help_text="Comma-separated, for example acme.com, acme.co.uk. Blank: any address your provider vouches for.",
+    )
+    jit_provisioning = forms.BooleanField(
+        label="Create an account at first sign-in for people we do not know yet", required=False
+    )
+    default_role = forms.ChoiceField(label="Their role", choices=MembershipRole.choices)
+    sso_required = forms.BooleanField(
+        label="Require single sign-on (turns passwords and e-mailed codes off for your people)", required=False
     )

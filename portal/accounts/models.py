@@ -267,3 +267,42 @@ class SignInHandoff(models.Model):
 
     def __str__(self):
         return f"Handoff of {self.user} to {self.tenant_id}"
+
+
+class SsoConfig(models.Model):
+    """A tenant's OpenID Connect identity provider (its own people sign in through it).
+
+    The client secret is stored encrypted (``portal.accounts.sso_crypto``); the key comes from the
+    environment and can be rotated without a migration.
+    """
+
+    tenant = models.OneToOneField("tenancy.Tenant", on_delete=models.CASCADE, related_name="sso_config")
+    enabled = models.BooleanField(default=False)
+    issuer = models.URLField(max_length=300)
+    client_id = models.CharField(max_length=200)
+    client_secret_encrypted = models.TextField(blank=True)
+    # Comma-separated domains whose addresses may sign in (empty: any address the IdP vouches for).
+    allowed_domains = models.CharField(max_length=500, blank=True)
+    jit_provisioning = models.BooleanField(default=False)
+    default_role = models.CharField(
+        max_length=20, choices=MembershipRole.choices, default=MembershipRole.CUSTOMER_MEMBER
+    )
+    sso_required = models.BooleanField(default=False)
+    # Break glass: until then, the tenant's customer admins may sign in with a password again.
+    break_glass_until = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"SSO of {self.tenant} via {self.issuer}"
+
+    @property
+    def domains(self) -> list[str]:
+        return [d.strip().lower().lstrip("@") for d in self.allowed_domains.split(",") if d.strip()]
+
+    def allows_email(self, email: str) -> bool:
+        domains = self.domains
+        return not domains or email.rsplit("@", 1)[-1].lower() in domains
+
+    @property
+    def break_glass_open(self) -> bool:
+        return self.break_glass_until is not None and self.break_glass_until > timezone.now()

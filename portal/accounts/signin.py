@@ -33,6 +33,7 @@ from .models import (
     SignInHandoff,
     SignInMethods,
     SignInPolicy,
+    SsoConfig,
     User,
     UserSession,
     hash_secret,
@@ -249,7 +250,8 @@ def sign_in_code_request(*, tenant: Tenant, email: str) -> None:
     email = User.objects.normalize_email(email).strip().lower()
     user = _member(tenant, email)
     policy = sign_in_policy_get(tenant=tenant)
-    if user is not None and (tenant.is_suspended or not policy.allows_passwordless):
+    sso = SsoConfig.objects.filter(tenant=tenant, enabled=True, sso_required=True).exists()
+    if user is not None and (tenant.is_suspended or sso or not policy.allows_passwordless):
         user = None
     raw_link, code = secrets.token_urlsafe(32), _new_code()
     now = timezone.now()

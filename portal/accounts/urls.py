@@ -32,6 +32,9 @@ sign_in_urlpatterns = [
 # Invitations, e-mailed sign-in links and handoffs belong to a tenant: only on tenant hosts.
 urlpatterns = [
     *sign_in_urlpatterns,
+    path("login/sso/", views_signin.sso_start_view, name="sso_start"),
+    path("login/sso/callback/", views_signin.sso_callback_view, name="sso_callback"),
+    path("account/sso/", views_signin.sso_settings_view, name="sso_settings"),
     path("login/email/", views_signin.sign_in_code_request_view, name="sign_in_code_request"),
     path("login/email/code/", views_signin.sign_in_code_view, name="sign_in_code"),
     path("login/email/<str:token>/", views_signin.sign_in_link_view, name="sign_in_link"),

@@ -25,6 +25,7 @@ from .forms import (
 from .models import User
 from .services import invitation_accept, invitation_get_open
 from .signin import session_signed_out, sign_in_failed_record, sign_in_policy_get, user_sign_in
+from .sso import sso_config_get
 
 
 class LoginView(auth_views.LoginView):
@@ -44,7 +45,10 @@ class LoginView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         tenant = _current_tenant(self.request)
         policy = sign_in_policy_get(tenant=tenant) if tenant is not None else None
-        context["passwordless"] = policy is not None and policy.allows_passwordless
+        sso = sso_config_get(tenant=tenant) if tenant is not None else None
+        context["sso"] = sso if sso is not None and sso.enabled else None
+        sso_required = sso is not None and sso.enabled and sso.sso_required
+        context["passwordless"] = policy is not None and policy.allows_passwordless and not sso_required
         context["code_form"] = SignInCodeRequestForm()
         return context
 

@@ -19,7 +19,15 @@ from django.views.decorators.http import require_POST
 
 from .access import Access
 from .decorators import tenant_access_required
-from .forms import MfaSetupForm, MfaTokenForm, SignInCodeForm, SignInCodeRequestForm, SignInPolicyForm, _current_tenant
+from .forms import (
+    MfaSetupForm,
+    MfaTokenForm,
+    SignInCodeForm,
+    SignInCodeRequestForm,
+    SignInPolicyForm,
+    SsoConfigForm,
+    _current_tenant,
+)
 from .mfa import (
     mfa_enrolled,
     mfa_recovery_codes_left,
@@ -46,6 +54,8 @@ from .signin import (
     user_session_list,
     user_sign_in,
 )
+from .sso import CALLBACK_PATH, SsoError, sso_begin, sso_complete, sso_config_get, sso_config_update
+from .sso import SESSION_FLOWS_KEY as SSO_FLOWS_KEY
 
 PENDING_EMAIL_KEY = "keel_signin_email"
 PENDING_NEXT_KEY = "keel_signin_next"
@@ -263,3 +273,72 @@ def tenant_sign_out_all_view(request):
     )
     messages.success(request, f"Signed out {ended} session{'s' if ended != 1 else ''} of {tenant.name}'s people.")
     return redirect("accounts:sign_in_settings")
+
+
+# --- single sign-on (OpenID Connect) --------------------------------------------------------------
+@require_POST
+def sso_start_view(request):
+    """Send the browser to the tenant's identity provider. POST with a CSRF token: a third-party
+    page cannot start a sign-in in someone's browser."""
+    tenant = _tenant_or_404(request)
+    try:
+        url = sso_begin(request=request, tenant=tenant, next_url=safe_next(request, request.POST.get("next")))
+    except SsoError as exc:
+        sign_in_failed_record(request, email="", method="sso", reason=exc.reason)
+        return render(request, "accounts/sso_failed.html", {"reason": str(exc)}, status=400)
+    return redirect(url)
+
+
+def sso_callback_view(request):
+    tenant = _tenant_or_404(request)
+    if request.GET.get("error"):
+        sign_in_failed_record(request, email="", method="sso", reason=f"provider: {request.GET['error'][:100]}")
+        request.session.pop(SSO_FLOWS_KEY, None)
+        return render(
+            request, "accounts/sso_failed.html", {"reason": "Your identity provider did not sign you in."}, status=400
+        )
+    try:
+        user, destination = sso_complete(
+            request=request, tenant=tenant, state=request.GET.get("state", ""), code=request.GET.get("code", "")
+        )
+    except SsoError as exc:
+        sign_in_failed_record(request, email="", method="sso", reason=exc.reason)
+        return render(request, "accounts/sso_failed.html", {"reason": str(exc)}, status=400)
+    user_sign_in(request, user, method="sso")
+    return redirect(safe_next(request, destination))
+
+
+@tenant_access_required(Access.CUSTOMER_ADMIN)
+def sso_settings_view(request):
+    tenant = _tenant_or_404(request)
+    config = sso_config_get(tenant=tenant)
+    initial = (
+        {
+            "enabled": config.enabled,
+            "issuer": config.issuer,
+            "client_id": config.client_id,
+            "allowed_domains": config.allowed_domains.replace(",", ", "),
+            "jit_provisioning": config.jit_provisioning,
+            "default_role": config.default_role,
+            "sso_required": config.sso_required,
+        }
+        if config
+        else {"enabled": True}
+    )
+    form = SsoConfigForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sso_config_update(tenant=tenant, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "Single sign-on settings saved.")
+            return redirect("accounts:sso_settings")
+    context = {
+        "form": form,
+        "tenant": tenant,
+        "config": config,
+        "redirect_uri": tenant.absolute_url(CALLBACK_PATH),
+    }
+    return render(request, "accounts/sso_settings.html", context, status=400 if form.errors else 200)

@@ -208,6 +208,18 @@ OTP_TOTP_ISSUER = env_str("KEEL_MFA_ISSUER", "Keel")
 # Console -> customer host handoff: the signed pass is good for this many seconds (at most 60).
 KEEL_HANDOFF_SECONDS = min(env_int("KEEL_HANDOFF_SECONDS", 60), 60)
 
+# Per-tenant OpenID Connect single sign-on. Client secrets are encrypted with these Fernet keys
+# (comma-separated; the first encrypts, all decrypt: docs/sign-in.md says how to rotate).
+KEEL_SSO_SECRET_KEYS = env_list("KEEL_SSO_SECRET_KEYS", [])
+# Without keys, development and tests derive one from SECRET_KEY; production refuses (prod.py).
+KEEL_SSO_DERIVE_KEY_FROM_SECRET_KEY = True
+# Clock skew tolerated on ID-token times (iat, exp), at most 5 minutes.
+KEEL_SSO_CLOCK_SKEW_SECONDS = min(env_int("KEEL_SSO_CLOCK_SKEW_SECONDS", 60), 300)
+KEEL_SSO_HTTP_TIMEOUT_SECONDS = env_int("KEEL_SSO_HTTP_TIMEOUT_SECONDS", 10)
+# Identity providers must use https on public addresses unless these are on (development, tests).
+KEEL_SSO_ALLOW_HTTP = env_bool("KEEL_SSO_ALLOW_HTTP", False)
+KEEL_SSO_ALLOW_PRIVATE = env_bool("KEEL_SSO_ALLOW_PRIVATE", False)
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -31,6 +31,7 @@ from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 from factory.django import DjangoModelFactory
 
+from portal.accounts.sso_crypto import secret_encrypt
 from portal.tenancy.db import connection
 
 if TYPE_CHECKING:  # the factories' type parameters; ruff does not see names used in strings there
@@ -245,6 +246,19 @@ class SignInHandoffFactory(TenantKeyedFactory["SignInHandoff"]):
     nonce_hash = factory.Sequence(lambda n: f"{n:064x}")
     from_session = factory.SubFactory(UserSessionFactory, user=factory.SelfAttribute("..user"))
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(seconds=60))
+
+
+class SsoConfigFactory(TenantKeyedFactory["SsoConfig"]):
+    """A tenant's identity provider; the secret is encrypted as the service would store it."""
+
+    class Meta:
+        model = "accounts.SsoConfig"
+        django_get_or_create = ("tenant",)
+
+    enabled = True
+    issuer = "https://idp.example.com"
+    client_id = "keel"
+    client_secret_encrypted = factory.LazyFunction(lambda: secret_encrypt("secret"))
 
 
 # --- audit (public schema) -----------------------------------------------------------------
@@ -738,6 +752,7 @@ FACTORIES: tuple[type[DjangoModelFactory], ...] = (
     SignInCodeFactory,
     UserSessionFactory,
     SignInHandoffFactory,
+    SsoConfigFactory,
     AuditEventFactory,
     CategoryFactory,
     ArticleFactory,
