@@ -73,7 +73,10 @@ class InviteForm(forms.Form):
 
 
 class SignInCodeRequestForm(forms.Form):
-    email = forms.EmailField(label="E-mail", widget=forms.EmailInput(attrs={"autocomplete": "email"}), max_length=254)
+    # Not labelled "E-mail": the log-in page shows this form under the password form's e-mail field.
+    email = forms.EmailField(
+        label="Your address", widget=forms.EmailInput(attrs={"autocomplete": "email"}), max_length=254
+    )
 
 
 class SignInCodeForm(forms.Form):

@@ -161,6 +161,14 @@ def sso_break_glass_open(*, tenant: Tenant, actor: Actor, minutes: int) -> SsoCo
     return config
 
 
+def sso_form_target(config: SsoConfig) -> str:
+    """Return where the sign-in button's POST is redirected to (the provider's authorization endpoint)."""
+    try:
+        return str(sso_discovery(config.issuer)["authorization_endpoint"])
+    except ValidationError:
+        return config.issuer  # unreachable now; the start view will say so
+
+
 def sso_password_refusal(*, tenant: Tenant, access: Access) -> str | None:
     """Return why a password may not be used on ``tenant`` by someone at ``access``, or None."""
     if access >= Access.CSM:

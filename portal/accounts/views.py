@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.timesince import timeuntil
 from django_ratelimit.core import is_ratelimited
 
+from portal.http import csp_allow_form_action
 from portal.settings.env import rate_window_seconds
 
 from .client_ip import client_ip
@@ -25,7 +26,7 @@ from .forms import (
 from .models import User
 from .services import invitation_accept, invitation_get_open
 from .signin import session_signed_out, sign_in_failed_record, sign_in_policy_get, user_sign_in
-from .sso import sso_config_get
+from .sso import sso_config_get, sso_form_target
 
 
 class LoginView(auth_views.LoginView):
@@ -51,6 +52,13 @@ class LoginView(auth_views.LoginView):
         context["passwordless"] = policy is not None and policy.allows_passwordless and not sso_required
         context["code_form"] = SignInCodeRequestForm()
         return context
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        sso = context.get("sso")
+        if sso is not None:
+            csp_allow_form_action(response, sso_form_target(sso))
+        return response
 
 
 class LogoutView(auth_views.LogoutView):

@@ -37,8 +37,13 @@ def _recreate_database() -> None:
 
 
 class Server:
-    def __init__(self, port: int, env: dict):
-        self.port, self.env = port, env
+    def __init__(self, port: int, env: dict, log_path: Path | None = None):
+        self.port, self.env, self.log_path = port, env, log_path
+
+    def output(self) -> str:
+        """Return what the server printed so far (development mail goes there: the console backend)."""
+        assert self.log_path is not None
+        return self.log_path.read_text()
 
     def url(self, host: str, path: str = "/") -> str:
         return f"http://{host}.localhost:{self.port}{path}"
@@ -67,7 +72,9 @@ def keel_server(tmp_path_factory):
     server = Server(port, env)
     server.manage("migrate_schemas", "--verbosity", "0")
     server.manage("seed_demo", "--verbosity", "0")
-    log = (tmp_path_factory.mktemp("server") / "runserver.log").open("w")
+    log_path = tmp_path_factory.mktemp("server") / "runserver.log"
+    server.log_path = log_path
+    log = log_path.open("w")
     proc = subprocess.Popen(  # noqa: S603
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
         cwd=ROOT,
