@@ -222,6 +222,28 @@ class SignInCode(models.Model):
         return self.user_id is not None and self.used_at is None and self.expires_at > timezone.now()
 
 
+# Order matters: Edge and Opera also say "Chrome", Chrome also says "Safari", Android also says "Linux".
+_BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"))
+_SYSTEMS = (
+    ("Windows", "Windows"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Mac OS X", "macOS"),
+    ("Android", "Android"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+)
+
+
+class SignInMethod(models.TextChoices):
+    PASSWORD = "password", "Password"
+    EMAIL_LINK = "email_link", "E-mailed link"
+    EMAIL_CODE = "email_code", "E-mailed code"
+    SSO = "sso", "Single sign-on"
+    HANDOFF = "handoff", "From the console"
+    INVITATION = "invitation", "Invitation"
+
+
 class UserSession(models.Model):
     """One signed-in browser on one host: what the user sees under "Your sessions" and can end."""
 
@@ -230,7 +252,7 @@ class UserSession(models.Model):
     # The schema of the host it was made on ("public": the console).
     schema_name = models.CharField(max_length=63)
     host = models.CharField(max_length=255)
-    method = models.CharField(max_length=20)
+    method = models.CharField(max_length=20, choices=SignInMethod.choices)
     user_agent = models.CharField(max_length=300, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -247,6 +269,21 @@ class UserSession(models.Model):
 
     def __str__(self):
         return f"{self.user} on {self.host}"
+
+    @property
+    def device(self) -> str:
+        """Return "Browser on system" from the User-Agent, in words a person recognises.
+
+        Hand-written rather than a parsing library: only the big names matter here, and the
+        full string is one hover away (the page's title attribute).
+        """
+        ua = self.user_agent
+        browser = next(
+            (name for token, name in _BROWSERS if token in ua),
+            "Unknown browser",
+        )
+        system = next((name for token, name in _SYSTEMS if token in ua), "")
+        return f"{browser} on {system}" if system else browser
 
 
 class SignInHandoff(models.Model):

@@ -37,6 +37,7 @@ from .mfa import (
     mfa_setup_start,
     mfa_verify,
 )
+from .models import MembershipRole
 from .signin import (
     SESSION_ROW_KEY,
     TooManyRequests,
@@ -323,7 +324,7 @@ def sso_settings_view(request):
             "sso_required": config.sso_required,
         }
         if config
-        else {"enabled": True}
+        else {"enabled": True, "default_role": MembershipRole.CUSTOMER_MEMBER}
     )
     form = SsoConfigForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -225,3 +225,28 @@ def test_next_after_a_password_cannot_leave_the_host(tenant_a, member_a):
         "/login/", {"username": member_a.email, "password": PASSWORD, "next": "https://evil.example/"}
     )
     assert response["Location"] == "/"
+
+
+def test_a_handoff_s_next_cannot_leave_the_host(csm_a, tenant_a):
+    console, _, _ = _signed_in_csm(csm_a)
+    path = _handoff_url(console, tenant_a)
+    host = Client(HTTP_HOST=tenant_a.primary_domain_name)
+    assert host.get(path, {"next": "https://evil.example/"})["Location"] == "/"
+
+
+def test_the_console_page_lets_the_open_form_lead_to_the_customer_host(csm_a, tenant_a):
+    response = client_for(csm_a).get(f"/console/tenants/{tenant_a.slug}/")
+    policy = response.headers["Content-Security-Policy"]
+    assert f"form-action 'self' http://{tenant_a.primary_domain_name}:8000" in policy
+
+
+def test_sessions_name_the_device_in_words(tenant_a, member_a):
+    from tests.support.factories import UserSessionFactory
+
+    chrome_mac = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/537.36 (KHTML) Chrome/131.0 Safari/537.36"
+    edge_win = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36 Edg/131.0"
+    firefox_android = "Mozilla/5.0 (Android 14; Mobile; rv:132.0) Gecko/132.0 Firefox/132.0"
+    assert UserSessionFactory.build(user_agent=chrome_mac).device == "Chrome on macOS"
+    assert UserSessionFactory.build(user_agent=edge_win).device == "Edge on Windows"
+    assert UserSessionFactory.build(user_agent=firefox_android).device == "Firefox on Android"
+    assert UserSessionFactory.build(user_agent="").device == "Unknown browser"
