@@ -114,7 +114,8 @@ def sign_in_code_view(request):
     if request.method == "POST" and form.is_valid():
         user = sign_in_code_redeem(tenant=tenant, email=email, code=form.cleaned_data["code"])
         if user is not None:
-            destination = request.session.get(PENDING_NEXT_KEY) or "/"
+            destination = request.session.pop(PENDING_NEXT_KEY, None) or "/"
+            request.session.pop(PENDING_EMAIL_KEY, None)
             user_sign_in(request, user, method="email_code")
             return redirect(safe_next(request, destination))
         sign_in_failed_record(request, email=email, method="email_code", reason="wrong or expired code")

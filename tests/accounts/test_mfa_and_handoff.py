@@ -250,3 +250,24 @@ def test_sessions_name_the_device_in_words(tenant_a, member_a):
     assert UserSessionFactory.build(user_agent=edge_win).device == "Edge on Windows"
     assert UserSessionFactory.build(user_agent=firefox_android).device == "Firefox on Android"
     assert UserSessionFactory.build(user_agent="").device == "Unknown browser"
+
+
+def test_staff_see_their_sessions_and_second_factor_on_the_console(csm_a):
+    client, _, _ = _signed_in_csm(csm_a)
+    page = client.get("/account/sessions/")
+    assert page.status_code == 200
+    assert "Your authenticator app is on. Recovery codes left: 10." in page.text
+    assert "localhost" in page.text
+    regenerated = client.post("/mfa/recovery-codes/")
+    assert len(RECOVERY.findall(regenerated.text)) == 10
+    assert AuditEvent.objects.filter(action="mfa.recovery_codes_regenerated", actor=csm_a).exists()
+
+
+def test_an_operator_resets_the_last_admin_s_second_factor(admin_user):
+    from django.core.management import call_command
+
+    client = _password_login(admin_user)
+    _enrol(client)
+    call_command("mfa_reset", admin_user.email.upper(), stdout=open("/dev/null", "w"))  # noqa: SIM115, PTH123
+    assert not TOTPDevice.objects.filter(user=admin_user).exists()
+    assert _password_login(admin_user).get("/console/")["Location"].startswith("/mfa/")
