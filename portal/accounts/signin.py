@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -18,6 +18,7 @@ from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -116,8 +117,28 @@ def sign_in_failed_record(request: HttpRequest, *, email: str, method: str, reas
 
 
 def user_session_list(*, viewer: User) -> QuerySet[UserSession]:
-    """Return ``viewer``'s sessions that are still open, most recently used first."""
-    return UserSession.objects.filter(user=viewer, ended_at__isnull=True)
+    """Return ``viewer``'s sessions that are still open, most recently used first.
+
+    A session nobody ended may still have expired (SESSION_COOKIE_AGE): only live ones count.
+    """
+    live = Session.objects.filter(expire_date__gt=timezone.now()).values("session_key")
+    return UserSession.objects.filter(user=viewer, ended_at__isnull=True, session_key__in=live)
+
+
+def sign_in_rows_prune(*, now: datetime | None = None) -> int:
+    """Delete what no longer matters: used or expired codes and passes after a day, sessions that
+    ended or expired more than 90 days ago (the audit log keeps the sign-ins). Return how many."""
+    now = now or timezone.now()
+    day_ago, quarter_ago = now - timedelta(days=1), now - timedelta(days=90)
+    codes, _ = SignInCode.objects.filter(expires_at__lt=day_ago).delete()
+    passes, _ = SignInHandoff.objects.filter(expires_at__lt=day_ago).delete()
+    live = Session.objects.filter(expire_date__gt=now).values("session_key")
+    sessions, _ = (
+        UserSession.objects.filter(last_seen_at__lt=quarter_ago)
+        .filter(Q(ended_at__isnull=False) | ~Q(session_key__in=live))
+        .delete()
+    )
+    return codes + passes + sessions
 
 
 def _end(rows: QuerySet[UserSession]) -> int:

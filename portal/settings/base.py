@@ -393,6 +393,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.invitation_expire_all_task",
         "schedule": crontab(minute=5),
     },
+    "sign-in-rows-prune-daily": {
+        "task": "accounts.sign_in_rows_prune_task",
+        "schedule": crontab(hour=4, minute=10),
+    },
     "stall-detect-hourly": {
         "task": "stalls.stall_detect_all_task",
         # Hourly; a positive KEEL_STALL_DETECT_EVERY_SECONDS replaces the crontab (demos, fault tests).

@@ -271,3 +271,31 @@ def test_an_operator_resets_the_last_admin_s_second_factor(admin_user):
     call_command("mfa_reset", admin_user.email.upper(), stdout=open("/dev/null", "w"))  # noqa: SIM115, PTH123
     assert not TOTPDevice.objects.filter(user=admin_user).exists()
     assert _password_login(admin_user).get("/console/")["Location"].startswith("/mfa/")
+
+
+def test_expired_sessions_are_not_listed(tenant_a, member_a):
+    from django.contrib.sessions.models import Session
+
+    client = _password_login(member_a, tenant_a.primary_domain_name)
+    other = _password_login(member_a, tenant_a.primary_domain_name)
+    expired = UserSession.objects.filter(user=member_a).order_by("created_at").first()
+    Session.objects.filter(session_key=expired.session_key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    page = other.get("/account/sessions/")
+    assert page.text.count("Sign out</button>") == 1
+    assert client.get("/").status_code == 302
+
+
+def test_old_rows_are_pruned_and_the_task_runs(tenant_a, member_a):
+    from portal.accounts.tasks import sign_in_rows_prune_task
+    from tests.support.factories import SignInCodeFactory, SignInHandoffFactory, UserSessionFactory
+
+    long_ago = timezone.now() - timedelta(days=100)
+    old_code = SignInCodeFactory(tenant=tenant_a, expires_at=long_ago)
+    fresh_code = SignInCodeFactory(tenant=tenant_a)
+    SignInHandoffFactory(tenant=tenant_a, expires_at=long_ago)
+    gone = UserSessionFactory(user=member_a, last_seen_at=long_ago, ended_at=long_ago)
+    assert sign_in_rows_prune_task.apply().get() == 3
+    assert not UserSession.objects.filter(pk=gone.pk).exists()
+    from portal.accounts.models import SignInCode
+
+    assert list(SignInCode.objects.filter(pk__in=[old_code.pk, fresh_code.pk])) == [fresh_code]
