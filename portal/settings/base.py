@@ -156,11 +156,12 @@ CACHES = {
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
     },
-    # Counters that must span every host (sign-in e-mails per address): keys without the schema.
+    # Counters that must span every host (sign-in e-mails per address): keys without the schema,
+    # prefixed per installation (default: its database name) so two Keels on one Redis do not mix.
     "shared": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": env_str("KEEL_CACHE_URL", "redis://127.0.0.1:6379/1"),
-        "KEY_PREFIX": "keel-shared",
+        "KEY_PREFIX": env_str("KEEL_CACHE_KEY_PREFIX", env_str("KEEL_DB_NAME", "keel")) + "-shared",
     },
 }
 

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import psycopg
@@ -66,6 +67,8 @@ def keel_server(tmp_path_factory):
         KEEL_PORT=str(port),
         KEEL_MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),
         KEEL_LOG_LEVEL="WARNING",
+        # Rate-limit counters start empty each run (they live in Redis, which outlives the database).
+        KEEL_CACHE_KEY_PREFIX=f"{E2E_DB}-{uuid.uuid4().hex[:8]}",
         PYTHONUNBUFFERED="1",
     )
     _recreate_database()
