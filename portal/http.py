@@ -43,3 +43,26 @@ class PrivateCacheMiddleware:
             response.headers.pop("Expires", None)
             patch_vary_headers(response, ["Cookie"])
         return response
+
+
+def origin_of(url: str) -> str:
+    """Return ``scheme://host[:port]`` of ``url``."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def csp_allow_form_action(response, *urls: str):
+    """Let this page's forms lead to ``urls``' origins too (browsers apply form-action to redirects).
+
+    For forms that post here and are redirected on purpose: single sign-on to the identity provider,
+    the console's handoff to a customer host.
+    """
+    from django.conf import settings
+    from django.utils.csp import CSP
+
+    config = dict(getattr(response, "_csp_config", None) or settings.SECURE_CSP)
+    config["form-action"] = [CSP.SELF, *sorted({origin_of(url) for url in urls})]
+    response._csp_config = config
+    return response

@@ -5,12 +5,17 @@ from django.core.exceptions import ValidationError
 from portal.tenancy.models import Tenant
 
 from .access import Access, tenant_access_for
-from .models import MembershipRole
+from .models import MembershipRole, SignInMethods, SignInPolicy
 
 
 def _current_tenant(request) -> Tenant | None:
     tenant = getattr(request, "tenant", None)
     return None if tenant is None or tenant.is_public else tenant
+
+
+def _password_allowed(tenant: Tenant) -> bool:
+    policy = SignInPolicy.objects.filter(tenant=tenant).first()
+    return policy is None or policy.allows_password
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -29,6 +34,15 @@ class EmailAuthenticationForm(AuthenticationForm):
         if access is None:
             # Same words as a wrong password: do not tell outsiders who belongs here.
             raise self.get_invalid_login_error()
+        from .sso import sso_password_refusal
+
+        if (refusal := sso_password_refusal(tenant=tenant, access=access)) is not None:
+            raise ValidationError(refusal, code="sso_required")
+        if access < Access.CSM and not _password_allowed(tenant):
+            raise ValidationError(
+                f"{tenant.name} signs in with an e-mailed link or code, not a password. Use the form below.",
+                code="password_off",
+            )
         if tenant.is_suspended and access < Access.CSM:
             raise ValidationError(
                 "This account is suspended. Contact your vendor's customer-success team.", code="suspended"
@@ -56,3 +70,76 @@ class InvitationAcceptForm(forms.Form):
 class InviteForm(forms.Form):
     email = forms.EmailField(label="E-mail")
     role = forms.ChoiceField(choices=MembershipRole.choices, initial=MembershipRole.CUSTOMER_MEMBER)
+
+
+class SignInCodeRequestForm(forms.Form):
+    # Not labelled "E-mail": the log-in page shows this form under the password form's e-mail field.
+    email = forms.EmailField(
+        label="Your address", widget=forms.EmailInput(attrs={"autocomplete": "email"}), max_length=254
+    )
+
+
+class SignInCodeForm(forms.Form):
+    code = forms.RegexField(
+        regex=r"^\s*\d{6}\s*$",
+        label="6-digit code",
+        error_messages={"invalid": "Enter the 6 digits from the e-mail."},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+
+class MfaTokenForm(forms.Form):
+    token = forms.CharField(
+        label="Code from your authenticator app, or a recovery code",
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
+    )
+
+
+class MfaSetupForm(forms.Form):
+    token = forms.RegexField(
+        regex=r"^\s*\d{6}\s*$",
+        label="6-digit code from your authenticator app",
+        error_messages={"invalid": "Enter the 6 digits your app shows."},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class SignInPolicyForm(forms.Form):
+    methods = forms.ChoiceField(
+        label="Your people sign in with",
+        choices=SignInMethods.choices,
+        widget=forms.RadioSelect,
+    )
+
+
+class SsoConfigForm(forms.Form):
+    enabled = forms.BooleanField(label="Offer single sign-on on the log-in page", required=False)
+    issuer = forms.URLField(
+        label="Issuer URL",
+        max_length=300,
+        help_text="Your identity provider's issuer; Keel reads /.well-known/openid-configuration under it.",
+        assume_scheme="https",
+    )
+    client_id = forms.CharField(label="Client ID", max_length=200)
+    client_secret = forms.CharField(
+        label="Client secret",
+        required=False,
+        strip=False,
+        max_length=500,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        help_text="Stored encrypted. Leave blank to keep the current one.",
+    )
+    allowed_domains = forms.CharField(
+        label="Allowed e-mail domains",
+        required=False,
+        max_length=500,
+        help_text="Comma-separated, for example acme.com, acme.co.uk. Blank: any address your provider vouches for.",
+    )
+    jit_provisioning = forms.BooleanField(
+        label="Create an account at first sign-in for people we do not know yet", required=False
+    )
+    default_role = forms.ChoiceField(label="Their role", choices=MembershipRole.choices)
+    sso_required = forms.BooleanField(
+        label="Require single sign-on (turns passwords and e-mailed codes off for your people)", required=False
+    )

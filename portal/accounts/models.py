@@ -158,3 +158,188 @@ class Invitation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None and not self.is_expired
+
+
+# --- Signing in -----------------------------------------------------------------------------------
+class SignInMethods(models.TextChoices):
+    PASSWORD = "password", "Password only"
+    PASSWORDLESS = "passwordless", "E-mailed link or code only"
+    BOTH = "both", "Password or e-mailed link or code"
+
+
+class SignInPolicy(models.Model):
+    """How a tenant's own people sign in on its host (vendor staff always use password + MFA)."""
+
+    tenant = models.OneToOneField("tenancy.Tenant", on_delete=models.CASCADE, related_name="sign_in_policy")
+    methods = models.CharField(max_length=20, choices=SignInMethods.choices, default=SignInMethods.BOTH)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.tenant}: {self.get_methods_display()}"
+
+    @property
+    def allows_password(self) -> bool:
+        return self.methods in (SignInMethods.PASSWORD, SignInMethods.BOTH)
+
+    @property
+    def allows_passwordless(self) -> bool:
+        return self.methods in (SignInMethods.PASSWORDLESS, SignInMethods.BOTH)
+
+
+def hash_secret(raw: str) -> str:
+    """Return the SHA-256 of a one-time secret: only hashes are stored."""
+    return _hash_token(raw)
+
+
+class SignInCode(models.Model):
+    """An e-mailed link and 6-digit code that sign one person in on one host, once.
+
+    A row is written for every request, also for an address with no account on the host
+    (``user`` is then empty and the row can never be redeemed): both answers cost the same.
+    """
+
+    tenant = models.ForeignKey("tenancy.Tenant", on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    link_hash = models.CharField(max_length=64, unique=True)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["tenant", "email"], name="signincode_tenant_email")]
+
+    def __str__(self):
+        return f"Sign-in code for {self.email} on {self.tenant_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.user_id is not None and self.used_at is None and self.expires_at > timezone.now()
+
+
+# Order matters: Edge and Opera also say "Chrome", Chrome also says "Safari", Android also says "Linux".
+_BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"))
+_SYSTEMS = (
+    ("Windows", "Windows"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Mac OS X", "macOS"),
+    ("Android", "Android"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+)
+
+
+class SignInMethod(models.TextChoices):
+    PASSWORD = "password", "Password"
+    EMAIL_LINK = "email_link", "E-mailed link"
+    EMAIL_CODE = "email_code", "E-mailed code"
+    SSO = "sso", "Single sign-on"
+    HANDOFF = "handoff", "From the console"
+    INVITATION = "invitation", "Invitation"
+
+
+class UserSession(models.Model):
+    """One signed-in browser on one host: what the user sees under "Your sessions" and can end."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_in_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    # The schema of the host it was made on ("public": the console).
+    schema_name = models.CharField(max_length=63)
+    host = models.CharField(max_length=255)
+    method = models.CharField(max_length=20, choices=SignInMethod.choices)
+    user_agent = models.CharField(max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # The console session that handed this one off: signing out there ends this one too.
+    handed_off_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="handed_off"
+    )
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+        indexes = [models.Index(fields=["user", "ended_at"], name="usersession_user_open")]
+
+    def __str__(self):
+        return f"{self.user} on {self.host}"
+
+    @property
+    def device(self) -> str:
+        """Return "Browser on system" from the User-Agent, in words a person recognises.
+
+        Hand-written rather than a parsing library: only the big names matter here, and the
+        full string is one hover away (the page's title attribute).
+        """
+        ua = self.user_agent
+        browser = next(
+            (name for token, name in _BROWSERS if token in ua),
+            "Unknown browser",
+        )
+        system = next((name for token, name in _SYSTEMS if token in ua), "")
+        return f"{browser} on {system}" if system else browser
+
+
+class SignInHandoff(models.Model):
+    """A console session's single-use pass to one customer host (the signed token names its nonce)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    tenant = models.ForeignKey("tenancy.Tenant", on_delete=models.CASCADE, related_name="+")
+    nonce_hash = models.CharField(max_length=64, unique=True)
+    from_session = models.ForeignKey(UserSession, on_delete=models.CASCADE, related_name="+")
+    # The console session's verified MFA device, carried over so the CSM is not asked again.
+    otp_device_id = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Handoff of {self.user} to {self.tenant_id}"
+
+
+class SsoConfig(models.Model):
+    """A tenant's OpenID Connect identity provider (its own people sign in through it).
+
+    The client secret is stored encrypted (``portal.accounts.sso_crypto``); the key comes from the
+    environment and can be rotated without a migration.
+    """
+
+    tenant = models.OneToOneField("tenancy.Tenant", on_delete=models.CASCADE, related_name="sso_config")
+    enabled = models.BooleanField(default=False)
+    issuer = models.URLField(max_length=300)
+    client_id = models.CharField(max_length=200)
+    client_secret_encrypted = models.TextField(blank=True)
+    # Comma-separated domains whose addresses may sign in (empty: any address the IdP vouches for).
+    allowed_domains = models.CharField(max_length=500, blank=True)
+    jit_provisioning = models.BooleanField(default=False)
+    default_role = models.CharField(
+        max_length=20, choices=MembershipRole.choices, default=MembershipRole.CUSTOMER_MEMBER
+    )
+    sso_required = models.BooleanField(default=False)
+    # Break glass: until then, the tenant's customer admins may sign in with a password again.
+    break_glass_until = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"SSO of {self.tenant} via {self.issuer}"
+
+    @property
+    def domains(self) -> list[str]:
+        return [d.strip().lower().lstrip("@") for d in self.allowed_domains.split(",") if d.strip()]
+
+    def allows_email(self, email: str) -> bool:
+        domains = self.domains
+        return not domains or email.rsplit("@", 1)[-1].lower() in domains
+
+    @property
+    def break_glass_open(self) -> bool:
+        return self.break_glass_until is not None and self.break_glass_until > timezone.now()

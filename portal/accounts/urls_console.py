@@ -1,5 +1,5 @@
-from .urls import app_name, sign_in_urlpatterns
+from .urls import app_name, console_urlpatterns
 
 __all__ = ["app_name", "urlpatterns"]
 
-urlpatterns = sign_in_urlpatterns
+urlpatterns = console_urlpatterns

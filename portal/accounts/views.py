@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -13,21 +12,60 @@ from django.utils import timezone
 from django.utils.timesince import timeuntil
 from django_ratelimit.core import is_ratelimited
 
+from portal.http import csp_allow_form_action
 from portal.settings.env import rate_window_seconds
 
 from .client_ip import client_ip
-from .forms import EmailAuthenticationForm, InvitationAcceptForm, TenantPasswordResetForm, _current_tenant
+from .forms import (
+    EmailAuthenticationForm,
+    InvitationAcceptForm,
+    SignInCodeRequestForm,
+    TenantPasswordResetForm,
+    _current_tenant,
+)
 from .models import User
 from .services import invitation_accept, invitation_get_open
+from .signin import session_signed_out, sign_in_failed_record, sign_in_policy_get, user_sign_in
+from .sso import sso_config_get, sso_form_target
 
 
 class LoginView(auth_views.LoginView):
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        user_sign_in(self.request, form.get_user(), method="password")
+        return redirect(self.get_success_url())
+
+    def form_invalid(self, form):
+        email = str(form.data.get("username", ""))
+        sign_in_failed_record(self.request, email=email, method="password", reason="refused")
+        return super().form_invalid(form)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        tenant = _current_tenant(self.request)
+        policy = sign_in_policy_get(tenant=tenant) if tenant is not None else None
+        sso = sso_config_get(tenant=tenant) if tenant is not None else None
+        context["sso"] = sso if sso is not None and sso.enabled else None
+        sso_required = sso is not None and sso.enabled and sso.sso_required
+        context["passwordless"] = policy is not None and policy.allows_passwordless and not sso_required
+        context["code_form"] = SignInCodeRequestForm()
+        return context
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        sso = context.get("sso")
+        if sso is not None:
+            csp_allow_form_action(response, sso_form_target(sso))
+        return response
+
 
 class LogoutView(auth_views.LogoutView):
-    pass
+    def post(self, request, *args, **kwargs):
+        # Before Django flushes the session: its row names the sessions it handed off.
+        session_signed_out(request)
+        return super().post(request, *args, **kwargs)
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -89,7 +127,7 @@ def invitation_accept_view(request, token: str):
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            user_sign_in(request, user, method="invitation")
             messages.success(request, f"Welcome to {invitation.tenant.name}.")
             return redirect("customer:home")
     return render(

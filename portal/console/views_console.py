@@ -12,6 +12,7 @@ from portal.accounts.decorators import staff_required
 from portal.accounts.forms import InviteForm
 from portal.accounts.models import Membership
 from portal.accounts.services import invitation_create
+from portal.http import csp_allow_form_action
 from portal.tenancy.exports import tenant_export
 from portal.tenancy.models import LifecycleStage, Tier
 from portal.tenancy.services import tenant_delete, tenant_provision, tenant_recent_export, tenant_resume, tenant_suspend
@@ -87,7 +88,8 @@ def tenant_detail(request, slug: str):
         "invite_link": request.session.pop("keel_last_invite_link", None),
         "domains": tenant.domains.all(),
     }
-    return render(request, "console/tenant_detail.html", context)
+    # "Open the customer's site" posts here and is redirected to the customer's host.
+    return csp_allow_form_action(render(request, "console/tenant_detail.html", context), tenant.absolute_url())
 
 
 @staff_required()

@@ -44,6 +44,9 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     # Full-text search and trigram similarity (pg_trgm lives in public, on every search_path).
     "django.contrib.postgres",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "axes",
     "django_ratelimit",  # its system checks: the cache it counts in must be shared and atomic
     "django_htmx",
@@ -103,6 +106,8 @@ MIDDLEWARE = [
     # Outside everything below, so it sees every answer made for a signed-in caller.
     "portal.http.PrivateCacheMiddleware",
     "portal.tenancy.middleware.TenantAccessMiddleware",
+    # After the tenant gate: staff without a verified second factor reach only the MFA pages.
+    "portal.accounts.middleware.SignInSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -156,12 +161,13 @@ CACHES = {
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
     },
-    # Rate-limit counters whose subject is not a tenant (an e-mail address, a client): one key
-    # across every host, so each tenant's host does not hand out its own budget.
+    # Counters whose subject is not a tenant (an e-mail address, a client: password resets, sign-in
+    # e-mails): one key across every host, so each tenant's host does not hand out its own budget.
+    # Prefixed per installation (default: its database name) so two Keels on one Redis do not mix.
     "limits": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": env_str("KEEL_CACHE_URL", "redis://127.0.0.1:6379/1"),
-        "KEY_PREFIX": "keel-limits",
+        "KEY_PREFIX": env_str("KEEL_CACHE_KEY_PREFIX", env_str("KEEL_DB_NAME", "keel")) + "-limits",
     },
 }
 RATELIMIT_USE_CACHE = "limits"
@@ -196,6 +202,31 @@ AXES_HTTP_RESPONSE_CODE = 429
 # client is REMOTE_ADDR. Lockout and API throttling then count the real client's address.
 KEEL_TRUSTED_PROXIES = env_int("KEEL_TRUSTED_PROXIES", 0)
 AXES_CLIENT_IP_CALLABLE = "portal.accounts.client_ip.client_ip"
+
+# Passwordless sign-in (tenant hosts): an e-mailed link or 6-digit code, valid this long, once.
+KEEL_SIGNIN_CODE_MINUTES = env_int("KEEL_SIGNIN_CODE_MINUTES", 15)
+# Wrong codes tried against one e-mailed code before it stops working.
+KEEL_SIGNIN_CODE_MAX_ATTEMPTS = env_int("KEEL_SIGNIN_CODE_MAX_ATTEMPTS", 5)
+# Sign-in e-mails per address (counted across every host) and per client, per period.
+KEEL_SIGNIN_RATE_PER_EMAIL = env_rate("KEEL_SIGNIN_RATE_PER_EMAIL", "5/h")
+KEEL_SIGNIN_RATE_PER_CLIENT = env_rate("KEEL_SIGNIN_RATE_PER_CLIENT", "30/h")
+# Staff who must confirm a TOTP code after their password (any of "admin", "csm"; empty: nobody).
+KEEL_MFA_REQUIRED_ROLES = env_list("KEEL_MFA_REQUIRED_ROLES", ["admin", "csm"])
+OTP_TOTP_ISSUER = env_str("KEEL_MFA_ISSUER", "Keel")
+# Console -> customer host handoff: the signed pass is good for this many seconds (at most 60).
+KEEL_HANDOFF_SECONDS = min(env_int("KEEL_HANDOFF_SECONDS", 60), 60)
+
+# Per-tenant OpenID Connect single sign-on. Client secrets are encrypted with these Fernet keys
+# (comma-separated; the first encrypts, all decrypt: docs/sign-in.md says how to rotate).
+KEEL_SSO_SECRET_KEYS = env_list("KEEL_SSO_SECRET_KEYS", [])
+# Without keys, development and tests derive one from SECRET_KEY; production refuses (prod.py).
+KEEL_SSO_DERIVE_KEY_FROM_SECRET_KEY = True
+# Clock skew tolerated on ID-token times (iat, exp), at most 5 minutes.
+KEEL_SSO_CLOCK_SKEW_SECONDS = min(env_int("KEEL_SSO_CLOCK_SKEW_SECONDS", 60), 300)
+KEEL_SSO_HTTP_TIMEOUT_SECONDS = env_int("KEEL_SSO_HTTP_TIMEOUT_SECONDS", 10)
+# Identity providers must use https on public addresses unless these are on (development, tests).
+KEEL_SSO_ALLOW_HTTP = env_bool("KEEL_SSO_ALLOW_HTTP", False)
+KEEL_SSO_ALLOW_PRIVATE = env_bool("KEEL_SSO_ALLOW_PRIVATE", False)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -383,6 +414,10 @@ CELERY_BEAT_SCHEDULE = {
     "invitation-expire-hourly": {
         "task": "accounts.invitation_expire_all_task",
         "schedule": crontab(minute=5),
+    },
+    "sign-in-rows-prune-daily": {
+        "task": "accounts.sign_in_rows_prune_task",
+        "schedule": crontab(hour=4, minute=10),
     },
     "stall-detect-hourly": {
         "task": "stalls.stall_detect_all_task",

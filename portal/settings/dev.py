@@ -13,3 +13,7 @@ WHITENOISE_AUTOREFRESH = True
 # Local webhook receivers (a chat bridge on 127.0.0.1) are fine in development.
 KEEL_WEBHOOK_ALLOW_HTTP = env_bool("KEEL_WEBHOOK_ALLOW_HTTP", True)
 KEEL_WEBHOOK_ALLOW_PRIVATE = env_bool("KEEL_WEBHOOK_ALLOW_PRIVATE", True)
+
+# A local identity provider on 127.0.0.1 over http is fine in development.
+KEEL_SSO_ALLOW_HTTP = env_bool("KEEL_SSO_ALLOW_HTTP", True)
+KEEL_SSO_ALLOW_PRIVATE = env_bool("KEEL_SSO_ALLOW_PRIVATE", True)

@@ -38,3 +38,6 @@ MAILERS = {
         },
     }
 }
+
+# Single sign-on secrets need real keys (KEEL_SSO_SECRET_KEYS), never one derived from SECRET_KEY.
+KEEL_SSO_DERIVE_KEY_FROM_SECRET_KEY = False

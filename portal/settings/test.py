@@ -34,3 +34,7 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
 LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}  # noqa: F405
+
+# The test identity provider runs on 127.0.0.1 over http (tests/support/oidc_provider.py).
+KEEL_SSO_ALLOW_HTTP = True
+KEEL_SSO_ALLOW_PRIVATE = True

@@ -21,9 +21,18 @@ from portal.probes import HEALTH_PATH
 SESSION_SCHEMA_KEY = "keel_schema"
 
 # Reachable without a session on a tenant host. The API answers 401/403 itself (DRF).
-ANONYMOUS_PREFIXES = ("/login/", "/logout/", "/password-reset/", "/reset/", "/invite/", "/static/", "/api/")
+ANONYMOUS_PREFIXES = (
+    "/login/",
+    "/logout/",
+    "/password-reset/",
+    "/reset/",
+    "/invite/",
+    "/handoff/",
+    "/static/",
+    "/api/",
+)
 # Still allowed on a suspended tenant, whatever the method.
-SUSPENDED_ALLOWED_PREFIXES = ("/login/", "/logout/", "/static/")
+SUSPENDED_ALLOWED_PREFIXES = ("/login/", "/logout/", "/handoff/", "/mfa/", "/static/")
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 

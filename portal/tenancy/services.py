@@ -14,6 +14,7 @@ from django.utils import timezone
 from portal.accounts.access import Actor, require_staff
 from portal.accounts.models import Invitation, MembershipRole, User
 from portal.accounts.services import invitation_create
+from portal.accounts.signin import tenant_sessions_end
 from portal.actions import actions_run
 from portal.audit.services import audit_record
 from portal.tenancy.db import connection
@@ -132,6 +133,8 @@ def tenant_suspend(*, tenant: Tenant, actor: Actor, reason: str) -> Tenant:
     tenant.suspension_reason = reason.strip()
     tenant.save(update_fields=["status", "suspended_at", "suspension_reason"])
     audit_record(actor=actor, action="tenant.suspended", tenant=tenant, target=tenant, reason=reason.strip())
+    # Customers are out at once, not at their next click.
+    tenant_sessions_end(tenant=tenant, actor=actor, reason="tenant suspended")
     return tenant
 
 

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import psycopg
@@ -37,8 +38,13 @@ def _recreate_database() -> None:
 
 
 class Server:
-    def __init__(self, port: int, env: dict):
-        self.port, self.env = port, env
+    def __init__(self, port: int, env: dict, log_path: Path | None = None):
+        self.port, self.env, self.log_path = port, env, log_path
+
+    def output(self) -> str:
+        """Return what the server printed so far (development mail goes there: the console backend)."""
+        assert self.log_path is not None
+        return self.log_path.read_text()
 
     def url(self, host: str, path: str = "/") -> str:
         return f"http://{host}.localhost:{self.port}{path}"
@@ -61,13 +67,17 @@ def keel_server(tmp_path_factory):
         KEEL_PORT=str(port),
         KEEL_MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),
         KEEL_LOG_LEVEL="WARNING",
+        # Rate-limit counters start empty each run (they live in Redis, which outlives the database).
+        KEEL_CACHE_KEY_PREFIX=f"{E2E_DB}-{uuid.uuid4().hex[:8]}",
         PYTHONUNBUFFERED="1",
     )
     _recreate_database()
     server = Server(port, env)
     server.manage("migrate_schemas", "--verbosity", "0")
     server.manage("seed_demo", "--verbosity", "0")
-    log = (tmp_path_factory.mktemp("server") / "runserver.log").open("w")
+    log_path = tmp_path_factory.mktemp("server") / "runserver.log"
+    server.log_path = log_path
+    log = log_path.open("w")
     proc = subprocess.Popen(  # noqa: S603
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
         cwd=ROOT,

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.e2e import invitation_path
+from tests.support.e2e import invitation_path, staff_sign_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
@@ -64,10 +64,7 @@ def test_a_customer_completes_tasks_and_the_csm_sees_it(keel_server, page, brows
 
     # The CSM logs in on the same subdomain and sees the progress, the activity and the evidence.
     csm = browser.new_context().new_page()
-    csm.goto(keel_server.url("e2e", "/login/"))
-    csm.get_by_label("E-mail").fill(CSM)
-    csm.get_by_label("Password").fill("keel-demo-2026")
-    csm.get_by_role("button", name="Log in").click()
+    staff_sign_in(csm, keel_server.url("e2e", "/login/"), CSM, "keel-demo-2026")
     csm.goto(keel_server.url("e2e", "/onboarding/"))
     expect(csm.locator(".progress-figure")).to_have_text(done_figure)
     expect(csm.locator(".timeline")).to_contain_text(

@@ -10,9 +10,10 @@ import pytest
 from tests.support.clients import client_for
 from tests.support.routes import PUBLIC_ROUTES, TENANT_ROUTES
 
-# Reachable without a session (log in, reset a password, accept an invitation, the API's own
+# Reachable without a session (log in, also by e-mail, reset a password, accept an invitation, use a
+# console handoff pass, the API's own
 # 401/403, its schema and docs).
-ANONYMOUS = re.compile(r"^/(login|logout|password-reset|reset|invite|api)/")
+ANONYMOUS = re.compile(r"^/(login|logout|password-reset|reset|invite|handoff|api)/")
 
 
 @pytest.mark.pure

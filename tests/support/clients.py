@@ -3,6 +3,7 @@
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from portal.accounts.signin import SESSION_MFA_KEY
 from portal.tenancy.models import Tenant
 
 
@@ -17,6 +18,11 @@ def client_for(user=None, tenant: Tenant | None = None) -> Client:
         # Log in "on" that host: the session is bound to the schema active at login.
         with schema_context(tenant.schema_name if tenant else "public"):
             client.force_login(user)
+        if user.is_vendor_staff:
+            # Staff pages need a confirmed second factor (tests/accounts/test_mfa.py tests the real step).
+            session = client.session
+            session[SESSION_MFA_KEY] = "otp_totp.totpdevice/test"
+            session.save()
     return client
 
 

@@ -8,3 +8,64 @@ def invitation_path(output: str) -> str:
     found = re.search(r"https?://[^/\s]+(/invite/\S+/)", output)
     assert found, f"No invitation link in:\n{output}"
     return found.group(1)
+
+
+LINK = re.compile(r"https?://[^/\s]+(/login/email/[\w-]+/)")
+
+# TOTP secrets of the staff who enrolled in this test session (the e2e database lives as long).
+_TOTP_SECRETS: dict[str, str] = {}
+_LAST_CODE: dict[str, str] = {}
+
+
+def sign_in_link_path(output: str, email: str) -> str:
+    """Return the last sign-in link the server e-mailed to ``email`` (printed by the console mail backend)."""
+    import email as email_lib
+    from email import policy
+
+    bodies = []
+    for chunk in output.split("-" * 79):
+        first_header = re.search(r"^(Content-Type|MIME-Version|Subject|From|To):", chunk, re.MULTILINE)
+        if first_header is None or f"To: {email}" not in chunk:
+            continue
+        message = email_lib.message_from_string(chunk[first_header.start() :], policy=policy.default)
+        bodies.append(message.get_content() if not message.is_multipart() else chunk)
+    assert bodies, f"No e-mail to {email} in the server output"
+    found = LINK.findall(bodies[-1])
+    assert found, f"No sign-in link in:\n{bodies[-1]}"
+    return found[-1]
+
+
+def totp_code(email: str) -> str:
+    """Return the current code for ``email``, computed by pyotp; wait for a fresh one if it was used."""
+    import time
+
+    import pyotp
+
+    totp = pyotp.TOTP(_TOTP_SECRETS[email])
+    code = totp.now()
+    while code == _LAST_CODE.get(email):  # a code is accepted once (django-otp): wait for the next step
+        time.sleep(1)
+        code = totp.now()
+    _LAST_CODE[email] = code
+    return code
+
+
+def staff_sign_in(page, url: str, email: str, password: str) -> None:
+    """Sign in at ``url`` (a /login/ page) with a password, then the TOTP step: set-up the first time."""
+    from playwright.sync_api import expect
+
+    page.goto(url)
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    if email not in _TOTP_SECRETS:
+        expect(page.get_by_role("heading", name="Set up your authenticator app")).to_be_visible()
+        _TOTP_SECRETS[email] = page.locator("#totp-secret").inner_text().replace(" ", "")
+        page.get_by_label("6-digit code from your authenticator app").fill(totp_code(email))
+        page.get_by_role("button", name="Turn on").click()
+        expect(page.get_by_role("heading", name="Your recovery codes")).to_be_visible()
+        page.get_by_role("link", name="Continue").click()
+        return
+    expect(page.get_by_role("heading", name="Confirm it is you")).to_be_visible()
+    page.get_by_label("Code from your authenticator app").fill(totp_code(email))
+    page.get_by_role("button", name="Confirm").click()

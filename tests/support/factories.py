@@ -31,6 +31,7 @@ from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 from factory.django import DjangoModelFactory
 
+from portal.accounts.sso_crypto import secret_encrypt
 from portal.tenancy.db import connection
 
 if TYPE_CHECKING:  # the factories' type parameters; ruff does not see names used in strings there
@@ -203,6 +204,61 @@ class InvitationFactory(TenantKeyedFactory["Invitation"]):
     role = "customer_member"
     token_hash = factory.LazyFunction(lambda: _model("accounts.Invitation").new_token()[1])
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+
+class SignInPolicyFactory(TenantKeyedFactory["SignInPolicy"]):
+    class Meta:
+        model = "accounts.SignInPolicy"
+        django_get_or_create = ("tenant",)
+
+    methods = "both"
+
+
+class SignInCodeFactory(TenantKeyedFactory["SignInCode"]):
+    """A sign-in row whose raw link and code are not kept: tests that redeem one go through
+    ``portal.accounts.signin.sign_in_code_request`` and read the e-mail."""
+
+    class Meta:
+        model = "accounts.SignInCode"
+
+    email = factory.Sequence(lambda n: f"signin{n}@example.com")
+    link_hash = factory.Sequence(lambda n: f"{n:064x}")
+    code_hash = factory.Sequence(lambda n: f"{n:064x}")
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=15))
+
+
+class UserSessionFactory(DjangoModelFactory["UserSession"]):
+    class Meta:
+        model = "accounts.UserSession"
+
+    user = factory.SubFactory(UserFactory)
+    session_key = factory.Sequence(lambda n: f"session{n:033d}")
+    schema_name = "public"
+    host = "localhost"
+    method = "password"
+
+
+class SignInHandoffFactory(TenantKeyedFactory["SignInHandoff"]):
+    class Meta:
+        model = "accounts.SignInHandoff"
+
+    user = factory.SubFactory(CsmFactory)
+    nonce_hash = factory.Sequence(lambda n: f"{n:064x}")
+    from_session = factory.SubFactory(UserSessionFactory, user=factory.SelfAttribute("..user"))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(seconds=60))
+
+
+class SsoConfigFactory(TenantKeyedFactory["SsoConfig"]):
+    """A tenant's identity provider; the secret is encrypted as the service would store it."""
+
+    class Meta:
+        model = "accounts.SsoConfig"
+        django_get_or_create = ("tenant",)
+
+    enabled = True
+    issuer = "https://idp.example.com"
+    client_id = "keel"
+    client_secret_encrypted = factory.LazyFunction(lambda: secret_encrypt("secret"))
 
 
 # --- audit (public schema) -----------------------------------------------------------------
@@ -692,6 +748,11 @@ FACTORIES: tuple[type[DjangoModelFactory], ...] = (
     UserFactory,
     MembershipFactory,
     InvitationFactory,
+    SignInPolicyFactory,
+    SignInCodeFactory,
+    UserSessionFactory,
+    SignInHandoffFactory,
+    SsoConfigFactory,
     AuditEventFactory,
     CategoryFactory,
     ArticleFactory,
