@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.support.clients import client_for, key_client
-from tests.support.factories import ApiKeyFactory
+from tests.support.factories import ApiKeyFactory, UserSessionFactory
 
 from .crawl import crawl, routes
 
@@ -86,6 +86,8 @@ def _encode(pairs) -> bytes:
 UNREACHABLE = {
     "invite/<str:token>/",  # an e-mailed token
     "reset/<uidb64>/<token>/",  # an e-mailed token
+    "login/email/<str:token>/",  # an e-mailed token
+    "handoff/<str:token>/",  # a signed single-use pass the console posts to the customer host
 }
 
 
@@ -119,6 +121,22 @@ def world(tenant_a, tenant_b, csm_a, customer_admin_a, admin_user):
         visibility=Visibility.ALL,
     )
     invitation_create(tenant=tenant_a, email="new@alpha.example", role="customer_member", actor=csm_a)
+    # Another signed-in (live) browser of each person, so "Your sessions" offers to end one.
+    from django.contrib.sessions.backends.db import SessionStore
+
+    for user, tenant in ((csm_a, tenant_a), (customer_admin_a, tenant_a), (admin_user, None)):
+        store = SessionStore()
+        store.create()
+        UserSessionFactory(
+            session_key=store.session_key,
+            user=user,
+            schema_name=tenant.schema_name if tenant else "public",
+            host=tenant.primary_domain_name if tenant else "localhost",
+        )
+    # A CSM with an authenticator app, so the console's staff page offers to reset it.
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=csm_a, name="phone", confirmed=True)
     with tenant_a:
         kb.page_create(
             tenant=tenant_a, actor=csm_a, title="Our runbook", body_markdown="Text.", status=DocumentStatus.PUBLISHED
