@@ -100,7 +100,7 @@ def adoption_score(facts: Facts, *, target: float) -> tuple[float | None, str]:
     rates = [kpi.adoption_rate(feature_users=n, active_users=facts.active_users) for _, n in facts.core_feature_users]
     mean = sum(rates) / len(rates)  # type: ignore[arg-type]  # active_users > 0: every rate is a number
     return _capped(mean / target * 100), (
-        f"Core features used by {mean:.0%} of active users on average "
+        f"Core features used by {kpi.format_adoption(mean)} of active users on average "
         f"across {len(rates)} core feature{'s' if len(rates) != 1 else ''} (target {target:.0%})."
     )
 
@@ -124,7 +124,7 @@ def nps_score(facts: Facts) -> tuple[float | None, str]:
     """Map NPS −100…100 onto 0…100."""
     if facts.nps is None:
         return None, "No NPS answers in the survey window."
-    return _capped((facts.nps + 100) / 2), f"NPS {facts.nps:+.0f} from {facts.nps_answers} answers."
+    return _capped((facts.nps + 100) / 2), f"NPS {kpi.format_nps(facts.nps)} from {facts.nps_answers} answers."
 
 
 def onboarding_score(facts: Facts) -> tuple[float | None, str]:

@@ -48,24 +48,3 @@ class HealthSnapshot(models.Model):
         if self.score is None or self.score_week_ago is None:
             return None
         return self.score - self.score_week_ago
-
-
-class ChurnEvent(models.Model):
-    """A tenant was lost (entered the `churned` stage) on a day. Feeds the churn rate."""
-
-    tenant = models.ForeignKey("tenancy.Tenant", on_delete=models.SET_NULL, null=True, related_name="churn_events")
-    # Kept as text so the record outlives the tenant row.
-    tenant_slug = models.SlugField(max_length=40)
-    # When the tenant became a customer, so it still counts "at period start" once deleted.
-    customer_since = models.DateField()
-    churned_on = models.DateField()
-    recorded_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-churned_on"]
-        constraints = [
-            models.UniqueConstraint(fields=["tenant_slug", "churned_on"], name="churnevent_one_per_tenant_day"),
-        ]
-
-    def __str__(self):
-        return f"{self.tenant_slug} churned on {self.churned_on}"

@@ -3,10 +3,11 @@
 from django.shortcuts import render
 from django.urls import reverse
 
+from metrics.retention.selectors import retention_period_get
 from portal.accounts.decorators import staff_required
 
 from .forms import PortfolioFilterForm
-from .selectors import churn_get, green_share_get, portfolio_row_list
+from .selectors import green_share_get, portfolio_row_list
 
 # The per-tenant health page is served by the metrics app; the portfolio links to it by name.
 HEALTH_URL_NAME = "metrics_console:tenant_health"
@@ -29,7 +30,13 @@ def portfolio(request):
         mine=filters["mine"],
         sort=filters["sort"] or "score",
     )
-    green, scored, green_pct = green_share_get(rows)
+    # % green describes the portfolio, not the filtered view: ?band=green must not make it 100 %.
+    unfiltered = (
+        rows
+        if not (filters["band"] or filters["tier"])
+        else portfolio_row_list(viewer=request.user, mine=filters["mine"])
+    )
+    green, scored, green_pct = green_share_get(unfiltered)
     # One reverse for the page, not one per row.
     prefix = reverse(HEALTH_URL_NAME, kwargs={"slug": "SLUG"}).split("SLUG")[0]
     context = {
@@ -39,6 +46,6 @@ def portfolio(request):
         "green": green,
         "scored": scored,
         "green_pct": green_pct,
-        "churn": churn_get(viewer=request.user, start=filters["churn_from"], end=filters["churn_to"]),
+        "churn": retention_period_get(viewer=request.user, start=filters["churn_from"], end=filters["churn_to"]),
     }
     return render(request, "health/portfolio.html", context, status=200 if valid else 400)

@@ -131,7 +131,7 @@ def health_score_compute(*, tenant: Tenant, day: date) -> HealthScore:
         score_week_ago=week_ago[0] if week_ago else None,
         components=components,
         drivers=drivers,
-        nps=None if facts.nps is None else round(facts.nps),
+        nps=kpi.nps_round(facts.nps),
         ttv_days=kpi.ttv_days(onboarding.time_to_value_get()),
         active_users=facts.active_users,
     )

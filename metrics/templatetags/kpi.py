@@ -1,0 +1,13 @@
+"""Template filters for KPIs: each is the one formatter in metrics.kpi, so a page shows what the CSV says."""
+
+from django import template
+
+from metrics import kpi
+
+register = template.Library()
+
+register.filter("kpi_nps", kpi.format_nps)
+register.filter("kpi_share", kpi.format_share)
+register.filter("kpi_rate", kpi.format_rate)
+register.filter("kpi_adoption", kpi.format_adoption)
+register.filter("kpi_ttv", kpi.format_ttv)
