@@ -1,0 +1,60 @@
+"""Issue #15's defects, reproduced through the pages and selectors that showed them (database)."""
+
+from datetime import date
+
+import pytest
+
+from metrics.retention.selectors import retention_period_get
+from portal.tenancy.models import Tenant
+from tests.support.clients import client_for
+from tests.support.factories import HealthSnapshotFactory, RetentionAccountFactory, RetentionEventFactory, TenantFactory
+
+pytestmark = pytest.mark.django_db
+START, END = date(2026, 1, 1), date(2026, 3, 31)
+
+
+def _customer(*, since: date, churned: date | None = None):
+    tenant = TenantFactory()
+    account = RetentionAccountFactory(tenant=tenant)
+    RetentionEventFactory(account=account, occurred_on=since)
+    if churned:
+        RetentionEventFactory(account=account, kind="churn", occurred_on=churned)
+    return tenant
+
+
+def test_deleting_tenants_never_changes_a_past_periods_figures(admin_user):
+    # Four old customers, one lost in the quarter; then every other tenant is deleted. Once
+    # this read "4 lost of 4" (100 %): deleted, never-churned customers left the denominator.
+    kept = [_customer(since=date(2025, 1, 1)) for _ in range(3)]
+    _customer(since=date(2025, 1, 1), churned=date(2026, 2, 1))
+    before = retention_period_get(viewer=admin_user, start=START, end=END)
+    Tenant.objects.filter(pk__in=[t.pk for t in kept]).delete()
+    after = retention_period_get(viewer=admin_user, start=START, end=END)
+    assert (len(before.lost), len(before.at_start)) == (1, 4)
+    assert (len(after.lost), len(after.at_start), after.churn_rate) == (1, 4, 25.0)
+
+
+def test_the_portfolio_churn_leaves_out_customers_new_in_the_period(admin_user):
+    _customer(since=date(2025, 6, 1), churned=date(2026, 2, 1))
+    _customer(since=date(2025, 6, 1))
+    _customer(since=date(2026, 1, 15), churned=date(2026, 3, 1))  # joined and left inside
+    churn = client_for(admin_user).get("/console/portfolio/?churn_from=2026-01-01&churn_to=2026-03-31").context["churn"]
+    assert (len(churn.lost), len(churn.at_start)) == (1, 2)
+
+
+def test_the_portfolio_shows_the_annualised_rate_beside_the_target(admin_user):
+    _customer(since=date(2025, 6, 1), churned=date(2026, 2, 1))
+    for _ in range(49):
+        _customer(since=date(2025, 6, 1))
+    page = client_for(admin_user).get("/console/portfolio/?churn_from=2026-01-01&churn_to=2026-03-31").text
+    # 1 of 50 in 90 days = 2.0 %; a year at that pace: 1 − 0.98^(365.25/90) = 7.9 %
+    assert "2.0 % (1 lost of 50 active at the start); 7.9 % a year annualised" in page
+
+
+def test_the_green_share_does_not_follow_the_band_filter(admin_user):
+    for score in (90, 80, 30, 20):
+        HealthSnapshotFactory(tenant=TenantFactory(), score=score)
+    response = client_for(admin_user).get("/console/portfolio/?band=green")
+    assert {r.band for r in response.context["rows"]} == {"green"}
+    assert (response.context["green"], response.context["scored"]) == (2, 4)
+    assert "50 % (2 of 4 scored" in response.text
