@@ -36,7 +36,7 @@ class Facts:
     opened_in_window: int = 0
     nps: float | None = None
     nps_answers: int = 0
-    onboarding: tuple[int, int] | None = None  # (completed, total)
+    onboarding: tuple[int, int] | None = None  # (done, due) over the tasks due by the scored day
 
 
 @dataclass(frozen=True)
@@ -128,11 +128,11 @@ def nps_score(facts: Facts) -> tuple[float | None, str]:
 
 
 def onboarding_score(facts: Facts) -> tuple[float | None, str]:
-    """Score the share of onboarding tasks completed."""
+    """Score onboarding against its plan: the share of the tasks due so far that are done."""
     if facts.onboarding is None or facts.onboarding[1] == 0:
-        return None, "No onboarding checklist data."
-    done, total = facts.onboarding
-    return _capped(done / total * 100), f"{done} of {total} onboarding tasks completed."
+        return None, "No onboarding task due yet."
+    done, due = facts.onboarding
+    return _capped(done / due * 100), f"{done} of {due} onboarding tasks due so far are done."
 
 
 def component_scores(facts: Facts, config: Mapping) -> dict[str, tuple[float | None, str]]:
@@ -161,6 +161,17 @@ def combine(scores: Mapping[str, tuple[float | None, str]], weights: Mapping[str
         share = weight / present if score is not None and present > 0 else 0.0
         parts.append(Part(key=key, score=score, weight=weight, share=share, detail=detail))
     return parts
+
+
+def enough_data(facts: Facts) -> bool:
+    """Return whether ``facts`` meet the documented minimum for a score (docs/kpis.md, "Health score").
+
+    The minimum is product usage received for at least one complete day: without it a score
+    would rest on tickets, an NPS answer or the onboarding plan alone, and a brand-new customer
+    would be coloured by whatever arrived first. Below it the tenant is "not enough data yet"
+    (grey), excluded from the share of customers green.
+    """
+    return facts.has_usage
 
 
 def total(parts: list[Part]) -> int | None:

@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from . import kpi
 from .models import DailyUsage, Feature, HealthScore, NpsResponse, SupportTicket
@@ -23,16 +24,32 @@ def health_score_list(*, day: date, days: int = 90) -> list[HealthScore]:
     return list(HealthScore.objects.filter(day__gte=start, day__lte=end).order_by("day"))
 
 
-def daily_active_user_list(*, day: date, days: int = 90) -> list[tuple[date, int]]:
-    """Return (day, distinct active users) for every day of the window, zeros included."""
+def daily_active_user_list(*, day: date, days: int = 90) -> list[tuple[date, int | None]]:
+    """Return (day, distinct active users) for every day of the window ending on ``day``.
+
+    A day before the tenant's first usage data is None (no data: a gap in a chart), not 0; from
+    the first data on, a day without activity is a real 0. Callers pass the last complete day.
+    """
     start, end = _window(day, days)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT day, count(DISTINCT user_ref) FROM {table(DailyUsage)} WHERE day BETWEEN %s AND %s GROUP BY day",
+            f"SELECT day, count(DISTINCT user_ref) FROM {table(DailyUsage)} WHERE day BETWEEN %s AND %s GROUP BY day"
+            f" UNION ALL SELECT min(day), NULL FROM {table(DailyUsage)}",
             [start, end],
         )
-        counts = dict(cursor.fetchall())
-    return [(start + timedelta(days=n), counts.get(start + timedelta(days=n), 0)) for n in range(days)]
+        rows = cursor.fetchall()
+    counts = {d: n for d, n in rows if n is not None}
+    first = next((d for d, n in rows if n is None), None)
+    series: list[tuple[date, int | None]] = []
+    for n in range(days):
+        current = start + timedelta(days=n)
+        series.append((current, None if first is None or current < first else counts.get(current, 0)))
+    return series
+
+
+def last_complete_day() -> date:
+    """Return yesterday: the newest day whose data is complete (today's is still arriving)."""
+    return timezone.localdate() - timedelta(days=1)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal.accounts.access import Access, AccessDenied
@@ -50,7 +49,7 @@ def nps_dismiss_view(request):
 
 @tenant_access_required(Access.MEMBER)
 def usage(request):
-    today = timezone.localdate()
+    today = selectors.last_complete_day()  # windows end with the last complete day
     active_users, adoption = selectors.feature_adoption_list(day=today)
     context = {
         "tenant": request.tenant,

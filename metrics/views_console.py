@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_tenants.utils import tenant_context
 
@@ -43,7 +42,8 @@ def _charts(history, active) -> tuple:
 @staff_required()
 def tenant_health(request, slug: str):
     tenant = tenant_for_staff_or_404(request.user, slug)
-    today = timezone.localdate()
+    # Windows end with the last complete day: today's data is still arriving (docs/kpis.md).
+    today = selectors.last_complete_day()
     with tenant_context(tenant):
         history = selectors.health_score_list(day=today)
         active_series = selectors.daily_active_user_list(day=today)

@@ -12,7 +12,7 @@ class Band(models.TextChoices):
     GREEN = "green", "Green"
     YELLOW = "yellow", "Yellow"
     RED = "red", "Red"
-    UNKNOWN = "unknown", "No data"
+    UNKNOWN = "unknown", "Not enough data yet"
 
 
 class HealthSnapshot(models.Model):

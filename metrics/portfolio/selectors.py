@@ -61,6 +61,10 @@ class PortfolioRow:
         return Tier(self.tier).label if self.tier in Tier.values else self.tier
 
     @property
+    def band_label(self) -> str:
+        return Band(self.band).label if self.band in Band.values else self.band
+
+    @property
     def trend_arrow(self) -> str:
         return {"up": "↑", "down": "↓", "steady": "→"}.get(self.trend, "")
 

@@ -100,7 +100,7 @@ def health_facts(*, day: date, config: dict[str, Any]) -> tuple[scoring.Facts, t
         opened_in_window=row["opened_in_window"],
         nps=kpi.nps_from_counts(promoters=row["promoters"], passives=row["passives"], detractors=row["detractors"]),
         nps_answers=row["promoters"] + row["passives"] + row["detractors"],
-        onboarding=onboarding.checklist_progress_get(),
+        onboarding=onboarding.checklist_plan_progress_get(day=day),
     )
     return facts, (tuple(row["week_ago"]) if row["week_ago"] else None)
 
@@ -113,7 +113,7 @@ def health_score_compute(*, tenant: Tenant, day: date) -> HealthScore:
     config = settings.KEEL_HEALTH
     facts, week_ago = health_facts(day=day, config=config)
     parts = scoring.combine(scoring.component_scores(facts, config), config["weights"][tenant.tier])
-    score = scoring.total(parts)
+    score = scoring.total(parts) if scoring.enough_data(facts) else None
     band = scoring.band_for(score, config["bands"])
     components = [part.as_dict() for part in parts]
     drivers = scoring.drivers(components, week_ago[1] if week_ago else None)

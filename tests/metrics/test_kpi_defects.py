@@ -58,3 +58,24 @@ def test_the_green_share_does_not_follow_the_band_filter(admin_user):
     assert {r.band for r in response.context["rows"]} == {"green"}
     assert (response.context["green"], response.context["scored"]) == (2, 4)
     assert "50 % (2 of 4 scored" in response.text
+
+
+def test_onboarding_is_measured_against_its_plan(tenant_a):
+    from datetime import UTC, datetime, timedelta
+
+    from onboarding.selectors import checklist_plan_progress_get
+    from tests.support.factories import ChecklistFactory, TaskFactory
+
+    day = date(2026, 11, 20)
+    done_at = datetime(2026, 11, 10, 12, tzinfo=UTC)
+    with tenant_a:
+        checklist = ChecklistFactory()
+        # Day 0: 13 tasks, none due yet: nothing is behind, the component is missing, not 0 (red).
+        for n in range(13):
+            TaskFactory(checklist=checklist, due_date=day + timedelta(days=n + 1))
+        assert checklist_plan_progress_get(day=day) is None
+        # Two due by the day, one done; one done after the day does not count yet.
+        TaskFactory(checklist=checklist, due_date=day, status="done", completed_at=done_at)
+        TaskFactory(checklist=checklist, due_date=day - timedelta(days=3))
+        TaskFactory(checklist=checklist, due_date=day, status="done", completed_at=done_at + timedelta(days=30))
+        assert checklist_plan_progress_get(day=day) == (1, 3)
