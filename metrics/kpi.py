@@ -1,7 +1,7 @@
 """Customer-success KPI formulas as seed 002 defines them, every one of them. Pure: numbers in, numbers out."""
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 PROMOTER_FROM = 9  # 9-10
@@ -55,6 +55,11 @@ def ttv_days(ttv: timedelta | None) -> float | None:
     if ttv < timedelta(0):
         raise ValueError("First value cannot come before the start.")
     return float(round_half_up(ttv.total_seconds() / 86_400, 1))
+
+
+def ttv_from_kickoff(*, kickoff: datetime, first_value: datetime) -> timedelta:
+    """Return first value − kickoff; a first value before the kickoff (a proof of concept) is 0."""
+    return max(first_value - kickoff, timedelta(0))
 
 
 def trend_percent(*, current: float, previous: float) -> float | None:
@@ -159,11 +164,9 @@ def nps_round(value: float | None) -> int | None:
 
 
 def format_nps(value: float | None) -> str:
-    """Return an NPS for display: signed whole number ("+13", "0", "-40"), or "—" without answers."""
+    """Return an NPS for display: a whole number ("13", "0", "-40"), or "—" without answers."""
     rounded = nps_round(value)
-    if rounded is None:
-        return MISSING
-    return f"{rounded:+d}" if rounded else "0"
+    return MISSING if rounded is None else str(rounded)
 
 
 def format_percent(value: float | None, places: int = 0) -> str:

@@ -1,7 +1,7 @@
 """Reads of the current tenant's metrics (its schema must be active), for pages and QBRs."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -9,8 +9,12 @@ from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from onboarding import selectors as onboarding
+from portal.tenancy.models import Tenant
+
 from . import kpi
 from .models import DailyUsage, Feature, HealthScore, NpsResponse, SupportTicket
+from .retention.selectors import kickoff_get
 from .sql import table
 
 
@@ -138,3 +142,15 @@ def nps_summary_get(*, day: date, days: int | None = None) -> dict[str, Any]:
 def nps_asked(*, respondent_id: int, period: str) -> bool:
     """Return True when this person already answered or dismissed the survey for ``period``."""
     return NpsResponse.objects.filter(respondent_id=respondent_id, period=period).exists()
+
+
+def time_to_value_get(*, tenant: Tenant) -> timedelta | None:
+    """Return the current tenant's time to value: kickoff (else contract start, else onboarding start)
+    to the first-value milestone; None while it is not reached (docs/kpis.md, "Time to value")."""
+    reached = onboarding.first_value_get()
+    if reached is None:
+        return None
+    started, first_value = reached
+    kickoff = kickoff_get(tenant=tenant)
+    start = started if kickoff is None else timezone.make_aware(datetime.combine(kickoff, time.min))
+    return kpi.ttv_from_kickoff(kickoff=start, first_value=first_value)

@@ -9,7 +9,7 @@ from portal.accounts.access import Access, AccessDenied
 from portal.accounts.decorators import tenant_access_required
 from portal.http import redirect_next
 
-from . import selectors
+from . import kpi, selectors
 from .charts import line_chart
 from .forms import NpsForm
 from .services.nps import nps_answer, nps_dismiss
@@ -57,5 +57,6 @@ def usage(request):
         "adoption": adoption,
         "trend": selectors.usage_trend_get(day=today),
         "users_chart": line_chart(selectors.daily_active_user_list(day=today), title="Daily active users"),
+        "ttv_days": kpi.ttv_days(selectors.time_to_value_get(tenant=request.tenant)),
     }
     return render(request, "metrics/usage.html", context)

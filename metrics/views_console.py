@@ -53,7 +53,7 @@ def tenant_health(request, slug: str):
             "tickets": selectors.ticket_facts_get(day=today),
             "nps": selectors.nps_summary_get(day=today),
             "progress": onboarding.checklist_progress_get(),
-            "ttv_days": kpi.ttv_days(onboarding.time_to_value_get()),
+            "ttv_days": kpi.ttv_days(selectors.time_to_value_get(tenant=tenant)),
         }
     score_chart, users_chart = _charts(history, active_series)
     context.update(

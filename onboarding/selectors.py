@@ -41,6 +41,12 @@ def checklist_plan_progress_get(*, day: date) -> tuple[int, int] | None:
     return (counts["done"], counts["due"]) if counts["due"] else None
 
 
+def first_value_get() -> tuple[datetime, datetime] | None:
+    """Return (onboarding start, first value reached) of the current tenant's first checklist to reach it."""
+    checklist = Checklist.objects.filter(first_value_at__isnull=False).order_by("first_value_at").first()
+    return (checklist.started_at, checklist.first_value_at) if checklist and checklist.first_value_at else None
+
+
 def time_to_value_get() -> timedelta | None:
     """Return the current tenant's time to first value, or None while the milestone is not reached."""
     checklist = Checklist.objects.filter(first_value_at__isnull=False).order_by("first_value_at").first()

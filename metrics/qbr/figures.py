@@ -13,6 +13,7 @@ from metrics import kpi
 from metrics import selectors as metrics
 from metrics.models import NpsResponse, SeatCount
 from onboarding import selectors as onboarding
+from portal.accounts.access import current_tenant
 
 from .models import Outcome
 
@@ -35,7 +36,7 @@ def onboarding_section(*, start: date, end: date) -> dict:
     if progress is None:
         return {"available": False}
     done, total = progress
-    ttv = onboarding.time_to_value_get()
+    ttv = metrics.time_to_value_get(tenant=current_tenant())
     return {
         "available": True,
         "completed": done,

@@ -86,3 +86,12 @@ class PeriodForm(forms.Form):
         if self.is_valid():
             return self.cleaned_data["start"], self.cleaned_data["end"]
         return self.presets[0].start, self.presets[0].end
+
+
+class KickoffForm(forms.Form):
+    kickoff_on = forms.DateField(
+        label="Kickoff",
+        required=False,
+        widget=DATE,
+        help_text="Time to value starts here. Leave empty to use the contract start.",
+    )

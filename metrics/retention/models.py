@@ -39,6 +39,8 @@ class Account(models.Model):
     # Copied from the tenant, so the history still says whose it was after the tenant is deleted.
     slug = models.SlugField(max_length=40, db_index=True)
     name = models.CharField(max_length=200)
+    # The start of time to value; empty = the contract start (docs/kpis.md, "Time to value").
+    kickoff_on = models.DateField("kickoff", null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

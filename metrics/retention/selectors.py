@@ -5,6 +5,7 @@ from datetime import date
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from portal.accounts.access import Actor, tenants_visible_to
+from portal.tenancy.models import Tenant
 
 from . import ledger
 from .models import Account, Event
@@ -46,3 +47,17 @@ def retention_period_get(*, viewer: Actor, start: date, end: date) -> ledger.Per
     )
     facts = ledger.group_facts(rows.values_list("account_id", "kind", "occurred_on", "arr", "term_end"))
     return ledger.period_figures(facts, start=start, end=end)
+
+
+def kickoff_get(*, tenant: Tenant) -> date | None:
+    """Return the day ``tenant``'s time to value starts: the kickoff set by the CSM, else the contract
+    start (the ledger's, else the tenant's), else None (then TTV counts from the onboarding start)."""
+    account = Account.objects.filter(tenant=tenant).first()
+    if account is not None:
+        if account.kickoff_on is not None:
+            return account.kickoff_on
+        starts = _effective(account.events.filter(kind="contract_start")).order_by("occurred_on")
+        first = starts.values_list("occurred_on", flat=True).first()
+        if first is not None:
+            return first
+    return tenant.contract_start

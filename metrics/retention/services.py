@@ -170,3 +170,25 @@ def retention_account_open(*, tenant: Tenant, actor: Actor) -> None:
     audit_record(
         actor=actor, action="retention.contract_start", tenant=tenant, target=event, occurred_on=str(event.occurred_on)
     )
+
+
+@transaction.atomic
+def retention_kickoff_set(*, tenant: Tenant, kickoff_on: date | None, actor: Actor) -> Account:
+    """Set the day ``tenant``'s time to value starts (None: back to the contract start); audited."""
+    require_staff_on(actor, tenant, message="Only an admin or the account's CSM may set the kickoff.")
+    if kickoff_on is not None and kickoff_on > timezone.localdate():
+        raise ValidationError({"kickoff_on": "The kickoff cannot be in the future."})
+    account = retention_account_ensure(tenant=tenant)
+    before = account.kickoff_on
+    if before != kickoff_on:
+        account.kickoff_on = kickoff_on
+        account.save(update_fields=["kickoff_on"])
+        audit_record(
+            actor=actor,
+            action="retention.kickoff_set",
+            tenant=tenant,
+            target=account,
+            before=None if before is None else str(before),
+            after=None if kickoff_on is None else str(kickoff_on),
+        )
+    return account

@@ -8,4 +8,5 @@ urlpatterns = [
     path("retention/", views.retention, name="retention"),
     path("tenants/<slug:slug>/retention/", views.ledger, name="ledger"),
     path("tenants/<slug:slug>/retention/<int:pk>/reverse/", views.event_reverse, name="event_reverse"),
+    path("tenants/<slug:slug>/retention/kickoff/", views.kickoff_set, name="kickoff_set"),
 ]

@@ -12,11 +12,11 @@ from metrics import kpi
 from portal.accounts.access import tenant_for_staff_or_404
 from portal.accounts.decorators import staff_required
 
-from .forms import EventForm, PeriodForm, ReverseForm
+from .forms import EventForm, KickoffForm, PeriodForm, ReverseForm
 from .models import Account, Event
 from .periods import last_quarters
-from .selectors import account_list, event_list, retention_period_get
-from .services import retention_event_record, retention_event_reverse
+from .selectors import account_list, event_list, kickoff_get, retention_period_get
+from .services import retention_event_record, retention_event_reverse, retention_kickoff_set
 
 
 def _figures(period) -> list[dict]:
@@ -116,6 +116,9 @@ def ledger(request, slug: str):
         "tenant": tenant,
         "form": form,
         "events": event_list(account=account) if account else [],
+        "kickoff_form": KickoffForm(initial={"kickoff_on": account.kickoff_on if account else None}),
+        "kickoff": kickoff_get(tenant=tenant),
+        "kickoff_is_set": bool(account and account.kickoff_on),
     }
     return render(request, "retention/ledger.html", context, status=400 if form.errors else 200)
 
@@ -135,4 +138,21 @@ def event_reverse(request, slug: str, pk: int):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"Reversed: {event}. The original entry stays in the history.")
+    return redirect("retention_console:ledger", slug=tenant.slug)
+
+
+@staff_required()
+@require_POST
+def kickoff_set(request, slug: str):
+    tenant = tenant_for_staff_or_404(request.user, slug)
+    form = KickoffForm(request.POST)
+    if form.is_valid():
+        try:
+            retention_kickoff_set(tenant=tenant, kickoff_on=form.cleaned_data["kickoff_on"], actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Kickoff saved; time to value is measured from it at the next score.")
+    else:
+        messages.error(request, "Give the kickoff as a date (YYYY-MM-DD), or leave it empty.")
     return redirect("retention_console:ledger", slug=tenant.slug)

@@ -20,6 +20,7 @@ from portal.tenancy.db import connection
 from portal.tenancy.models import Tenant
 
 from .. import kpi, scoring
+from .. import selectors as metrics_selectors
 from ..models import (
     DailyUsage,
     Feature,
@@ -132,7 +133,7 @@ def health_score_compute(*, tenant: Tenant, day: date) -> HealthScore:
         components=components,
         drivers=drivers,
         nps=kpi.nps_round(facts.nps),
-        ttv_days=kpi.ttv_days(onboarding.time_to_value_get()),
+        ttv_days=kpi.ttv_days(metrics_selectors.time_to_value_get(tenant=tenant)),
         active_users=facts.active_users,
     )
     return history

@@ -18,7 +18,11 @@ def onboarding(monkeypatch):
     """Inject onboarding.selectors values (the real ones arrive with the checklist work)."""
     values = {"progress": None, "ttv": None}
     monkeypatch.setattr("onboarding.selectors.checklist_plan_progress_get", lambda **_: values["progress"])
-    monkeypatch.setattr("onboarding.selectors.time_to_value_get", lambda: values["ttv"])
+    started = datetime(2026, 10, 1, tzinfo=UTC)  # no kickoff or contract start: TTV counts from here
+    monkeypatch.setattr(
+        "onboarding.selectors.first_value_get",
+        lambda: None if values["ttv"] is None else (started, started + values["ttv"]),
+    )
     return values
 
 

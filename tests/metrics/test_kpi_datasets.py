@@ -101,10 +101,10 @@ def test_renewal_rate_is_renewed_over_due():
 
 @pytest.mark.parametrize(
     ("value", "rounded", "shown"),
-    [(12.5, 13, "+13"), (-12.5, -13, "-13"), (12.4999, 12, "+12"), (0.4, 0, "0"), (None, None, "—")],
+    [(12.5, 13, "13"), (-12.5, -13, "-13"), (12.4999, 12, "12"), (0.4, 0, "0"), (-0.4, 0, "0"), (None, None, "—")],
 )
 def test_defect_one_nps_one_number(value, rounded, shown):
-    # 3 promoters, 3 passives, 2 detractors of 8: (3 − 2) / 8 = +12.5, once 13, +12 and 12.
+    # 3 promoters, 3 passives, 2 detractors of 8: (3 − 2) / 8 = +12.5, once shown as 13, +12 and 12.
     assert kpi.nps_from_counts(promoters=3, passives=3, detractors=2) == 12.5
     assert kpi.nps_round(value) == rounded
     assert kpi.format_nps(value) == shown
@@ -116,9 +116,9 @@ def test_the_nps_reads_the_same_on_the_page_the_score_and_the_csv():
     facts = scoring.Facts(window_days=28, nps=nps, nps_answers=8)
     _, detail = scoring.nps_score(facts)
     csv = dict(((s, k), v) for s, k, v in figure_rows({"nps": {"nps": nps}}))
-    assert page == "+13"
-    assert detail == "NPS +13 from 8 answers."
-    assert csv["nps", "nps"] == "+13"
+    assert page == "13"
+    assert detail == "NPS 13 from 8 answers."
+    assert csv["nps", "nps"] == "13"
 
 
 def test_halves_round_away_from_zero_despite_float_noise():

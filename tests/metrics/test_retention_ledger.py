@@ -187,3 +187,48 @@ def test_the_retention_page_refuses_a_backwards_or_future_period(admin_user):
     future = (TODAY() + timedelta(days=3)).isoformat()
     assert client.get(f"/console/retention/?start=2025-01-01&end={future}").status_code == 400
     assert client.get("/console/retention/?preset=last_quarter").status_code == 200
+
+
+# --- time to value from the kickoff --------------------------------------------------------------
+def test_ttv_counts_from_the_kickoff_which_defaults_to_the_contract_start(tenant_a, csm_a, csm_b):
+    from datetime import UTC, datetime
+
+    from django_tenants.utils import tenant_context
+
+    from metrics.retention.services import retention_kickoff_set
+    from metrics.selectors import time_to_value_get
+    from onboarding.models import Checklist
+    from tests.support.factories import ChecklistFactory
+
+    with tenant_context(tenant_a):
+        assert time_to_value_get(tenant=tenant_a) is None  # not reached yet
+        ChecklistFactory()
+        Checklist.objects.update(
+            started_at=datetime(2026, 3, 10, tzinfo=UTC), first_value_at=datetime(2026, 3, 25, 12, tzinfo=UTC)
+        )
+        # no contract start anywhere: from the onboarding start, 15.5 days
+        assert time_to_value_get(tenant=tenant_a) == timedelta(days=15, hours=12)
+    _start(tenant_a, on=date(2026, 3, 1))
+    with tenant_context(tenant_a):
+        assert time_to_value_get(tenant=tenant_a) == timedelta(days=24, hours=12)  # from the contract start
+    retention_kickoff_set(tenant=tenant_a, kickoff_on=date(2026, 3, 5), actor=csm_a)
+    with tenant_context(tenant_a):
+        assert time_to_value_get(tenant=tenant_a) == timedelta(days=20, hours=12)  # from the kickoff
+    assert AuditEvent.objects.filter(action="retention.kickoff_set", tenant=tenant_a).count() == 1
+    with pytest.raises(AccessDenied):
+        retention_kickoff_set(tenant=tenant_a, kickoff_on=date(2026, 3, 6), actor=csm_b)
+    with pytest.raises(ValidationError, match="future"):
+        retention_kickoff_set(tenant=tenant_a, kickoff_on=TODAY() + timedelta(days=1), actor=csm_a)
+    retention_kickoff_set(tenant=tenant_a, kickoff_on=date(2026, 4, 1), actor=csm_a)  # after first value
+    with tenant_context(tenant_a):
+        assert time_to_value_get(tenant=tenant_a) == timedelta(0)
+
+
+def test_the_csm_sets_the_kickoff_on_the_ledger_page(tenant_a, csm_a, member_a):
+    client = client_for(csm_a)
+    assert client.post(LEDGER + "kickoff/", {"kickoff_on": "2026-02-01"}).status_code == 302
+    assert Account.objects.get(tenant=tenant_a).kickoff_on == date(2026, 2, 1)
+    assert "the kickoff set here" in client.get(LEDGER).text
+    client.post(LEDGER + "kickoff/", {"kickoff_on": ""})  # back to the contract start
+    assert Account.objects.get(tenant=tenant_a).kickoff_on is None
+    assert client_for(member_a).post(LEDGER + "kickoff/", {"kickoff_on": "2026-02-01"}).status_code == 403
