@@ -89,6 +89,14 @@ def usage_score(facts: Facts, *, target: float) -> tuple[float | None, str]:
     )
 
 
+def core_adoption(facts: Facts) -> float | None:
+    """Return the mean adoption (0-1) of the core features over the window, or None without data."""
+    if not facts.core_feature_users or not facts.has_usage or facts.active_users == 0:
+        return None
+    rates = [kpi.adoption_rate(feature_users=n, active_users=facts.active_users) for _, n in facts.core_feature_users]
+    return sum(r for r in rates if r is not None) / len(rates)
+
+
 def adoption_score(facts: Facts, *, target: float) -> tuple[float | None, str]:
     """Score mean core-feature adoption (users of feature / active users) against the target."""
     if not facts.core_feature_users:

@@ -30,6 +30,9 @@ class HealthSnapshot(models.Model):
     nps = models.SmallIntegerField(null=True, blank=True)
     ttv_days = models.FloatField("TTV (days)", null=True, blank=True)
     active_users = models.PositiveIntegerField(default=0)
+    core_adoption = models.FloatField(
+        null=True, blank=True, help_text="Mean adoption (0-1) of the core features over the scoring window."
+    )
     computed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -20,6 +20,7 @@ def health_snapshot_upsert(
     nps: int | None,
     ttv_days: float | None,
     active_users: int,
+    core_adoption: float | None = None,
 ) -> None:
     """Insert or replace the tenant's latest snapshot (one statement; safe to re-run).
 
@@ -36,6 +37,7 @@ def health_snapshot_upsert(
         "nps": nps,
         "ttv_days": ttv_days,
         "active_users": active_users,
+        "core_adoption": core_adoption,
         "computed_at": timezone.now(),
     }
     updated = HealthSnapshot.objects.filter(tenant_id=tenant_id, day__lte=day).update(**fields)

@@ -80,6 +80,7 @@ class Period:
     end_arr: Decimal = ZERO
     due: set[tuple[int, date]] = field(default_factory=set)
     renewed: set[tuple[int, date]] = field(default_factory=set)
+    arr: dict[int, tuple[Decimal, Decimal]] = field(default_factory=dict)  # id → (start, end) ARR
 
     @property
     def days(self) -> int:
@@ -133,6 +134,7 @@ def period_figures(accounts: Mapping[int, Sequence[Fact]], *, start: date, end: 
             period.start_arr += begin
             period.end_arr += finish
             period.retained_arr += min(begin, finish)
+            period.arr[account_id] = (begin, finish)
         for term in facts:
             if term.term_end is not None and start <= term.term_end <= end:
                 period.due.add((account_id, term.term_end))

@@ -40,13 +40,17 @@ def event_list(*, account: Account) -> QuerySet[Event]:
     )
 
 
-def retention_period_get(*, viewer: Actor, start: date, end: date) -> ledger.Period:
-    """Return logo churn, GRR/NRR and renewal rate for [start, end] over what ``viewer`` sees (1 query)."""
+def retention_facts_get(*, viewer: Actor) -> dict[int, list[ledger.Fact]]:
+    """Return account id → effective events in date order, over the accounts ``viewer`` sees (1 query)."""
     rows = _effective(Event.objects.filter(account__in=account_list(viewer=viewer))).order_by(
         "account_id", "occurred_on", "recorded_at", "pk"
     )
-    facts = ledger.group_facts(rows.values_list("account_id", "kind", "occurred_on", "arr", "term_end"))
-    return ledger.period_figures(facts, start=start, end=end)
+    return ledger.group_facts(rows.values_list("account_id", "kind", "occurred_on", "arr", "term_end"))
+
+
+def retention_period_get(*, viewer: Actor, start: date, end: date) -> ledger.Period:
+    """Return logo churn, GRR/NRR and renewal rate for [start, end] over what ``viewer`` sees (1 query)."""
+    return ledger.period_figures(retention_facts_get(viewer=viewer), start=start, end=end)
 
 
 def kickoff_get(*, tenant: Tenant) -> date | None:

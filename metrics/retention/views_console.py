@@ -13,9 +13,10 @@ from portal.accounts.access import tenant_for_staff_or_404
 from portal.accounts.decorators import staff_required
 
 from .forms import EventForm, KickoffForm, PeriodForm, ReverseForm
+from .ledger import period_figures
 from .models import Account, Event
 from .periods import last_quarters
-from .selectors import account_list, event_list, kickoff_get, retention_period_get
+from .selectors import account_list, event_list, kickoff_get, retention_facts_get
 from .services import retention_event_record, retention_event_reverse, retention_kickoff_set
 
 
@@ -60,7 +61,8 @@ def _figures(period) -> list[dict]:
 def retention(request):
     form = PeriodForm(request.GET)
     start, end = form.period()
-    period = retention_period_get(viewer=request.user, start=start, end=end)
+    facts = retention_facts_get(viewer=request.user)
+    period = period_figures(facts, start=start, end=end)
     figures = _figures(period)
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -71,10 +73,7 @@ def retention(request):
         return response
     visible = account_list(viewer=request.user)
     lost = visible.filter(pk__in=period.lost).select_related("tenant").order_by("name")
-    quarters = [
-        (q, retention_period_get(viewer=request.user, start=q.start, end=q.end))
-        for q in last_quarters(timezone.localdate())
-    ]
+    quarters = [(q, period_figures(facts, start=q.start, end=q.end)) for q in last_quarters(timezone.localdate())]
     context = {
         "form": form,
         "start": start,

@@ -135,6 +135,7 @@ def health_score_compute(*, tenant: Tenant, day: date) -> HealthScore:
         nps=kpi.nps_round(facts.nps),
         ttv_days=kpi.ttv_days(metrics_selectors.time_to_value_get(tenant=tenant)),
         active_users=facts.active_users,
+        core_adoption=scoring.core_adoption(facts),
     )
     return history
 
