@@ -142,7 +142,7 @@ def test_the_csm_records_an_event_on_the_ledger_page(tenant_a, csm_a):
     assert Event.objects.get(account__tenant=tenant_a).arr == Decimal(12000)
     page = client.get(LEDGER).text
     assert "Contract start" in page
-    assert "12000" in page
+    assert "12,000" in page
 
 
 def test_the_ledger_page_says_what_was_wrong(tenant_a, csm_a):
