@@ -116,8 +116,10 @@ def ticket_facts_get(*, day: date, days: int | None = None) -> dict[str, Any]:
     counts = SupportTicket.objects.aggregate(
         opened=Count("pk", filter=Q(opened_at__date__gte=start, opened_at__date__lte=end)),
         opened_before=Count("pk", filter=Q(opened_at__date__gte=previous_start, opened_at__date__lt=start)),
-        open_critical=Count("pk", filter=Q(status="open", severity="critical")),
-        open_high=Count("pk", filter=Q(status="open", severity="high")),
+        # As the score counts them: tickets opened by the end of ``day`` (the last complete day), so the
+        # page and the score's explanation agree (they once said "0 opened" and "1 opened").
+        open_critical=Count("pk", filter=Q(status="open", severity="critical", opened_at__date__lte=end)),
+        open_high=Count("pk", filter=Q(status="open", severity="high", opened_at__date__lte=end)),
         total=Count("pk"),
     )
     counts["change"] = kpi.trend_percent(current=counts["opened"], previous=counts["opened_before"])

@@ -33,7 +33,10 @@ def _charts(history, active) -> tuple:
         [(day, scores.get(day)) for day, _ in active],  # the same 90 days; gaps where unscored
         title="Health score",
         top=100,
-        guides=((bands["green"], "guide-green"), (bands["yellow"], "guide-red")),
+        guides=(
+            (bands["green"], "guide-green", f"green from {bands['green']}"),
+            (bands["yellow"], "guide-red", f"red below {bands['yellow']}"),
+        ),
     )
     users = line_chart(active, title="Daily active users")
     return score, users

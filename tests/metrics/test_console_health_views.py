@@ -80,6 +80,7 @@ def test_health_page_explains_the_score_and_draws_svg_charts(tenant_a, features_
     assert 'role="img"' in html
     assert '<title id="score-chart-title">Health score</title>' in html
     assert "Health score: from 60 to 66" in html
+    assert "green from 70</text>" in html and "red below 40</text>" in html  # the band lines are labelled
     assert "<polyline" in html
     assert "Reports" in html
     assert "100 %" in html

@@ -79,3 +79,26 @@ def test_onboarding_is_measured_against_its_plan(tenant_a):
         TaskFactory(checklist=checklist, due_date=day - timedelta(days=3))
         TaskFactory(checklist=checklist, due_date=day, status="done", completed_at=done_at + timedelta(days=30))
         assert checklist_plan_progress_get(day=day) == (1, 3)
+
+
+def test_the_health_page_and_the_score_count_the_same_tickets(tenant_a, csm_a):
+    from datetime import UTC, datetime, timedelta
+
+    from django.utils import timezone
+
+    from metrics.models import SupportTicket
+    from metrics.services.health import health_score_compute
+
+    today = timezone.localdate()
+    with tenant_a:
+        yesterday_noon = datetime.combine(today - timedelta(days=1), datetime.min.time(), tzinfo=UTC) + timedelta(
+            hours=12
+        )
+        SupportTicket.objects.create(external_id="T1", severity="critical", status="open", opened_at=yesterday_noon)
+        # opened today: not in the last complete day, neither in the score nor on the page
+        SupportTicket.objects.create(external_id="T2", severity="critical", status="open", opened_at=timezone.now())
+        scored = health_score_compute(tenant=tenant_a, day=today - timedelta(days=1))
+    detail = {c["key"]: c["detail"] for c in scored.components}["support"]
+    assert detail.startswith("1 open critical, 0 open high, 1 opened")
+    tickets = client_for(csm_a).get(f"/console/tenants/{tenant_a.slug}/health/").context["tickets"]
+    assert (tickets["opened"], tickets["open_critical"]) == (1, 1)
