@@ -19,7 +19,7 @@ help:
 	@echo "make test  - install and run the whole test suite"
 	@echo "make test-fuzz - schemathesis, 1,000 examples per API operation and auth, stateful links"
 	@echo "make lint  - ruff check, format check and mypy"
-	@echo "make bench - ingest, scoring, portfolio, load and tenant-scale benchmarks (own databases)"
+	@echo "make bench - ingest, scoring, portfolio, KPI, load and tenant-scale benchmarks (own databases)"
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -107,7 +107,7 @@ bench: install
 	$(call need_debian,wrk)
 	@# Every benchmark runs even when one misses a goal; make fails at the end if any did.
 	@failed=""; \
-	for b in "ingest.py" "scoring.py --tenants 200 --days 90" "portfolio.py" "load.py" "tenants.py --tenants 1000"; do \
+	for b in "ingest.py" "scoring.py --tenants 200 --days 90" "portfolio.py" "kpis.py" "load.py" "tenants.py --tenants 1000"; do \
 		echo "== bench/$$b"; $(PY) bench/$$b || failed="$$failed $$b;"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "Goals missed in:$$failed" >&2; exit 1; fi

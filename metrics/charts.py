@@ -18,7 +18,7 @@ class Line:
     segments: tuple[str, ...]
     y_ticks: tuple[tuple[float, str], ...]  # (y, label)
     x_labels: tuple[tuple[float, str, str], ...]  # (x, label, text-anchor)
-    guides: tuple[tuple[float, str], ...]  # horizontal reference lines (y, css class)
+    guides: tuple[tuple[float, str, str], ...]  # horizontal reference lines (y, css class, label)
     width: int = WIDTH
     height: int = HEIGHT
 
@@ -39,7 +39,7 @@ def line_chart(
     title: str,
     unit: str = "",
     top: float | None = None,
-    guides: tuple[tuple[float, str], ...] = (),
+    guides: tuple[tuple[float, str, str], ...] = (),
 ) -> Line:
     """Lay out ``series`` (oldest first; None = no value that day) as an SVG line chart."""
     values = [v for _, v in series if v is not None]
@@ -78,5 +78,5 @@ def line_chart(
         segments=tuple(segments),
         y_ticks=tuple((_y(t, top), f"{t:g}") for t in (0, round(top / 2), round(top))),
         x_labels=x_labels,
-        guides=tuple((_y(v, top), css) for v, css in guides),
+        guides=tuple((_y(v, top), css, label) for v, css, label in guides),
     )

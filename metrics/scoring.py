@@ -36,7 +36,7 @@ class Facts:
     opened_in_window: int = 0
     nps: float | None = None
     nps_answers: int = 0
-    onboarding: tuple[int, int] | None = None  # (completed, total)
+    onboarding: tuple[int, int] | None = None  # (done, due) over the tasks due by the scored day
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,14 @@ def usage_score(facts: Facts, *, target: float) -> tuple[float | None, str]:
     )
 
 
+def core_adoption(facts: Facts) -> float | None:
+    """Return the mean adoption (0-1) of the core features over the window, or None without data."""
+    if not facts.core_feature_users or not facts.has_usage or facts.active_users == 0:
+        return None
+    rates = [kpi.adoption_rate(feature_users=n, active_users=facts.active_users) for _, n in facts.core_feature_users]
+    return sum(r for r in rates if r is not None) / len(rates)
+
+
 def adoption_score(facts: Facts, *, target: float) -> tuple[float | None, str]:
     """Score mean core-feature adoption (users of feature / active users) against the target."""
     if not facts.core_feature_users:
@@ -100,7 +108,7 @@ def adoption_score(facts: Facts, *, target: float) -> tuple[float | None, str]:
     rates = [kpi.adoption_rate(feature_users=n, active_users=facts.active_users) for _, n in facts.core_feature_users]
     mean = sum(rates) / len(rates)  # type: ignore[arg-type]  # active_users > 0: every rate is a number
     return _capped(mean / target * 100), (
-        f"Core features used by {mean:.0%} of active users on average "
+        f"Core features used by {kpi.format_adoption(mean)} of active users on average "
         f"across {len(rates)} core feature{'s' if len(rates) != 1 else ''} (target {target:.0%})."
     )
 
@@ -124,15 +132,15 @@ def nps_score(facts: Facts) -> tuple[float | None, str]:
     """Map NPS −100…100 onto 0…100."""
     if facts.nps is None:
         return None, "No NPS answers in the survey window."
-    return _capped((facts.nps + 100) / 2), f"NPS {facts.nps:+.0f} from {facts.nps_answers} answers."
+    return _capped((facts.nps + 100) / 2), f"NPS {kpi.format_nps(facts.nps)} from {facts.nps_answers} answers."
 
 
 def onboarding_score(facts: Facts) -> tuple[float | None, str]:
-    """Score the share of onboarding tasks completed."""
+    """Score onboarding against its plan: the share of the tasks due so far that are done."""
     if facts.onboarding is None or facts.onboarding[1] == 0:
-        return None, "No onboarding checklist data."
-    done, total = facts.onboarding
-    return _capped(done / total * 100), f"{done} of {total} onboarding tasks completed."
+        return None, "No onboarding task due yet."
+    done, due = facts.onboarding
+    return _capped(done / due * 100), f"{done} of {due} onboarding tasks due so far are done."
 
 
 def component_scores(facts: Facts, config: Mapping) -> dict[str, tuple[float | None, str]]:
@@ -161,6 +169,17 @@ def combine(scores: Mapping[str, tuple[float | None, str]], weights: Mapping[str
         share = weight / present if score is not None and present > 0 else 0.0
         parts.append(Part(key=key, score=score, weight=weight, share=share, detail=detail))
     return parts
+
+
+def enough_data(facts: Facts) -> bool:
+    """Return whether ``facts`` meet the documented minimum for a score (docs/kpis.md, "Health score").
+
+    The minimum is product usage received for at least one complete day: without it a score
+    would rest on tickets, an NPS answer or the onboarding plan alone, and a brand-new customer
+    would be coloured by whatever arrived first. Below it the tenant is "not enough data yet"
+    (grey), excluded from the share of customers green.
+    """
+    return facts.has_usage
 
 
 def total(parts: list[Part]) -> int | None:

@@ -1,15 +1,20 @@
 """Reads of the current tenant's metrics (its schema must be active), for pages and QBRs."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Q
+from django.utils import timezone
+
+from onboarding import selectors as onboarding
+from portal.tenancy.models import Tenant
 
 from . import kpi
 from .models import DailyUsage, Feature, HealthScore, NpsResponse, SupportTicket
+from .retention.selectors import kickoff_get
 from .sql import table
 
 
@@ -23,16 +28,32 @@ def health_score_list(*, day: date, days: int = 90) -> list[HealthScore]:
     return list(HealthScore.objects.filter(day__gte=start, day__lte=end).order_by("day"))
 
 
-def daily_active_user_list(*, day: date, days: int = 90) -> list[tuple[date, int]]:
-    """Return (day, distinct active users) for every day of the window, zeros included."""
+def daily_active_user_list(*, day: date, days: int = 90) -> list[tuple[date, int | None]]:
+    """Return (day, distinct active users) for every day of the window ending on ``day``.
+
+    A day before the tenant's first usage data is None (no data: a gap in a chart), not 0; from
+    the first data on, a day without activity is a real 0. Callers pass the last complete day.
+    """
     start, end = _window(day, days)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT day, count(DISTINCT user_ref) FROM {table(DailyUsage)} WHERE day BETWEEN %s AND %s GROUP BY day",
+            f"SELECT day, count(DISTINCT user_ref) FROM {table(DailyUsage)} WHERE day BETWEEN %s AND %s GROUP BY day"
+            f" UNION ALL SELECT min(day), NULL FROM {table(DailyUsage)}",
             [start, end],
         )
-        counts = dict(cursor.fetchall())
-    return [(start + timedelta(days=n), counts.get(start + timedelta(days=n), 0)) for n in range(days)]
+        rows = cursor.fetchall()
+    counts = {d: n for d, n in rows if n is not None}
+    first = next((d for d, n in rows if n is None), None)
+    series: list[tuple[date, int | None]] = []
+    for n in range(days):
+        current = start + timedelta(days=n)
+        series.append((current, None if first is None or current < first else counts.get(current, 0)))
+    return series
+
+
+def last_complete_day() -> date:
+    """Return yesterday: the newest day whose data is complete (today's is still arriving)."""
+    return timezone.localdate() - timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -95,8 +116,10 @@ def ticket_facts_get(*, day: date, days: int | None = None) -> dict[str, Any]:
     counts = SupportTicket.objects.aggregate(
         opened=Count("pk", filter=Q(opened_at__date__gte=start, opened_at__date__lte=end)),
         opened_before=Count("pk", filter=Q(opened_at__date__gte=previous_start, opened_at__date__lt=start)),
-        open_critical=Count("pk", filter=Q(status="open", severity="critical")),
-        open_high=Count("pk", filter=Q(status="open", severity="high")),
+        # As the score counts them: tickets opened by the end of ``day`` (the last complete day), so the
+        # page and the score's explanation agree (they once said "0 opened" and "1 opened").
+        open_critical=Count("pk", filter=Q(status="open", severity="critical", opened_at__date__lte=end)),
+        open_high=Count("pk", filter=Q(status="open", severity="high", opened_at__date__lte=end)),
         total=Count("pk"),
     )
     counts["change"] = kpi.trend_percent(current=counts["opened"], previous=counts["opened_before"])
@@ -121,3 +144,15 @@ def nps_summary_get(*, day: date, days: int | None = None) -> dict[str, Any]:
 def nps_asked(*, respondent_id: int, period: str) -> bool:
     """Return True when this person already answered or dismissed the survey for ``period``."""
     return NpsResponse.objects.filter(respondent_id=respondent_id, period=period).exists()
+
+
+def time_to_value_get(*, tenant: Tenant) -> timedelta | None:
+    """Return the current tenant's time to value: kickoff (else contract start, else onboarding start)
+    to the first-value milestone; None while it is not reached (docs/kpis.md, "Time to value")."""
+    reached = onboarding.first_value_get()
+    if reached is None:
+        return None
+    started, first_value = reached
+    kickoff = kickoff_get(tenant=tenant)
+    start = started if kickoff is None else timezone.make_aware(datetime.combine(kickoff, time.min))
+    return kpi.ttv_from_kickoff(kickoff=start, first_value=first_value)

@@ -13,6 +13,7 @@ from portal.tenancy.models import Tenant
 from portal.tenancy.tasks import fan_out, ready_tenants
 
 from .qbr.services import outcomes_sync_bound
+from .selectors import last_complete_day
 from .services.health import health_score_compute
 from .services.rollups import usage_rollup_refresh
 
@@ -32,7 +33,8 @@ def usage_rollup_all_task() -> int:
 @shared_task(base=TenantScopedTask, name="metrics.health_score_task")
 def health_score_task(*, day: str | None = None) -> dict:
     """Bring the rollup and the metric-bound outcomes up to date, then score the current tenant
-    for ``day`` (default today).
+    for ``day`` (default: yesterday, the last complete day; the 03:00 run once scored 27 days and
+    3 hours as if they were 28 days).
 
     The score's public snapshot is written last, so a tenant whose run died anywhere on the way
     has no snapshot for the day and the sweep runs all of it again (each step is idempotent:
@@ -44,7 +46,7 @@ def health_score_task(*, day: str | None = None) -> dict:
         return {"schema": connection.schema_name, "skipped": "tenant is gone"}
     usage_rollup_refresh()
     outcomes_sync_bound()
-    scored = health_score_compute(tenant=tenant, day=date.fromisoformat(day) if day else timezone.localdate())
+    scored = health_score_compute(tenant=tenant, day=date.fromisoformat(day) if day else last_complete_day())
     return {"schema": connection.schema_name, "day": scored.day.isoformat(), "score": scored.score}
 
 
@@ -54,11 +56,12 @@ def health_score_all_task() -> int:
 
 
 def health_score_due_day(now: datetime | None = None) -> date:
-    """Return the newest day every tenant should have a score for: today once the nightly run
-    (KEEL_HEALTH_SCORE_HOUR) has started, yesterday before."""
+    """Return the newest day every tenant should have a score for: yesterday (the last complete
+    day, which the nightly run scores) once that run (KEEL_HEALTH_SCORE_HOUR) has started, the
+    day before yesterday until then."""
     now = timezone.localtime(now)
-    today = now.date()
-    return today if now.hour >= settings.KEEL_HEALTH_SCORE_HOUR else today - timedelta(days=1)
+    yesterday = now.date() - timedelta(days=1)
+    return yesterday if now.hour >= settings.KEEL_HEALTH_SCORE_HOUR else yesterday - timedelta(days=1)
 
 
 @shared_task(name="metrics.health_score_sweep_task")

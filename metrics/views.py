@@ -3,14 +3,13 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal.accounts.access import Access, AccessDenied
 from portal.accounts.decorators import tenant_access_required
 from portal.http import redirect_next
 
-from . import selectors
+from . import kpi, selectors
 from .charts import line_chart
 from .forms import NpsForm
 from .services.nps import nps_answer, nps_dismiss
@@ -50,7 +49,7 @@ def nps_dismiss_view(request):
 
 @tenant_access_required(Access.MEMBER)
 def usage(request):
-    today = timezone.localdate()
+    today = selectors.last_complete_day()  # windows end with the last complete day
     active_users, adoption = selectors.feature_adoption_list(day=today)
     context = {
         "tenant": request.tenant,
@@ -58,5 +57,6 @@ def usage(request):
         "adoption": adoption,
         "trend": selectors.usage_trend_get(day=today),
         "users_chart": line_chart(selectors.daily_active_user_list(day=today), title="Daily active users"),
+        "ttv_days": kpi.ttv_days(selectors.time_to_value_get(tenant=request.tenant)),
     }
     return render(request, "metrics/usage.html", context)

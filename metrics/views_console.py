@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_tenants.utils import tenant_context
 
@@ -34,7 +33,10 @@ def _charts(history, active) -> tuple:
         [(day, scores.get(day)) for day, _ in active],  # the same 90 days; gaps where unscored
         title="Health score",
         top=100,
-        guides=((bands["green"], "guide-green"), (bands["yellow"], "guide-red")),
+        guides=(
+            (bands["green"], "guide-green", f"green from {bands['green']}"),
+            (bands["yellow"], "guide-red", f"red below {bands['yellow']}"),
+        ),
     )
     users = line_chart(active, title="Daily active users")
     return score, users
@@ -43,7 +45,8 @@ def _charts(history, active) -> tuple:
 @staff_required()
 def tenant_health(request, slug: str):
     tenant = tenant_for_staff_or_404(request.user, slug)
-    today = timezone.localdate()
+    # Windows end with the last complete day: today's data is still arriving (docs/kpis.md).
+    today = selectors.last_complete_day()
     with tenant_context(tenant):
         history = selectors.health_score_list(day=today)
         active_series = selectors.daily_active_user_list(day=today)
@@ -53,7 +56,7 @@ def tenant_health(request, slug: str):
             "tickets": selectors.ticket_facts_get(day=today),
             "nps": selectors.nps_summary_get(day=today),
             "progress": onboarding.checklist_progress_get(),
-            "ttv_days": kpi.ttv_days(onboarding.time_to_value_get()),
+            "ttv_days": kpi.ttv_days(selectors.time_to_value_get(tenant=tenant)),
         }
     score_chart, users_chart = _charts(history, active_series)
     context.update(

@@ -27,6 +27,26 @@ def checklist_progress_get() -> tuple[int, int] | None:
     return (counts["done"], counts["total"]) if counts["total"] else None
 
 
+def checklist_plan_progress_get(*, day: date) -> tuple[int, int] | None:
+    """Return (done, due) over the tasks due on or before ``day``, or None while none is due yet.
+
+    Onboarding measured against its plan: on day 0 nothing is due, so nothing is behind (the
+    health score leaves the component out instead of scoring 0 of 13 as red). A task counts as
+    done when it was completed by the end of ``day``.
+    """
+    end = timezone.make_aware(datetime.combine(day + timedelta(days=1), datetime.min.time()))
+    counts = Task.objects.filter(due_date__lte=day).aggregate(
+        due=Count("id"), done=Count("id", filter=Q(status=TaskStatus.DONE, completed_at__lt=end))
+    )
+    return (counts["done"], counts["due"]) if counts["due"] else None
+
+
+def first_value_get() -> tuple[datetime, datetime] | None:
+    """Return (onboarding start, first value reached) of the current tenant's first checklist to reach it."""
+    checklist = Checklist.objects.filter(first_value_at__isnull=False).order_by("first_value_at").first()
+    return (checklist.started_at, checklist.first_value_at) if checklist and checklist.first_value_at else None
+
+
 def time_to_value_get() -> timedelta | None:
     """Return the current tenant's time to first value, or None while the milestone is not reached."""
     checklist = Checklist.objects.filter(first_value_at__isnull=False).order_by("first_value_at").first()

@@ -17,6 +17,7 @@ urlpatterns = [
     path("console/", include("metrics.qbr.urls_console")),
     path("console/", include("metrics.portfolio.urls_console")),
     path("console/", include("metrics.ingest.urls_console")),
+    path("console/", include("metrics.retention.urls_console")),
     path("console/", include("metrics.urls_console")),
     path("admin/", admin.site.urls),
 ]

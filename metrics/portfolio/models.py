@@ -12,7 +12,7 @@ class Band(models.TextChoices):
     GREEN = "green", "Green"
     YELLOW = "yellow", "Yellow"
     RED = "red", "Red"
-    UNKNOWN = "unknown", "No data"
+    UNKNOWN = "unknown", "Not enough data yet"
 
 
 class HealthSnapshot(models.Model):
@@ -30,6 +30,9 @@ class HealthSnapshot(models.Model):
     nps = models.SmallIntegerField(null=True, blank=True)
     ttv_days = models.FloatField("TTV (days)", null=True, blank=True)
     active_users = models.PositiveIntegerField(default=0)
+    core_adoption = models.FloatField(
+        null=True, blank=True, help_text="Mean adoption (0-1) of the core features over the scoring window."
+    )
     computed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -48,24 +51,3 @@ class HealthSnapshot(models.Model):
         if self.score is None or self.score_week_ago is None:
             return None
         return self.score - self.score_week_ago
-
-
-class ChurnEvent(models.Model):
-    """A tenant was lost (entered the `churned` stage) on a day. Feeds the churn rate."""
-
-    tenant = models.ForeignKey("tenancy.Tenant", on_delete=models.SET_NULL, null=True, related_name="churn_events")
-    # Kept as text so the record outlives the tenant row.
-    tenant_slug = models.SlugField(max_length=40)
-    # When the tenant became a customer, so it still counts "at period start" once deleted.
-    customer_since = models.DateField()
-    churned_on = models.DateField()
-    recorded_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-churned_on"]
-        constraints = [
-            models.UniqueConstraint(fields=["tenant_slug", "churned_on"], name="churnevent_one_per_tenant_day"),
-        ]
-
-    def __str__(self):
-        return f"{self.tenant_slug} churned on {self.churned_on}"

@@ -5,15 +5,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Q
 
-from metrics.kpi import churn_rate, share_percent
+from metrics.kpi import format_nps, format_ttv, share_percent
 from portal.accounts.access import tenants_visible_to
 from portal.accounts.models import User
 from portal.tenancy.models import LifecycleStage, Tier
 
-from .models import Band, ChurnEvent
+from .models import Band
 
 # A weekly change smaller than this is shown as steady.
 STEADY_POINTS = 3
@@ -73,7 +72,7 @@ class PortfolioRow:
 
     @property
     def ttv_shown(self) -> str:
-        return "—" if self.ttv_days is None else f"{float(self.ttv_days):g} d"
+        return format_ttv(self.ttv_days)
 
     @property
     def csm_shown(self) -> str:
@@ -81,11 +80,15 @@ class PortfolioRow:
 
     @property
     def nps_shown(self) -> str:
-        return "—" if self.nps is None else str(self.nps)
+        return format_nps(self.nps)
 
     @property
     def tier_label(self) -> str:
         return Tier(self.tier).label if self.tier in Tier.values else self.tier
+
+    @property
+    def band_label(self) -> str:
+        return Band(self.band).label if self.band in Band.values else self.band
 
     @property
     def trend_arrow(self) -> str:
@@ -153,39 +156,3 @@ def green_share_get(rows: list[PortfolioRow]) -> tuple[int, int, float | None]:
     scored = [r for r in rows if not r.churned and r.band != Band.UNKNOWN]
     green = sum(1 for r in scored if r.band == Band.GREEN)
     return green, len(scored), share_percent(part=green, whole=len(scored))
-
-
-@dataclass(frozen=True)
-class Churn:
-    start: date
-    end: date
-    lost: int
-    at_start: int
-
-    @property
-    def rate(self) -> float | None:
-        return churn_rate(lost=self.lost, at_start=self.at_start)
-
-
-def churn_get(*, viewer: User, start: date, end: date) -> Churn:
-    """Return customers lost in [start, end] and customers at ``start`` among those ``viewer`` sees (2 queries).
-
-    A customer counts at the start if it became one (contract start, else creation) on or
-    before ``start`` and had not churned before it. Deleted tenants keep their churn record,
-    so admins still see them counted.
-    """
-    visible = tenants_visible_to(viewer)
-    churned_before = ChurnEvent.objects.filter(tenant=OuterRef("pk"), churned_on__lt=start)
-    at_start = (
-        visible.annotate(since=Coalesce("contract_start", TruncDate("created_at")))
-        .filter(since__lte=start)
-        .exclude(Exists(churned_before))
-        .exclude(Q(lifecycle_stage=LifecycleStage.CHURNED) & ~Exists(ChurnEvent.objects.filter(tenant=OuterRef("pk"))))
-    )
-    events = ChurnEvent.objects.filter(churned_on__gte=start, churned_on__lte=end)
-    deleted = Q(tenant__isnull=True) if viewer.is_keel_admin else Q(pk__in=[])
-    counts = events.filter(Q(tenant__in=visible) | deleted).aggregate(
-        lost=Count("tenant_slug", distinct=True),
-        deleted_at_start=Count("tenant_slug", distinct=True, filter=Q(tenant__isnull=True, customer_since__lte=start)),
-    )
-    return Churn(start=start, end=end, lost=counts["lost"], at_start=at_start.count() + counts["deleted_at_start"])

@@ -1,17 +1,11 @@
-"""Writes to public health tables: the latest health snapshot, churn dates."""
+"""Writes to public health tables: the latest health snapshot (churn is in the retention ledger)."""
 
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
-from portal.accounts.access import Actor, require_staff_on
-from portal.audit.services import audit_record
-from portal.tenancy.models import LifecycleStage, Tenant
-
-from .models import ChurnEvent, HealthSnapshot
+from .models import HealthSnapshot
 
 
 def health_snapshot_upsert(
@@ -26,6 +20,7 @@ def health_snapshot_upsert(
     nps: int | None,
     ttv_days: float | None,
     active_users: int,
+    core_adoption: float | None = None,
 ) -> None:
     """Insert or replace the tenant's latest snapshot (one statement; safe to re-run).
 
@@ -42,30 +37,9 @@ def health_snapshot_upsert(
         "nps": nps,
         "ttv_days": ttv_days,
         "active_users": active_users,
+        "core_adoption": core_adoption,
         "computed_at": timezone.now(),
     }
     updated = HealthSnapshot.objects.filter(tenant_id=tenant_id, day__lte=day).update(**fields)
     if not updated:
         HealthSnapshot.objects.bulk_create([HealthSnapshot(tenant_id=tenant_id, **fields)], ignore_conflicts=True)
-
-
-@transaction.atomic
-def tenant_churn_record(*, tenant: Tenant, churned_on: date, actor: Actor) -> ChurnEvent:
-    """Record that ``tenant`` was lost on ``churned_on`` and move it to the churned stage.
-
-    The one way a customer becomes churned: the stage and the dated record change together, so
-    the churn rate never misses a loss. Idempotent per tenant and day; audited.
-    """
-    require_staff_on(actor, tenant, message="Only an admin or the tenant's assigned CSM may record its churn.")
-    if churned_on > timezone.localdate():
-        raise ValidationError({"churned_on": "A churn date cannot be in the future."})
-    since = tenant.contract_start or timezone.localdate(tenant.created_at)
-    event, created = ChurnEvent.objects.get_or_create(
-        tenant_slug=tenant.slug, churned_on=churned_on, defaults={"tenant": tenant, "customer_since": since}
-    )
-    if tenant.lifecycle_stage != LifecycleStage.CHURNED:
-        tenant.lifecycle_stage = LifecycleStage.CHURNED
-        tenant.save(update_fields=["lifecycle_stage"])
-    if created:
-        audit_record(actor=actor, action="tenant.churned", tenant=tenant, target=event, churned_on=str(churned_on))
-    return event

@@ -6,4 +6,5 @@ app_name = "health"
 
 urlpatterns = [
     path("portfolio/", views.portfolio, name="portfolio"),
+    path("kpis/", views.kpis, name="kpis"),
 ]

@@ -9,9 +9,11 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from metrics import kpi
 from metrics import selectors as metrics
 from metrics.models import NpsResponse, SeatCount
 from onboarding import selectors as onboarding
+from portal.accounts.access import current_tenant
 
 from .models import Outcome
 
@@ -34,14 +36,14 @@ def onboarding_section(*, start: date, end: date) -> dict:
     if progress is None:
         return {"available": False}
     done, total = progress
-    ttv = onboarding.time_to_value_get()
+    ttv = metrics.time_to_value_get(tenant=current_tenant())
     return {
         "available": True,
         "completed": done,
         "total": total,
-        "percent": round(100 * done / total) if total else 0,
+        "percent": int(kpi.round_half_up(100 * done / total)) if total else 0,
         "completed_in_period": onboarding.tasks_completed_between(start=_aware(start), end=_aware(end)),
-        "ttv_days": round(ttv.total_seconds() / 86400, 1) if ttv is not None else None,
+        "ttv_days": kpi.ttv_days(ttv),
     }
 
 
@@ -146,7 +148,9 @@ def expansion_section(adoption: dict) -> dict:
         "unused_features": unused,
         "seats": seats.seats if seats else None,
         "seat_use": seat_use,
-        "seats_near_limit": seat_use is not None and seat_use >= SEATS_NEAR_LIMIT,
+        # Over the licence is not "near the limit": the page says which, with the multiple.
+        "seats_near_limit": seat_use is not None and SEATS_NEAR_LIMIT <= seat_use <= 1,
+        "seats_over_limit": seat_use is not None and seat_use > 1,
     }
 
 
@@ -166,6 +170,10 @@ def report_figures(*, period_start: date, period_end: date) -> dict:
         "risks": risks_section(end=period_end),
         "expansion": expansion_section(adoption),
     }
+
+
+# KPIs in the CSV go through the formatter every page uses (docs/kpis.md, "Display").
+CSV_FORMATTERS = {("nps", "nps"): kpi.format_nps}
 
 
 def figure_rows(figures: dict) -> list[tuple[str, str, str]]:
@@ -188,6 +196,8 @@ def figure_rows(figures: dict) -> list[tuple[str, str, str]]:
                         rows.append((section, f"{key}[{item[0]}]", "" if item[1] is None else str(item[1])))
                     else:
                         rows.append((section, f"{key}[{i}]", str(item)))
+            elif (section, key) in CSV_FORMATTERS:
+                rows.append((section, key, CSV_FORMATTERS[section, key](value)))
             else:
                 rows.append((section, key, "" if value is None else str(value)))
     return rows

@@ -52,7 +52,10 @@ def _charts(figures: dict[str, Any]) -> dict[str, Line]:
             _series(health["series"]),
             title="Health score",
             top=100,
-            guides=((bands["green"], "guide-green"), (bands["yellow"], "guide-red")),
+            guides=(
+                (bands["green"], "guide-green", f"green from {bands['green']}"),
+                (bands["yellow"], "guide-red", f"red below {bands['yellow']}"),
+            ),
         )
     usage = figures.get("usage") or {}
     if usage.get("series"):

@@ -20,6 +20,7 @@ from portal.tenancy.db import connection
 from portal.tenancy.models import Tenant
 
 from .. import kpi, scoring
+from .. import selectors as metrics_selectors
 from ..models import (
     DailyUsage,
     Feature,
@@ -100,7 +101,7 @@ def health_facts(*, day: date, config: dict[str, Any]) -> tuple[scoring.Facts, t
         opened_in_window=row["opened_in_window"],
         nps=kpi.nps_from_counts(promoters=row["promoters"], passives=row["passives"], detractors=row["detractors"]),
         nps_answers=row["promoters"] + row["passives"] + row["detractors"],
-        onboarding=onboarding.checklist_progress_get(),
+        onboarding=onboarding.checklist_plan_progress_get(day=day),
     )
     return facts, (tuple(row["week_ago"]) if row["week_ago"] else None)
 
@@ -113,7 +114,7 @@ def health_score_compute(*, tenant: Tenant, day: date) -> HealthScore:
     config = settings.KEEL_HEALTH
     facts, week_ago = health_facts(day=day, config=config)
     parts = scoring.combine(scoring.component_scores(facts, config), config["weights"][tenant.tier])
-    score = scoring.total(parts)
+    score = scoring.total(parts) if scoring.enough_data(facts) else None
     band = scoring.band_for(score, config["bands"])
     components = [part.as_dict() for part in parts]
     drivers = scoring.drivers(components, week_ago[1] if week_ago else None)
@@ -131,9 +132,10 @@ def health_score_compute(*, tenant: Tenant, day: date) -> HealthScore:
         score_week_ago=week_ago[0] if week_ago else None,
         components=components,
         drivers=drivers,
-        nps=None if facts.nps is None else round(facts.nps),
-        ttv_days=kpi.ttv_days(onboarding.time_to_value_get()),
+        nps=kpi.nps_round(facts.nps),
+        ttv_days=kpi.ttv_days(metrics_selectors.time_to_value_get(tenant=tenant)),
         active_users=facts.active_users,
+        core_adoption=scoring.core_adoption(facts),
     )
     return history
 

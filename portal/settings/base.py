@@ -36,6 +36,7 @@ SHARED_APPS = [
     "portal.demo",
     "metrics.portfolio",
     "metrics.ingest",
+    "metrics.retention",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -70,7 +71,10 @@ PUBLIC_SCHEMA_URLCONF = "portal.urls_public"
 
 # Wiring: what other apps do when the core reports a business event (portal/actions.py). Plain
 # calls in the caller's transaction, not signals: an action's error fails the change that ran it.
-KEEL_ON_TENANT_PROVISIONED = ["onboarding.services.onboarding_start"]
+KEEL_ON_TENANT_PROVISIONED = [
+    "onboarding.services.onboarding_start",
+    "metrics.retention.services.retention_account_open",
+]
 KEEL_ON_KB_READ_CONFIRMED = ["onboarding.services.task_read_steps_complete"]
 ROOT_URLCONF = "portal.urls_tenant"
 # Unknown hosts are a 404, never the public site (DESIGN.md: do not reveal existence).

@@ -22,7 +22,7 @@ class TenantAdminForm(forms.ModelForm):
         before = self.instance.lifecycle_stage if self.instance.pk else LifecycleStage.ONBOARDING
         if LifecycleStage.CHURNED in (stage, before) and stage != before:
             # Churn is a dated event the churn rate counts: recorded (and so undone) as an event.
-            raise forms.ValidationError("Record a churn (or delete one) under Health › Churn events.")
+            raise forms.ValidationError("Record a churn (or reverse one) in the console's retention ledger.")
         return stage
 
 

@@ -25,7 +25,7 @@ def test_health_page_trio(tenant_a, admin_user, csm_a, csm_b, member_a):
 
 
 def test_health_page_explains_the_score_and_draws_svg_charts(tenant_a, features_a, csm_a):
-    today = timezone.localdate()
+    today = timezone.localdate() - timedelta(days=1)  # the last complete day: the page's windows end there
     components = [
         {
             "key": "usage",
@@ -80,6 +80,7 @@ def test_health_page_explains_the_score_and_draws_svg_charts(tenant_a, features_
     assert 'role="img"' in html
     assert '<title id="score-chart-title">Health score</title>' in html
     assert "Health score: from 60 to 66" in html
+    assert "green from 70</text>" in html and "red below 40</text>" in html  # the band lines are labelled
     assert "<polyline" in html
     assert "Reports" in html
     assert "100 %" in html
@@ -95,7 +96,9 @@ def test_recompute_scores_now_in_the_tenants_schema(
         response = client_for(csm_a).post(url)
     assert response.status_code == 302
     with schema_context(tenant_a.schema_name):
-        assert HealthScore.objects.filter(day=timezone.localdate()).exists()
+        # The last complete day is scored, never today's partial one.
+        assert HealthScore.objects.filter(day=timezone.localdate() - timedelta(days=1)).exists()
+        assert not HealthScore.objects.filter(day=timezone.localdate()).exists()
     assert HealthSnapshot.objects.filter(tenant=tenant_a).exists()
     assert AuditEvent.objects.filter(action="health.recompute_requested", actor=csm_a).exists()
 
@@ -192,3 +195,21 @@ def test_the_key_services_refuse_a_csm_of_another_account(tenant_a, csm_b):
     with pytest.raises(PermissionDenied, match="assigned CSM"):
         api_key_create(tenant=tenant_a, name="x", actor=csm_b)
     assert not ApiKey.objects.exists()
+
+
+def test_the_page_leaves_out_today_and_draws_no_data_as_gaps(tenant_a, features_a, csm_a):
+    today = timezone.localdate()
+    with schema_context(tenant_a.schema_name):
+        for offset, users in ((0, 9), (2, 3), (4, 2)):  # today's partial data, then two real days
+            for n in range(users):
+                DailyUsage.objects.create(
+                    day=today - timedelta(days=offset),
+                    feature=features_a["reports"],
+                    user_ref=f"u{n}",
+                    events=1,
+                    quantity=1,
+                )
+    chart = client_for(csm_a).get(HEALTH).context["users_chart"]
+    # 90 days ending yesterday: 85 days before the first data are gaps, not zeros; day −3 had no
+    # activity after data began (a real 0); today's 9 partial users are not drawn at all.
+    assert "from 2 to 0; lowest 0, highest 3 (4 of the last 90 days have a value)" in chart.description

@@ -1,5 +1,7 @@
 """Customer side: the NPS prompt (at most once per period) and the usage summary page."""
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -68,7 +70,7 @@ def test_nps_periods_are_quarters_by_default():
 
 def test_usage_page_trio_and_adoption(tenant_a, features_a, member_a, member_b):
     with schema_context(tenant_a.schema_name):
-        today = timezone.localdate()
+        today = timezone.localdate() - timedelta(days=1)  # the last complete day
         DailyUsage.objects.create(day=today, feature=features_a["alerts.triage"], user_ref="u1", events=1, quantity=1)
         DailyUsage.objects.create(day=today, feature=features_a["reports"], user_ref="u2", events=1, quantity=1)
     response = client_for(member_a, tenant_a).get("/usage/")

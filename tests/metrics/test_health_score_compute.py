@@ -17,8 +17,12 @@ DAY = date(2026, 11, 20)
 def onboarding(monkeypatch):
     """Inject onboarding.selectors values (the real ones arrive with the checklist work)."""
     values = {"progress": None, "ttv": None}
-    monkeypatch.setattr("onboarding.selectors.checklist_progress_get", lambda: values["progress"])
-    monkeypatch.setattr("onboarding.selectors.time_to_value_get", lambda: values["ttv"])
+    monkeypatch.setattr("onboarding.selectors.checklist_plan_progress_get", lambda **_: values["progress"])
+    started = datetime(2026, 10, 1, tzinfo=UTC)  # no kickoff or contract start: TTV counts from here
+    monkeypatch.setattr(
+        "onboarding.selectors.first_value_get",
+        lambda: None if values["ttv"] is None else (started, started + values["ttv"]),
+    )
     return values
 
 
@@ -129,7 +133,9 @@ def test_drivers_compare_with_the_score_a_week_earlier(tenant_a, features_a, onb
     assert snapshot.change == -19
 
 
-def test_an_older_day_never_replaces_a_newer_snapshot(tenant_a, onboarding):
+def test_an_older_day_never_replaces_a_newer_snapshot(tenant_a, features_a, onboarding):
+    with schema_context(tenant_a.schema_name):  # the minimum for a score: usage data (docs/kpis.md)
+        usage(features_a, users=10, days=40, feature_users={"alerts.triage": 10, "reports": 10})
     onboarding["progress"] = (4, 4)
     compute(tenant_a)
     onboarding["progress"] = (0, 4)
@@ -141,3 +147,13 @@ def test_an_older_day_never_replaces_a_newer_snapshot(tenant_a, onboarding):
 def test_scoring_refuses_to_run_in_another_tenants_schema(tenant_a, tenant_b):
     with schema_context(tenant_b.schema_name), pytest.raises(RuntimeError, match="needs its schema active"):
         health_score_compute(tenant=tenant_a, day=DAY)
+
+
+def test_without_usage_data_a_tenant_has_not_enough_data_yet(tenant_a, onboarding):
+    # Day 0 of a new customer: only the onboarding plan says anything (1 of 4 due tasks done,
+    # which alone would score 25, red). Below the minimum it is grey, not red.
+    onboarding["progress"] = (1, 4)
+    history = compute(tenant_a)
+    assert (history.score, history.band) == (None, "unknown")
+    assert {c["key"]: c["score"] for c in history.components}["onboarding"] == 25
+    assert HealthSnapshot.objects.get(tenant=tenant_a).band == "unknown"

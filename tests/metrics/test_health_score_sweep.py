@@ -24,14 +24,15 @@ def scores(tenant, day) -> int:
         return HealthScore.objects.filter(day=day).count()
 
 
-def test_today_is_due_once_the_nightly_run_has_started():
-    assert health_score_due_day(datetime(2026, 11, 23, 2, 59, tzinfo=UTC)).isoformat() == "2026-11-22"
-    assert health_score_due_day(datetime(2026, 11, 23, 3, 0, tzinfo=UTC)).isoformat() == "2026-11-23"
+def test_yesterday_is_due_once_the_nightly_run_has_started():
+    # The nightly run scores the last complete day (yesterday): due from 03:00, the day before until then.
+    assert health_score_due_day(datetime(2026, 11, 23, 2, 59, tzinfo=UTC)).isoformat() == "2026-11-21"
+    assert health_score_due_day(datetime(2026, 11, 23, 3, 0, tzinfo=UTC)).isoformat() == "2026-11-22"
 
 
 @time_machine.travel(NOON, tick=False)
 def test_the_sweep_scores_the_tenants_the_nightly_run_missed_and_only_those(tenant_a, tenant_b, monkeypatch):
-    day = NOON.date()
+    day = NOON.date() - timedelta(days=1)  # the last complete day
     with schema_context(tenant_a.schema_name):
         health_score_task.delay(day=day.isoformat()).get()  # the nightly run reached alpha only
     sent = []
@@ -56,8 +57,8 @@ def test_a_lost_message_is_sent_again_after_two_sweep_periods_not_before(tenant_
     cache.clear()  # two sweep periods later the hold has expired
     monkeypatch.undo()
     assert health_score_sweep_task() == 1
-    assert scores(tenant_a, NOON.date()) == 1
-    assert lost == [{"day": "2026-11-23"}]
+    assert scores(tenant_a, NOON.date() - timedelta(days=1)) == 1
+    assert lost == [{"day": "2026-11-22"}]
 
 
 def test_a_message_delivered_twice_leaves_one_score(tenant_a):

@@ -58,7 +58,9 @@ def test_ttv_is_reported_in_days_from_start_to_first_value():
     start = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
     first_value = datetime(2026, 1, 15, 21, 0, tzinfo=UTC)
     assert kpi.ttv_days(first_value - start) == 14.5
-    assert kpi.ttv_days(timedelta(hours=6)) == 0.2
+    # 0.25 d: halves round away from zero everywhere (docs/kpis.md), not to even as round() does.
+    assert kpi.ttv_days(timedelta(hours=6)) == 0.3
+    assert kpi.ttv_days(timedelta(hours=3)) == 0.1  # 0.125 d
     assert kpi.ttv_days(None) is None
     with pytest.raises(ValueError, match="before the start"):
         kpi.ttv_days(timedelta(days=-1))

@@ -3,17 +3,11 @@
 from datetime import date, timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
-from django.utils import timezone
 
-from metrics.portfolio.models import ChurnEvent
-from metrics.portfolio.selectors import churn_get, portfolio_row_list
-from metrics.portfolio.services import tenant_churn_record
-from portal.accounts.access import SYSTEM, AccessDenied
-from portal.audit.models import AuditEvent
+from metrics.portfolio.selectors import portfolio_row_list
 from portal.tenancy.models import Tenant
 from tests.support.clients import client_for
-from tests.support.factories import ChurnEventFactory, HealthSnapshotFactory, TenantFactory
+from tests.support.factories import HealthSnapshotFactory, TenantFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/console/portfolio/"
@@ -90,53 +84,13 @@ def test_the_page_runs_a_constant_number_of_queries(admin_user, count, django_as
     for tenant in TenantFactory.create_batch(count, csm=admin_user):
         HealthSnapshotFactory(tenant=tenant, day=TODAY, score=55, score_week_ago=50, nps=10, ttv_days=3.0)
     client = client_for(admin_user)
-    # host → tenant, session, user, the portfolio rows, churn lost, churn at start, the nav's
+    # host → tenant, session, user, the portfolio rows, the period's ledger events, the nav's
     # unread-notification count, plus django-tenants' SET search_path before the host lookup and
-    # again after it selects the (public) schema (TENANT_LIMIT_SET_CALLS): 9 whatever the number
+    # again after it selects the (public) schema (TENANT_LIMIT_SET_CALLS): 8 whatever the number
     # of tenants.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(URL)
     assert len(response.context["rows"]) >= count
-
-
-def test_churn_is_lost_in_period_over_customers_at_its_start(admin_user):
-    start, end = date(2026, 1, 1), date(2026, 12, 31)
-    old = TenantFactory.create_batch(10, contract_start=date(2025, 6, 1))
-    TenantFactory.create_batch(3, contract_start=date(2026, 3, 1))  # joined during the period
-    ChurnEventFactory(tenant=old[0], customer_since=date(2025, 6, 1), churned_on=date(2026, 4, 1))
-    ChurnEventFactory(tenant=old[1], customer_since=date(2025, 6, 1), churned_on=date(2025, 12, 1))
-    # A tenant deleted after churning in the period still counts (for admins).
-    ChurnEventFactory(tenant=None, tenant_slug="gone", customer_since=date(2024, 1, 1), churned_on=date(2026, 5, 1))
-    churn = churn_get(viewer=admin_user, start=start, end=end)
-    # at start: 10 old − 1 churned before the period + 1 deleted = 10 (session tenants are newer)
-    assert (churn.lost, churn.at_start) == (2, 10)
-    assert churn.rate == pytest.approx(20.0)
-
-
-def test_recording_churn_records_the_day_and_moves_the_stage(tenant_a):
-    today = timezone.localdate()
-    tenant_churn_record(tenant=tenant_a, churned_on=today, actor=SYSTEM)
-    tenant_churn_record(tenant=tenant_a, churned_on=today, actor=SYSTEM)  # recording again is not a second churn
-    event = ChurnEvent.objects.get(tenant=tenant_a)
-    assert event.churned_on == today
-    assert event.customer_since == timezone.localdate(tenant_a.created_at)
-    assert ChurnEvent.objects.count() == 1
-    tenant_a.refresh_from_db()
-    assert tenant_a.lifecycle_stage == "churned"
-    assert AuditEvent.objects.filter(action="tenant.churned", tenant=tenant_a).count() == 1
-
-
-def test_churn_can_be_backdated_but_not_future_dated(tenant_a):
-    event = tenant_churn_record(tenant=tenant_a, churned_on=date(2026, 1, 15), actor=SYSTEM)
-    assert event.churned_on == date(2026, 1, 15)
-    with pytest.raises(ValidationError):
-        tenant_churn_record(tenant=tenant_a, churned_on=timezone.localdate() + timedelta(days=1), actor=SYSTEM)
-
-
-def test_only_the_accounts_csm_or_an_admin_records_churn(tenant_a, csm_b):
-    with pytest.raises(AccessDenied):
-        tenant_churn_record(tenant=tenant_a, churned_on=timezone.localdate(), actor=csm_b)
-    assert not ChurnEvent.objects.exists()
 
 
 def test_the_tenant_admin_refuses_a_churned_stage_without_a_churn_event(tenant_a):
@@ -145,7 +99,7 @@ def test_the_tenant_admin_refuses_a_churned_stage_without_a_churn_event(tenant_a
     data = {f: getattr(tenant_a, f) for f in ("name", "slug", "tier", "arr", "status")}
     form = TenantAdminForm(data={**data, "lifecycle_stage": "churned"}, instance=tenant_a)
     assert not form.is_valid()
-    assert "Churn events" in str(form.errors["lifecycle_stage"])
+    assert "retention ledger" in str(form.errors["lifecycle_stage"])
 
 
 def test_the_portfolio_is_in_the_console_nav(admin_user):

@@ -57,7 +57,7 @@ def test_missing_components_are_reported_as_missing_with_a_reason():
     assert scoring.band_for(None, CONFIG["bands"]) == "unknown"
     details = {p.key: p.detail for p in parts}
     assert details["usage"] == "No usage events received yet."
-    assert details["onboarding"] == "No onboarding checklist data."
+    assert details["onboarding"] == "No onboarding task due yet."
 
 
 def test_real_zero_usage_is_a_zero_not_missing():

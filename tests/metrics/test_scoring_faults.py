@@ -63,8 +63,8 @@ def broker(logs):
 
 
 def due_day(db) -> str:
-    # As metrics.tasks.health_score_due_day: today from 03:00 UTC, yesterday before.
-    return str(db.scalar("SELECT (now() AT TIME ZONE 'UTC' - interval '3 hours')::date"))
+    # As metrics.tasks.health_score_due_day: yesterday from 03:00 UTC, the day before until then.
+    return str(db.scalar("SELECT (now() AT TIME ZONE 'UTC' - interval '3 hours')::date - 1"))
 
 
 def schemas(db) -> list[str]:

@@ -46,8 +46,9 @@ if TYPE_CHECKING:  # the factories' type parameters; ruff does not see names use
         SupportTicket,
         UsageEvent,
     )
-    from metrics.portfolio.models import ChurnEvent, HealthSnapshot  # noqa: F401
+    from metrics.portfolio.models import HealthSnapshot  # noqa: F401
     from metrics.qbr.models import Outcome, OutcomeValue, Report  # noqa: F401
+    from metrics.retention.models import Account, Event  # noqa: F401
     from onboarding.models import Activity, Checklist, Comment, Evidence, Phase, Task  # noqa: F401
     from onboarding.playbooks.models import Playbook, PlaybookPhase, PlaybookTask  # noqa: F401
     from onboarding.stalls.models import StallEpisode  # noqa: F401
@@ -504,16 +505,32 @@ class HealthSnapshotFactory(TenantKeyedFactory["HealthSnapshot"]):
     band = factory.LazyAttribute(lambda o: _band(o.score))
 
 
-class ChurnEventFactory(DjangoModelFactory["ChurnEvent"]):
-    """``tenant`` lost on ``churned_on``. A churned tenant that was since deleted: ``tenant=None,
-    tenant_slug="gone"`` (the slug is otherwise the tenant's)."""
+# --- retention ledger (public schema) -----------------------------------------------------
+class RetentionAccountFactory(DjangoModelFactory["Account"]):
+    """A customer in the ledger: ``tenant=`` a live tenant (its account, made once), or none for a
+    deleted customer's tombstone (then give ``slug`` and ``name``)."""
 
     class Meta:
-        model = "health.ChurnEvent"
+        model = "retention.Account"
+        django_get_or_create = ("tenant",)
 
-    tenant_slug = factory.LazyAttribute(lambda o: o.tenant.slug)
-    churned_on = factory.LazyFunction(timezone.localdate)
-    customer_since = factory.LazyAttribute(lambda o: o.churned_on - timedelta(days=365))
+    tenant = None
+    slug = factory.LazyAttributeSequence(lambda o, n: o.tenant.slug if o.tenant else f"gone-{n}")
+    name = factory.LazyAttribute(lambda o: o.tenant.name if o.tenant else o.slug.replace("-", " ").title())
+
+
+class RetentionEventFactory(DjangoModelFactory["Event"]):
+    """A ledger event written directly (no validation or stage change: use the services for those).
+    By default a contract start a year ago at 12,000 ARR of a tombstone account."""
+
+    class Meta:
+        model = "retention.Event"
+
+    account = factory.SubFactory(RetentionAccountFactory)
+    kind = "contract_start"
+    occurred_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=365))
+    arr = factory.LazyAttribute(lambda o: None if o.kind == "churn" else Decimal("12000"))
+    reason = factory.LazyAttribute(lambda o: "other" if o.kind == "churn" else "")
 
 
 # --- ingest (public schema) ----------------------------------------------------------------
@@ -771,7 +788,8 @@ FACTORIES: tuple[type[DjangoModelFactory], ...] = (
     PlaybookTaskFactory,
     StallEpisodeFactory,
     HealthSnapshotFactory,
-    ChurnEventFactory,
+    RetentionAccountFactory,
+    RetentionEventFactory,
     ApiKeyFactory,
     ChecklistFactory,
     PhaseFactory,

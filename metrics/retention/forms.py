@@ -1,0 +1,97 @@
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+
+from .models import SETS_ARR, STARTS, ChurnReason, EventKind
+from .periods import presets
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class EventForm(forms.Form):
+    kind = forms.ChoiceField(label="Event", choices=EventKind.choices)
+    occurred_on = forms.DateField(label="Date", widget=DATE, help_text="The day it took effect; today or earlier.")
+    arr = forms.DecimalField(
+        label="ARR after the event",
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        help_text="Contract start, renewal, expansion, contraction and win-back: the yearly value from that day.",
+    )
+    term_end = forms.DateField(
+        label="Next renewal due", required=False, widget=DATE, help_text="Contract start, renewal and win-back."
+    )
+    reason = forms.ChoiceField(label="Churn reason", choices=[("", "—"), *ChurnReason.choices], required=False)
+    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+    def clean(self):
+        super().clean()
+        data = self.cleaned_data
+        kind, day = data.get("kind"), data.get("occurred_on")
+        if day and day > timezone.localdate():
+            self.add_error("occurred_on", "An event cannot be dated in the future.")
+        if kind in SETS_ARR and data.get("arr") is None:
+            self.add_error("arr", "Give the customer's ARR after this event.")
+        if kind == EventKind.CHURN and not data.get("reason"):
+            self.add_error("reason", "Choose why the customer left.")
+        term_end = data.get("term_end")
+        if term_end and kind not in (*STARTS, EventKind.RENEWAL):
+            self.add_error("term_end", "Only a contract start, renewal or win-back sets the next renewal date.")
+        if term_end and day and term_end <= day:
+            self.add_error("term_end", "The next renewal is due after the event.")
+        return data
+
+
+class ReverseForm(forms.Form):
+    note = forms.CharField(
+        label="Why", max_length=2000, help_text="Say what was wrong; the original entry stays visible."
+    )
+
+
+class PeriodForm(forms.Form):
+    """A reporting period: a preset, or two dates (which win when given)."""
+
+    preset = forms.ChoiceField(label="Period", required=False)
+    start = forms.DateField(label="From", required=False, widget=DATE)
+    end = forms.DateField(label="To", required=False, widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = timezone.localdate()
+        self.presets = presets(self.today)
+        choices = [(p.key, p.label) for p in self.presets] + [("custom", "Custom dates")]
+        self.fields["preset"].choices = choices  # type: ignore[attr-defined]  # a ChoiceField
+
+    def clean(self):
+        super().clean()
+        data = self.cleaned_data
+        start, end = data.get("start"), data.get("end")
+        if start or end:
+            if not (start and end):
+                raise forms.ValidationError("Give both dates of a custom period, or choose a preset.")
+            if start > end:
+                self.add_error("end", "The period must end on or after its start.")
+            if end and end > self.today:
+                self.add_error("end", "A period cannot end in the future.")
+            data["preset"] = "custom"
+            return data
+        chosen = next((p for p in self.presets if p.key == data.get("preset")), self.presets[0])
+        data.update(preset=chosen.key, start=chosen.start, end=chosen.end)
+        return data
+
+    def period(self) -> tuple[date, date]:
+        """Return (start, end): the valid choice, else the default preset."""
+        if self.is_valid():
+            return self.cleaned_data["start"], self.cleaned_data["end"]
+        return self.presets[0].start, self.presets[0].end
+
+
+class KickoffForm(forms.Form):
+    kickoff_on = forms.DateField(
+        label="Kickoff",
+        required=False,
+        widget=DATE,
+        help_text="Time to value starts here. Leave empty to use the contract start.",
+    )

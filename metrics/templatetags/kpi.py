@@ -1,0 +1,20 @@
+"""Template filters for KPIs: each is the one formatter in metrics.kpi, so a page shows what the CSV says."""
+
+from django import template
+
+from metrics import kpi
+from metrics.portfolio.models import Band
+
+register = template.Library()
+
+register.filter("kpi_nps", kpi.format_nps)
+register.filter("kpi_share", kpi.format_share)
+register.filter("kpi_rate", kpi.format_rate)
+register.filter("kpi_adoption", kpi.format_adoption)
+register.filter("kpi_ttv", kpi.format_ttv)
+
+
+@register.filter("kpi_band")
+def band_label(value: str) -> str:
+    """A band's words ("Not enough data yet" for unknown), not its key."""
+    return Band(value).label if value in Band.values else value
