@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from portal.accounts.decorators import staff_required
+from portal.db_routers import replica_reads
 
 from .forms import PortfolioFilterForm
 from .selectors import churn_get, green_share_get, portfolio_row_list
@@ -13,6 +14,7 @@ HEALTH_URL_NAME = "metrics_console:tenant_health"
 
 
 @staff_required()
+@replica_reads  # a report: health snapshots change nightly and on "recompute"
 def portfolio(request):
     form = PortfolioFilterForm(request.GET)
     valid = form.is_valid()
