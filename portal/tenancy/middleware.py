@@ -19,6 +19,8 @@ from portal.accounts.access import Access, tenant_access_for
 from portal.probes import HEALTH_PATH
 
 SESSION_SCHEMA_KEY = "keel_schema"
+# A customer's role on this tenant, as [tenant pk, the user's access_version, Access or None].
+SESSION_ACCESS_KEY = "keel_access"
 
 # Reachable without a session on a tenant host. The API answers 401/403 itself (DRF).
 ANONYMOUS_PREFIXES = ("/login/", "/logout/", "/password-reset/", "/reset/", "/invite/", "/static/", "/api/")
@@ -47,7 +49,7 @@ class TenantAccessMiddleware:
             return self.get_response(request)
 
         if request.user.is_authenticated:
-            request.tenant_access = tenant_access_for(request.user, tenant)
+            request.tenant_access = self._tenant_access(request, tenant)
             if request.tenant_access is None:
                 raise Http404("No such page.")
         elif not _is_anonymous_path(request.path_info):
@@ -58,6 +60,26 @@ class TenantAccessMiddleware:
             if refusal is not None:
                 return refusal
         return self.get_response(request)
+
+    @staticmethod
+    def _tenant_access(request, tenant) -> Access | None:
+        """The user's access, the customer's membership read once per session and version.
+
+        Staff access follows from the user and tenant rows, which every request reads anyway.
+        A customer's role comes from their membership row: the session keeps it with the user's
+        ``access_version``, which a database trigger bumps on any change to their memberships,
+        so a changed or removed membership is seen on the very next request.
+        """
+        user = request.user
+        if user.is_vendor_staff or not user.is_active:
+            return tenant_access_for(user, tenant)
+        stamp = [tenant.pk, user.access_version]
+        cached = request.session.get(SESSION_ACCESS_KEY)
+        if isinstance(cached, list) and cached[:2] == stamp:
+            return None if cached[2] is None else Access(cached[2])
+        access = tenant_access_for(user, tenant)
+        request.session[SESSION_ACCESS_KEY] = [*stamp, None if access is None else int(access)]
+        return access
 
     @staticmethod
     def _drop_foreign_session(request, tenant) -> None:
