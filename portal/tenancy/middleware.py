@@ -73,13 +73,10 @@ class TenantAccessMiddleware:
         user = request.user
         if user.is_vendor_staff or not user.is_active:
             return tenant_access_for(user, tenant)
-        stamp = [tenant.pk, user.access_version]
         cached = request.session.get(SESSION_ACCESS_KEY)
-        if isinstance(cached, list) and cached[:2] == stamp:
+        if isinstance(cached, list) and cached[:2] == [tenant.pk, user.access_version]:
             return None if cached[2] is None else Access(cached[2])
-        access = tenant_access_for(user, tenant)
-        request.session[SESSION_ACCESS_KEY] = [*stamp, None if access is None else int(access)]
-        return access
+        return remember_tenant_access(request.session, user, tenant)
 
     @staticmethod
     def _drop_foreign_session(request, tenant) -> None:
@@ -102,6 +99,19 @@ class TenantAccessMiddleware:
         if access is None or request.method not in SAFE_METHODS:
             return render(request, "tenancy/suspended.html", {"tenant": request.tenant}, status=403)
         return None
+
+
+def remember_tenant_access(session, user, tenant, *, version: int | None = None) -> Access | None:
+    """Read ``user``'s access to ``tenant`` and keep it in ``session`` with their access_version.
+
+    Called at login (portal/accounts/signals.py), so a session starts with its role, and again
+    whenever the version moved on. ``version``: the user's access_version read with the role,
+    when ``user`` may be an older copy of the row.
+    """
+    access = tenant_access_for(user, tenant)
+    version = user.access_version if version is None else version
+    session[SESSION_ACCESS_KEY] = [tenant.pk, version, None if access is None else int(access)]
+    return access
 
 
 class NulCharacterGuardMiddleware:
