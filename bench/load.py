@@ -9,7 +9,9 @@ membership checks as every page, and nothing else), then each page of ``PAGES`` 
 --connections closed-loop users (no think time), then the checklist with a single user (the
 page's own latency without queueing). Per run it prints req/s, p50/p95/p99, errors, the
 gunicorn workers' CPU per request and ``ratio=`` (the page's throughput ÷ the baseline's, both
-measured in this run); the last line is the worst page's ratio.
+measured in this run) with, in brackets, the CPU ratio (the baseline's CPU ms per request ÷ the
+page's: what the ratio would be if gunicorn had the cores to itself, a steadier figure on a
+machine others share); the last line is the worst page's ratio.
 
 It also prints each worker's resident memory after the server's first 100 requests and again
 once it has served 10,000 (a leak shows as growth), and times the checklist's first request
@@ -201,7 +203,11 @@ def _run(keel: Keel, opts) -> int:
             baseline = results[f"{BASELINE.name} @{opts.connections}"]
             r["ratio"] = r["rps"] / baseline["rps"]
             ms = {k: r[k] / 1000 for k in ("p50", "p95", "p99")}
-            ratio = f"ratio={r['ratio']:.2f}" if users == opts.connections and target is not BASELINE else ""
+            r["cpu_ratio"] = baseline["cpu_ms"] / r["cpu_ms"] if r["cpu_ms"] else 0.0
+            ratio = ""
+            if users == opts.connections and target is not BASELINE:
+                # cpu: the baseline's CPU per request ÷ the page's, steadier on a machine others share
+                ratio = f"ratio={r['ratio']:.2f} (cpu {r['cpu_ratio']:.2f})"
             log(
                 f"{label:<36}{r['rps']:>8.0f}{ms['p50']:>9.1f}{ms['p95']:>9.1f}{ms['p99']:>9.1f}"
                 f"{r['errors']:>8}{r['cpu_ms']:>12.1f}  {ratio}"
