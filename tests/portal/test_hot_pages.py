@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 CUSTOMER_PAGES = {
     "/baseline/": 6,  # + the NPS prompt's "asked this quarter?" check in the layout
     "/": 8,  # + member count, own membership
-    "/onboarding/": 11,  # + checklist, tasks, dependencies, phases, activity
+    "/onboarding/": 10,  # + checklist, tasks (with comment counts and prerequisites), phases, activity
     "/kb/search/?q=rollback": 9,  # + articles, pages, the search-miss upsert
 }
 CONSOLE_PAGES = {
