@@ -40,7 +40,7 @@ PIN_COOKIE = "keel_primary"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 # Per thread of execution (a request in a sync worker, a task): set by reads_from_replica(), and
-# by a write. ReplicaPinMiddleware starts every request with both cleared.
+# by a write. ReplicaPinMiddleware starts every request with them cleared (request_scope).
 _wanted: ContextVar[bool] = ContextVar("keel_replica_wanted", default=False)
 _pinned: ContextVar[bool] = ContextVar("keel_replica_pinned", default=False)
 _wrote: ContextVar[bool] = ContextVar("keel_replica_wrote", default=False)
