@@ -95,11 +95,22 @@ class Keel:
         return result.stdout
 
     @contextmanager
-    def gunicorn(self, *, workers: int, threads: int = 1):
-        """Run gunicorn until the block ends; yield once /healthz answers."""
+    def gunicorn(self, *, workers: int, threads: int = 1, extra_args: tuple[str, ...] = ()):
+        """Run gunicorn until the block ends; yield once /healthz answers.
+
+        ``extra_args`` are gunicorn command-line options; they override gunicorn.conf.py.
+        """
         log_path = self.tmp / "gunicorn.log"
         # The shipped gunicorn.conf.py, so the bench measures what production runs.
-        args = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "portal.wsgi:application"]
+        args = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            str(ROOT / "gunicorn.conf.py"),
+            *extra_args,
+            "portal.wsgi:application",
+        ]
         env = {
             **self.env,
             "KEEL_BIND": f"127.0.0.1:{self.port}",

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, QuerySet
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import Count, Q, QuerySet, Value
 from django.utils import timezone
 
 from portal.accounts.access import Access
@@ -131,19 +132,16 @@ def checklist_board_get(*, checklist: Checklist, access: Access, today: date | N
     """Return everything the checklist page shows, in a fixed number of queries."""
     today = today or timezone.localdate()
     comment_filter = Q() if access >= Access.CSM else Q(comments__internal=False)
+    # One query for the rows, their visible comments and their prerequisites (both counted
+    # distinct: the two joins multiply each other's rows).
     tasks: list[Any] = list(
         checklist.tasks.select_related("assignee")
-        .annotate(visible_comments=Count("comments", filter=comment_filter))
+        .annotate(
+            visible_comments=Count("comments", filter=comment_filter, distinct=True),
+            _dep_ids=ArrayAgg("depends_on", filter=Q(depends_on__isnull=False), distinct=True, default=Value([])),
+        )
         .order_by("phase__position", "position", "id")
     )
-    deps = Task.depends_on.through.objects.filter(from_task__checklist=checklist).values_list(
-        "from_task_id", "to_task_id"
-    )
-    dep_map: dict[int, list[int]] = {}
-    for from_id, to_id in deps:
-        dep_map.setdefault(from_id, []).append(to_id)
-    for t in tasks:
-        t._dep_ids = dep_map.get(t.pk, [])
     views = _task_views(tasks, access, today)
     phases = {p.pk: PhaseView(phase=p) for p in checklist.phases.all()}
     for t in tasks:

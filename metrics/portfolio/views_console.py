@@ -9,6 +9,7 @@ from django.utils import timezone
 from metrics.retention.forms import PeriodForm
 from metrics.retention.selectors import retention_period_get
 from portal.accounts.decorators import staff_required
+from portal.db_routers import replica_reads
 
 from .forms import PortfolioFilterForm
 from .kpis import DEFINITIONS, kpi_board_get
@@ -19,6 +20,7 @@ HEALTH_URL_NAME = "metrics_console:tenant_health"
 
 
 @staff_required()
+@replica_reads  # a report: health snapshots change nightly and on "recompute"
 def portfolio(request):
     form = PortfolioFilterForm(request.GET)
     valid = form.is_valid()
@@ -57,6 +59,7 @@ def portfolio(request):
 
 
 @staff_required()
+@replica_reads  # a report over the ledger and the snapshots
 def kpis(request):
     """Seed 002's KPI table for leadership: definitions, targets, four quarters, drill-down, CSV."""
     form = PeriodForm(request.GET)

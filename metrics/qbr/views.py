@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from portal.accounts.access import Access, AccessDenied
 from portal.accounts.decorators import tenant_access_required
+from portal.db_routers import reads_from_replica, replica_configured
 
 from . import selectors, services
 from .figures import figure_rows
@@ -19,7 +20,15 @@ from .models import Outcome
 
 
 def _report_or_404(request, pk: int):
-    report = selectors.report_list(access=request.tenant_access).filter(pk=pk).first()
+    reports = selectors.report_list(access=request.tenant_access).filter(pk=pk)
+    report = None
+    if request.tenant_access < Access.CSM and replica_configured():
+        # A customer sees published reviews only, and those are frozen: the replica may serve
+        # them. One published a moment ago may not have reached it yet: then the primary does.
+        with reads_from_replica():
+            report = reports.first()
+    if report is None:
+        report = reports.first()
     if report is None:
         raise Http404("No such review.")  # a customer never learns a draft exists
     return report

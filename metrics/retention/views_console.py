@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from metrics import kpi
 from portal.accounts.access import tenant_for_staff_or_404
 from portal.accounts.decorators import staff_required
+from portal.db_routers import replica_reads
 
 from .forms import EventForm, KickoffForm, PeriodForm, ReverseForm
 from .ledger import period_figures
@@ -58,6 +59,7 @@ def _figures(period) -> list[dict]:
 
 
 @staff_required()
+@replica_reads  # a report over the ledger; the ledger page itself reads the primary
 def retention(request):
     form = PeriodForm(request.GET)
     start, end = form.period()

@@ -51,6 +51,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May log in to the Django admin.")
     date_joined = models.DateTimeField(default=timezone.now)
+    # Bumped by a database trigger whenever one of the user's memberships is added, changed or
+    # removed (migration 0003), however it changes: the middleware's per-session cache of the
+    # user's role on a tenant is valid only for the version it was read at.
+    access_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 

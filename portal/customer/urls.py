@@ -6,6 +6,7 @@ app_name = "customer"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("baseline/", views.baseline, name="baseline"),
     path("team/", views.team, name="team"),
     path("team/members/<int:pk>/remove/", views.membership_remove_view, name="membership_remove"),
     path("team/invitations/<int:pk>/revoke/", views.invitation_revoke_view, name="invitation_revoke"),

@@ -24,6 +24,17 @@ def home(request):
 
 
 @tenant_access_required(Access.MEMBER)
+def baseline(request):
+    """The customer layout and navigation with no content: what every signed-in page costs at least.
+
+    It passes the same middleware, session, user, membership and suspension checks as any page
+    (it is no probe: anonymous visitors are sent to log in, outsiders get 404), and renders the
+    shared layout only. ``bench/load.py`` measures every hot page against it in the same run.
+    """
+    return render(request, "customer/baseline.html")
+
+
+@tenant_access_required(Access.MEMBER)
 def team(request):
     tenant = request.tenant
     can_manage = request.tenant_access >= Access.CUSTOMER_ADMIN

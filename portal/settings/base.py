@@ -79,7 +79,11 @@ KEEL_ON_KB_READ_CONFIRMED = ["onboarding.services.task_read_steps_complete"]
 ROOT_URLCONF = "portal.urls_tenant"
 # Unknown hosts are a 404, never the public site (DESIGN.md: do not reveal existence).
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
-DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# ReplicaRouter sends report reads to the `replica` alias when one is configured (below), and
+# changes nothing without one (portal/db_routers.py).
+DATABASE_ROUTERS = ["portal.db_routers.ReplicaRouter", "django_tenants.routers.TenantSyncRouter"]
+# Every set_tenant() on `default` sets the same tenant on the replica, so its search_path follows.
+EXTRA_SET_TENANT_METHOD_PATH = "portal.db_routers.follow_tenant"
 # New tenants are cloned from this schema (kept migrated by migrate_schemas and checked before
 # every clone, portal/tenancy/template_schema.py) instead of being migrated one by one.
 TENANT_BASE_SCHEMA = "tenant_template"
@@ -103,6 +107,8 @@ MIDDLEWARE = [
     "portal.tenancy.middleware.NulCharacterGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session: its save after a write counts as a write (read-your-writes).
+    "portal.db_routers.ReplicaPinMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -153,6 +159,22 @@ DATABASES = {
         "CONN_HEALTH_CHECKS": True,
     }
 }
+# A hot standby of `default` (PostgreSQL streaming replication) for the report paths: the
+# portfolio, published QBRs, tenant exports (portal/db_routers.py). Unset: no replica, every
+# read goes to `default`. Name, user and password default to the primary's.
+if KEEL_DB_REPLICA_HOST := env_str("KEEL_DB_REPLICA_HOST", ""):
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        "HOST": KEEL_DB_REPLICA_HOST,
+        "PORT": env_str("KEEL_DB_REPLICA_PORT", env_str("KEEL_DB_PORT", "5432")),
+        "NAME": env_str("KEEL_DB_REPLICA_NAME", env_str("KEEL_DB_NAME", "keel")),
+        "USER": env_str("KEEL_DB_REPLICA_USER", env_str("KEEL_DB_USER", "postgres")),
+        "PASSWORD": env_str("KEEL_DB_REPLICA_PASSWORD", env_str("KEEL_DB_PASSWORD", "")),
+        # Test runs: no test database of its own (tests/support/replica.py starts a real standby).
+        "TEST": {"MIRROR": "default"},
+    }
+# After a write, the browser reads from the primary for this long (longer than the replica's lag).
+KEEL_DB_REPLICA_PIN_SECONDS = env_int("KEEL_DB_REPLICA_PIN_SECONDS", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("KEEL_REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -16,19 +16,21 @@ import io
 import json
 import zipfile
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import IO, Any, cast
 
 from defusedcsv import csv
 from django.apps import apps
 from django.conf import settings
 from django.core import serializers
-from django.db import connection, models, transaction
+from django.db import connections, models, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from portal.accounts.access import Actor, actor_user, require_staff
 from portal.accounts.models import User
 from portal.audit.services import audit_record
+from portal.db_routers import read_alias, reads_from_replica
 
 from .export_rules import ExportRules
 from .models import Tenant, TenantExport
@@ -156,23 +158,10 @@ def tenant_export(*, tenant: Tenant, actor: Actor, progress: Progress | None = N
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".zip.partial")
     manifest = {"tenant": tenant.slug, "schema": tenant.schema_name, "created_at": stamp, "tables": []}
-    # One repeatable-read snapshot: rows added during the export cannot half-appear.
-    # (Only possible when the export opens the transaction; nested, it reads as it can.)
-    snapshot = not connection.in_atomic_block
-    with transaction.atomic(), zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        if snapshot:
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        for scope, label, qs in _tables(tenant):
-            if scope == "tenant":
-                with schema_context(tenant.schema_name):
-                    entry = _write_table(zf, scope, label, qs)
-            else:
-                entry = _write_table(zf, scope, label, qs)
-            manifest["tables"].append(entry)
-            if progress:
-                progress(label, entry["rows"])
-        zf.writestr("manifest.json", json.dumps(manifest, indent=2))
+    # Read from the replica when one is configured and nothing was written first (the console's
+    # export is a POST, so it reads the primary: it is what a deletion checks for).
+    with reads_from_replica():
+        _write_archive(partial, tenant, manifest, progress, db=read_alias())
     partial.replace(target)  # only a complete archive ever carries the final name
     digest = _file_sha256(target)
     with transaction.atomic():
@@ -187,6 +176,28 @@ def tenant_export(*, tenant: Tenant, actor: Actor, progress: Progress | None = N
         )
         audit_record(actor=actor, action="tenant.exported", tenant=tenant, target=export, path=relative)
     return export
+
+
+def _write_archive(partial: Path, tenant: Tenant, manifest: dict, progress: Progress | None, *, db: str) -> None:
+    # One repeatable-read snapshot: rows added during the export cannot half-appear.
+    # (Only possible when the export opens the transaction; nested, it reads as it can.)
+    conn = connections[db]
+    snapshot = not conn.in_atomic_block
+    with transaction.atomic(using=db), zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        if snapshot:
+            with conn.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        for scope, label, qs in _tables(tenant):
+            qs = qs.using(db)
+            if scope == "tenant":
+                with schema_context(tenant.schema_name):
+                    entry = _write_table(zf, scope, label, qs)
+            else:
+                entry = _write_table(zf, scope, label, qs)
+            manifest["tables"].append(entry)
+            if progress:
+                progress(label, entry["rows"])
+        zf.writestr("manifest.json", json.dumps(manifest, indent=2))
 
 
 def _file_sha256(path) -> str:

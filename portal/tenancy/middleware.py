@@ -19,6 +19,8 @@ from portal.accounts.access import Access, tenant_access_for
 from portal.probes import HEALTH_PATH
 
 SESSION_SCHEMA_KEY = "keel_schema"
+# A customer's role on this tenant, as [tenant pk, the user's access_version, Access or None].
+SESSION_ACCESS_KEY = "keel_access"
 
 # Reachable without a session on a tenant host. The API answers 401/403 itself (DRF).
 ANONYMOUS_PREFIXES = (
@@ -56,7 +58,7 @@ class TenantAccessMiddleware:
             return self.get_response(request)
 
         if request.user.is_authenticated:
-            request.tenant_access = tenant_access_for(request.user, tenant)
+            request.tenant_access = self._tenant_access(request, tenant)
             if request.tenant_access is None:
                 raise Http404("No such page.")
         elif not _is_anonymous_path(request.path_info):
@@ -67,6 +69,23 @@ class TenantAccessMiddleware:
             if refusal is not None:
                 return refusal
         return self.get_response(request)
+
+    @staticmethod
+    def _tenant_access(request, tenant) -> Access | None:
+        """The user's access, the customer's membership read once per session and version.
+
+        Staff access follows from the user and tenant rows, which every request reads anyway.
+        A customer's role comes from their membership row: the session keeps it with the user's
+        ``access_version``, which a database trigger bumps on any change to their memberships,
+        so a changed or removed membership is seen on the very next request.
+        """
+        user = request.user
+        if user.is_vendor_staff or not user.is_active:
+            return tenant_access_for(user, tenant)
+        cached = request.session.get(SESSION_ACCESS_KEY)
+        if isinstance(cached, list) and cached[:2] == [tenant.pk, user.access_version]:
+            return None if cached[2] is None else Access(cached[2])
+        return remember_tenant_access(request.session, user, tenant)
 
     @staticmethod
     def _drop_foreign_session(request, tenant) -> None:
@@ -89,6 +108,19 @@ class TenantAccessMiddleware:
         if access is None or request.method not in SAFE_METHODS:
             return render(request, "tenancy/suspended.html", {"tenant": request.tenant}, status=403)
         return None
+
+
+def remember_tenant_access(session, user, tenant, *, version: int | None = None) -> Access | None:
+    """Read ``user``'s access to ``tenant`` and keep it in ``session`` with their access_version.
+
+    Called at login (portal/accounts/signals.py), so a session starts with its role, and again
+    whenever the version moved on. ``version``: the user's access_version read with the role,
+    when ``user`` may be an older copy of the row.
+    """
+    access = tenant_access_for(user, tenant)
+    version = user.access_version if version is None else version
+    session[SESSION_ACCESS_KEY] = [tenant.pk, version, None if access is None else int(access)]
+    return access
 
 
 class NulCharacterGuardMiddleware:

@@ -160,3 +160,17 @@ def test_pages_are_keyboard_and_screen_reader_friendly(tenant_a, customer_admin_
     assert 'aria-current="page"' in html
     assert '<label for="id_email">' in html
     assert 'id="id_email"' in html
+
+
+# --- the benchmark's signed-in baseline ----------------------------------------------------
+def test_the_baseline_page_is_the_layout_and_navigation_alone(tenant_a, member_a):
+    response = client_for(member_a, tenant_a).get("/baseline/")
+    assert response.status_code == 200
+    assert [t.name for t in response.templates][:2] == ["customer/baseline.html", "customer/base.html"]
+    assert 'href="/onboarding/"' in response.text  # the navigation every customer page carries
+    assert "<h1" not in response.text  # and no page content
+
+
+def test_the_baseline_page_is_no_backdoor(tenant_a, member_b):
+    assert client_for(None, tenant_a).get("/baseline/")["Location"] == "/login/?next=/baseline/"
+    assert client_for(member_b, tenant_a).get("/baseline/").status_code == 404

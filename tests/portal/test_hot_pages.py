@@ -1,0 +1,87 @@
+"""The hot pages' query counts, and the per-session role cache that keeps them small but never stale.
+
+Every count is for a signed-in user's second request (the first may warm per-process caches).
+bench/load.py measures the same pages' throughput against /baseline/.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from portal.accounts.models import Membership, MembershipRole
+from portal.accounts.services import membership_remove
+from tests.support.clients import client_for
+
+pytestmark = pytest.mark.django_db
+
+# The request's own share on every signed-in tenant page: SET search_path (public), the domain
+# and its tenant, SET search_path (the tenant), the session, the user. The role comes from the
+# session (read at login).
+CUSTOMER_PAGES = {
+    "/baseline/": 6,  # + the NPS prompt's "asked this quarter?" check in the layout
+    "/": 8,  # + member count, own membership
+    "/onboarding/": 10,  # + checklist, tasks (with comment counts and prerequisites), phases, activity
+    "/kb/search/?q=rollback": 9,  # + articles, pages, the search-miss upsert
+}
+CONSOLE_PAGES = {
+    "/console/": 7,  # domain, session, user, unread count, tenants
+    "/console/portfolio/": 9,  # + rows, churn, customers counted, unread count
+}
+
+
+@pytest.mark.parametrize(("path", "most"), CUSTOMER_PAGES.items())
+def test_customer_pages_run_few_queries(tenant_a, member_a, path, most, django_assert_max_num_queries):
+    client = client_for(member_a, tenant_a)
+    assert client.get(path).status_code == 200
+    with django_assert_max_num_queries(most):
+        assert client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize(("path", "most"), CONSOLE_PAGES.items())
+def test_console_pages_run_few_queries(admin_user, path, most, django_assert_max_num_queries):
+    client = client_for(admin_user)
+    assert client.get(path).status_code == 200
+    with django_assert_max_num_queries(most):
+        assert client.get(path).status_code == 200
+
+
+def _membership_queries(client, path="/baseline/"):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    return response, [q["sql"] for q in queries if '"accounts_membership"' in q["sql"]]
+
+
+def test_the_role_is_read_at_login_and_not_again(tenant_a, member_a):
+    client = client_for(member_a, tenant_a)  # logs in on A's host
+    for _ in range(2):
+        response, reads = _membership_queries(client)
+        assert response.status_code == 200 and not reads
+
+
+def test_a_role_change_shows_on_the_next_request(tenant_a, member_a):
+    client = client_for(member_a, tenant_a)
+    assert client.get("/team/").context["can_manage"] is False
+    # A queryset update, as the admin or a script might do: the database trigger sees it too.
+    Membership.objects.filter(user=member_a, tenant=tenant_a).update(role=MembershipRole.CUSTOMER_ADMIN)
+    assert client.get("/team/").context["can_manage"] is True
+
+
+def test_a_removed_member_is_shut_out_on_the_next_request(tenant_a, member_a, customer_admin_a):
+    client = client_for(member_a, tenant_a)
+    assert client.get("/baseline/").status_code == 200
+    membership_remove(membership=Membership.objects.get(user=member_a, tenant=tenant_a), actor=customer_admin_a)
+    assert client.get("/baseline/").status_code == 404
+
+
+def test_a_cached_role_is_for_one_tenant_only(tenant_a, tenant_b, member_a):
+    client = client_for(member_a, tenant_a)
+    assert client.get("/baseline/").status_code == 200
+    client.defaults["HTTP_HOST"] = tenant_b.primary_domain_name  # the same session on B's host
+    assert client.get("/baseline/").status_code in (302, 404)
+
+
+def test_a_suspended_tenant_is_seen_at_once_despite_the_cached_role(tenant_a, member_a):
+    client = client_for(member_a, tenant_a)
+    assert client.get("/baseline/").status_code == 200
+    type(tenant_a).objects.filter(pk=tenant_a.pk).update(status="suspended")
+    assert client.get("/baseline/").status_code != 200
