@@ -34,6 +34,7 @@ SHARED_APPS = [
     "onboarding.playbooks",
     "onboarding.stalls",
     "portal.demo",
+    "portal.ui",
     "metrics.portfolio",
     "metrics.ingest",
     "django.contrib.admin",
@@ -235,6 +236,8 @@ KEEL_HEALTH: dict[str, Any] = {
 }
 # Customers are asked for an NPS answer at most once per period of this many months.
 KEEL_NPS_PERIOD_MONTHS = env_int("KEEL_NPS_PERIOD_MONTHS", 3)
+# A new user is not asked for an NPS score in their first days: they have nothing to judge yet.
+KEEL_NPS_GRACE_DAYS = env_int("KEEL_NPS_GRACE_DAYS", 14)
 
 # --- Static and media ----------------------------------------------------------------------
 STATIC_URL = "/static/"
