@@ -1,6 +1,7 @@
 """Template tags of the design system (docs/design.md): `{% load ui %}`."""
 
 import hashlib
+from datetime import date, timedelta
 
 from django import template
 from django.templatetags.static import static
@@ -48,3 +49,12 @@ def progress_ring(percent: int | float | None, label: str = "") -> dict[str, obj
     """A ring showing `percent` (0-100) done, the figure in its centre; `label` names it for screen readers."""
     value = max(0, min(100, round(percent or 0)))
     return {"percent": value, "label": label}
+
+
+@register.filter
+def day_before(value: date | str | None) -> str:
+    """The last day of a period whose end is stored exclusive ("2026-10-01" → "2026-09-30")."""
+    if not value:
+        return ""
+    day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    return (day - timedelta(days=1)).isoformat()
