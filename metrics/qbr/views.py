@@ -107,6 +107,23 @@ def report_pdf(request, pk: int):
     return response
 
 
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+
+
+@tenant_access_required(Access.MEMBER)
+def report_pptx(request, pk: int):
+    from .deck import report_deck
+
+    report = _report_or_404(request, pk)
+    content = selectors.report_content_get(report)
+    deck = report_deck(
+        report=report, tenant=request.tenant, figures=content["figures"], narrative_html=content["narrative_html"]
+    )
+    response = HttpResponse(deck, content_type=PPTX)
+    response["Content-Disposition"] = _attachment(request, report, "pptx")
+    return response
+
+
 @tenant_access_required(Access.MEMBER)
 def report_csv(request, pk: int):
     report = _report_or_404(request, pk)

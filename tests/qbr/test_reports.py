@@ -115,7 +115,7 @@ def test_customers_see_published_reviews_only(tenant_a, member_a, csm_a, draft):
 def test_review_pages_trio(tenant_a, member_a, member_b, csm_a, draft):
     with tenant_a:
         report_publish(report=draft, actor=csm_a)
-    for suffix in ("", "pdf/", "csv/"):
+    for suffix in ("", "pdf/", "pptx/", "csv/"):
         url = f"/reviews/{draft.pk}/{suffix}"
         assert client_for(member_a, tenant_a).get(url).status_code == 200, url
         assert client_for(member_b, tenant_a).get(url).status_code == 404, url
@@ -421,3 +421,41 @@ def test_the_pdf_charts_are_lines_on_white_in_one_embedded_font(tenant_a, csm_a,
         name, embedded = row[0], row[-5]
         assert embedded == "yes", fonts
         assert "DejaVu-Sans" in name, fonts  # one sans family (regular and bold faces)
+
+
+def test_the_deck_has_every_section_and_native_charts_of_the_figures(tenant_a, csm_a, quarter_data):
+    from pptx import Presentation
+    from pptx.enum.chart import XL_CHART_TYPE
+
+    with tenant_a:
+        report = report_publish(report=report_create(actor=csm_a, day=date(2026, 8, 15)), actor=csm_a)
+        figures = report_content_get(report)["figures"]
+    response = client_for(csm_a, tenant_a).get(f"/reviews/{report.pk}/pptx/")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('.pptx"')
+    deck = Presentation(io.BytesIO(response.content))
+    texts = [" ".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame) for slide in deck.slides]
+    assert "Alpha Corp" in texts[0] and "2026-07-01 – 2026-09-30" in texts[0]
+    titles = [text.split("\n")[0] for text in texts[1:]]
+    for section in (
+        "Health",
+        "Adoption by feature",
+        "Usage trend",
+        "NPS",
+        "Support tickets",
+        "Onboarding and time to value",
+        "Outcomes promised vs achieved",
+        "Risks",
+        "Expansion opportunities",
+    ):
+        assert any(title.startswith(section) for title in titles), (section, titles)
+    charts = [shape.chart for slide in deck.slides for shape in slide.shapes if shape.has_chart]
+    usage = next(c for c in charts if c.plots[0].series[0].name == "Daily active users")
+    assert usage.chart_type == XL_CHART_TYPE.LINE
+    assert list(usage.plots[0].series[0].values) == [value for _, value in figures["usage"]["series"]]
+    health = next(c for c in charts if c.plots[0].series[0].name == "Health score")
+    assert list(health.plots[0].series[0].values) == [value for _, value in figures["health"]["series"]]
+    adoption = next(c for c in charts if c.plots[0].series[0].name == "Adoption")
+    assert adoption.chart_type == XL_CHART_TYPE.BAR_CLUSTERED
+    assert list(adoption.plots[0].categories) == ["Alert triage", "Threat hunting"]
+    assert list(adoption.plots[0].series[0].values) == [0.5, 1.0]
