@@ -1,8 +1,10 @@
 """The customer's site on their own subdomain: home and team."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_POST
 
 from portal.accounts.access import Access
@@ -15,8 +17,11 @@ from portal.accounts.services import invitation_create, invitation_revoke, membe
 @tenant_access_required(Access.MEMBER)
 def home(request):
     tenant = request.tenant
+    # Other apps' cards (onboarding progress, the latest review), named in settings: the core imports neither.
+    panels = (import_string(path)(request) for path in settings.KEEL_CUSTOMER_HOME_PANELS)
     context = {
         "tenant": tenant,
+        "home_panels": [panel for panel in panels if panel],
         "member_count": Membership.objects.filter(tenant=tenant).count(),
         "my_membership": Membership.objects.filter(tenant=tenant, user=request.user).first(),
     }

@@ -70,6 +70,8 @@ PUBLIC_SCHEMA_URLCONF = "portal.urls_public"
 # calls in the caller's transaction, not signals: an action's error fails the change that ran it.
 KEEL_ON_TENANT_PROVISIONED = ["onboarding.services.onboarding_start"]
 KEEL_ON_KB_READ_CONFIRMED = ["onboarding.services.task_read_steps_complete"]
+# Cards of the customer home page from other apps: each ``(request) -> dict | None`` with a "template".
+KEEL_CUSTOMER_HOME_PANELS = ["onboarding.home.onboarding_panel", "metrics.qbr.home.latest_review_panel"]
 ROOT_URLCONF = "portal.urls_tenant"
 # Unknown hosts are a 404, never the public site (DESIGN.md: do not reveal existence).
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
