@@ -7,7 +7,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from onboarding.choices import EvidenceKind, OwnerSide
-from onboarding.models import Checklist, Task, TaskStatus
+from onboarding.models import Activity, Checklist, Task, TaskStatus
 from onboarding.services import checklist_instantiate, evidence_add, playbook_for_tier, task_complete
 
 
@@ -54,6 +54,7 @@ def seed_checklist(
         for n, task in enumerate(completed, start=1):
             when = started + (last - started) * (0.9 * n / max(len(completed), 1))
             Task.objects.filter(pk=task.pk).update(completed_at=when)
+            Activity.objects.filter(task=task).update(created_at=when)
             if task.is_first_value:
                 Checklist.objects.filter(pk=checklist.pk).update(first_value_at=when)
         return checklist
