@@ -13,7 +13,7 @@ from portal.accounts.access import Access, AccessDenied
 from portal.accounts.decorators import tenant_access_required
 
 from . import selectors, services
-from .figures import figure_rows
+from .figures import CSV_HEADER, figure_rows
 from .forms import OutcomeForm, OutcomeValueForm, ReportCreateForm, ReportNarrativeForm
 from .models import Outcome
 
@@ -130,8 +130,8 @@ def report_csv(request, pk: int):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = _attachment(request, report, "csv")
     writer = csv.writer(response)
-    writer.writerow(["section", "figure", "value"])
-    writer.writerows(figure_rows(selectors.report_content_get(report)["figures"]))
+    writer.writerow(CSV_HEADER)
+    writer.writerows(figure_rows(selectors.report_content_get(report)["figures"], label=report.label))
     return response
 
 

@@ -142,8 +142,24 @@ def test_the_csv_lists_the_frozen_figures(tenant_a, csm_a, draft):
     with tenant_a:
         report_publish(report=draft, actor=csm_a)
     body = client_for(csm_a, tenant_a).get(f"/reviews/{draft.pk}/csv/").content.decode()
-    assert body.startswith("section,figure,value")
-    assert "outcomes,rows[1].current,45.0" in body
+    assert body.startswith("section,metric,period,value,unit\r\n")
+    assert "outcomes,Mean time to respond: now,now,45.0,min" in body
+
+
+def test_the_csv_is_tidy_one_row_per_figure_with_its_period_and_unit(tenant_a, csm_a, quarter_data):
+    with tenant_a:
+        report = report_publish(report=report_create(actor=csm_a, day=date(2026, 8, 15)), actor=csm_a)
+    rows = list(csv.reader(io.StringIO(client_for(csm_a, tenant_a).get(f"/reviews/{report.pk}/csv/").text)))
+    assert rows[0] == ["section", "metric", "period", "value", "unit"]
+    assert all(len(row) == 5 and row[3] != "" for row in rows[1:])
+    figures = {(section, metric, period): (value, unit) for section, metric, period, value, unit in rows[1:]}
+    assert len(figures) == len(rows) - 1  # one row per figure
+    assert figures[("adoption", "active users", "2026 Q3")] == ("4", "users")
+    assert figures[("adoption", "Alert triage: adoption", "2026 Q3")] == ("50.0", "percent")
+    assert figures[("nps", "NPS", "2026 Q3")] == ("25.0", "score")
+    assert figures[("health", "score", "2026-09-30")] == ("74", "points")
+    assert figures[("usage", "daily active users", "2026-08-03")] == ("4", "users")
+    assert figures[("tickets", "critical still open", "now")] == ("1", "tickets")
 
 
 def test_the_csv_quotes_text_a_spreadsheet_would_run_as_a_formula(tenant_a, csm_a):
@@ -153,9 +169,8 @@ def test_the_csv_quotes_text_a_spreadsheet_would_run_as_a_formula(tenant_a, csm_
         outcome_record_value(outcome=outcome, actor=csm_a, value=-12)
         report = report_create(actor=csm_a, day=date(2026, 11, 23))
     rows = list(csv.reader(io.StringIO(client_for(csm_a, tenant_a).get(f"/reviews/{report.pk}/csv/").text)))
-    values = {figure: value for section, figure, value in rows if section == "outcomes"}
-    assert values["rows[1].title"] == "'" + formula
-    assert values["rows[1].current"] == "-12.0"  # a negative number stays a number
+    values = {metric: value for section, metric, period, value, unit in rows if section == "outcomes"}
+    assert values["'" + formula + ": now"] == "-12.0"  # the title is quoted; a negative number stays a number
 
 
 def test_a_draft_can_be_written_and_published_from_the_page(tenant_a, csm_a, draft):
