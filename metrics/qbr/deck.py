@@ -48,13 +48,19 @@ def _bullets(frame: Any, lines: list[str], *, size: int = 16) -> None:
 
 def _section(deck: Any, title: str, lines: list[str]) -> Any:
     slide = deck.slides.add_slide(deck.slide_layouts[6])  # blank
-    _text(slide, title, top=Inches(0.4), height=Inches(0.8), size=28, bold=True, colour=ACCENT)
+    _text(slide, title, top=Inches(0.4), height=Inches(0.8), size=28, bold=True, colour=_accent(deck))
     body = _text(slide, lines[0] if lines else "", top=Inches(1.3), height=Inches(1.2), size=16)
     _bullets(body, lines[1:])
     return slide
 
 
-def _line(slide: Any, series: list[list[Any]], name: str) -> None:
+def _accent(deck: Any) -> RGBColor:
+    """The customer's accent colour (Tenant.brand_accent), kept in the deck's core properties."""
+    colour = deck.core_properties.keywords
+    return RGBColor.from_string(colour[1:]) if colour.startswith("#") else ACCENT
+
+
+def _line(slide: Any, series: list[list[Any]], name: str, accent: RGBColor) -> None:
     data = CategoryChartData()
     data.categories = [date.fromisoformat(day) for day, _ in series]
     data.add_series(name, [value for _, value in series])  # None: a gap for a day without data
@@ -64,7 +70,7 @@ def _line(slide: Any, series: list[list[Any]], name: str) -> None:
     chart.font.name, chart.font.size = FONT, Pt(11)
     plot = chart.plots[0]
     line = plot.series[0]
-    line.format.line.color.rgb = ACCENT
+    line.format.line.color.rgb = accent
     line.format.line.width = Pt(2)
     line.smooth = False
     line.marker.style = XL_MARKER_STYLE.NONE
@@ -72,7 +78,7 @@ def _line(slide: Any, series: list[list[Any]], name: str) -> None:
     chart.category_axis.tick_labels.number_format_is_linked = False
 
 
-def _bars(slide: Any, names: list[str], rates: list[float | None]) -> None:
+def _bars(slide: Any, names: list[str], rates: list[float | None], accent: RGBColor) -> None:
     data = CategoryChartData(number_format="0%")
     data.categories = names
     data.add_series("Adoption", rates)
@@ -84,7 +90,7 @@ def _bars(slide: Any, names: list[str], rates: list[float | None]) -> None:
     chart.legend.position, chart.legend.include_in_layout = XL_LEGEND_POSITION.BOTTOM, False
     chart.font.name, chart.font.size = FONT, Pt(11)
     chart.plots[0].series[0].format.fill.solid()
-    chart.plots[0].series[0].format.fill.fore_color.rgb = ACCENT
+    chart.plots[0].series[0].format.fill.fore_color.rgb = accent
     chart.value_axis.maximum_scale = 1.0
 
 
@@ -102,6 +108,9 @@ def report_deck(*, report: Any, tenant: Any, figures: dict[str, Any], narrative_
     """Return the deck of a QBR as .pptx bytes (the sections of the PDF, in its order)."""
     deck = Presentation()
     deck.slide_width, deck.slide_height = WIDTH, HEIGHT
+    deck.core_properties.title = f"{tenant.name} — QBR {report.label}"
+    deck.core_properties.keywords = tenant.brand_accent or ""
+    accent = _accent(deck)
 
     cover = deck.slides.add_slide(deck.slide_layouts[6])
     _text(
@@ -111,7 +120,7 @@ def report_deck(*, report: Any, tenant: Any, figures: dict[str, Any], narrative_
         height=Inches(0.6),
         size=16,
         bold=True,
-        colour=ACCENT,
+        colour=accent,
     )
     _text(cover, tenant.name, top=Inches(2.8), height=Inches(1.4), size=40, bold=True)
     last_day = (date.fromisoformat(figures["period"]["end"]) - timedelta(days=1)).isoformat()
@@ -127,19 +136,19 @@ def report_deck(*, report: Any, tenant: Any, figures: dict[str, Any], narrative_
     if health.get("available"):
         latest = health["latest"]
         slide = _section(deck, "Health", [f"Health score {latest['score']} ({latest['band']}) on {latest['day']}."])
-        _line(slide, health["series"], "Health score")
+        _line(slide, health["series"], "Health score", accent)
     else:
         _section(deck, "Health", ["No health scores in this quarter."])
 
     adoption = figures["adoption"]
     slide = _section(deck, "Adoption by feature", [f"{adoption['active_users']} active users in the quarter."])
     if adoption["features"]:
-        _bars(slide, [f["name"] for f in adoption["features"]], [f["rate"] for f in adoption["features"]])
+        _bars(slide, [f["name"] for f in adoption["features"]], [f["rate"] for f in adoption["features"]], accent)
 
     usage = figures["usage"]
     slide = _section(deck, "Usage trend", [f"{usage['current']} active user-days this quarter."])
     if usage.get("series"):
-        _line(slide, usage["series"], "Daily active users")
+        _line(slide, usage["series"], "Daily active users", accent)
 
     nps = figures["nps"]
     if nps.get("answers"):

@@ -7,6 +7,8 @@ app_name = "customer"
 urlpatterns = [
     path("", views.home, name="home"),
     path("team/", views.team, name="team"),
+    path("settings/branding/", views.branding, name="branding"),
+    path("branding.css", views.branding_css, name="branding_css"),
     path("team/members/<int:pk>/remove/", views.membership_remove_view, name="membership_remove"),
     path("team/invitations/<int:pk>/revoke/", views.invitation_revoke_view, name="invitation_revoke"),
 ]

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_POST
@@ -12,6 +13,10 @@ from portal.accounts.decorators import tenant_access_required
 from portal.accounts.forms import InviteForm
 from portal.accounts.models import Invitation, Membership
 from portal.accounts.services import invitation_create, invitation_revoke, membership_remove
+from portal.tenancy.branding import DEFAULT_ACCENT, accent_soft
+from portal.tenancy.services import tenant_brand_set
+
+from .forms import BrandingForm
 
 
 @tenant_access_required(Access.MEMBER)
@@ -77,3 +82,32 @@ def invitation_revoke_view(request, pk: int):
     invitation_revoke(invitation=invitation, actor=request.user)
     messages.success(request, f"Invitation for {invitation.email} revoked.")
     return redirect("customer:team")
+
+
+@tenant_access_required(Access.CUSTOMER_ADMIN)
+def branding(request):
+    """The customer admin's accent colour for the portal and the QBR outputs."""
+    tenant = request.tenant
+    form = BrandingForm(request.POST or None, initial={"accent": tenant.brand_accent or DEFAULT_ACCENT})
+    if request.method == "POST" and form.is_valid():
+        accent = "" if form.cleaned_data["reset"] else form.cleaned_data["accent"]
+        try:
+            tenant_brand_set(tenant=tenant, actor=request.user, accent=accent)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "Branding saved." if accent else "Keel's colours restored.")
+            return redirect("customer:branding")
+    context = {"tenant": tenant, "form": form, "default_accent": DEFAULT_ACCENT}
+    return render(request, "customer/branding.html", context, status=400 if form.errors else 200)
+
+
+@tenant_access_required(Access.MEMBER)
+def branding_css(request):
+    """The tenant's accent as CSS custom properties (a stylesheet: the CSP allows no inline styles)."""
+    accent = request.tenant.brand_accent or DEFAULT_ACCENT
+    css = f":root {{ --accent: {accent}; --accent-soft: {accent_soft(accent)}; }}\n"
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

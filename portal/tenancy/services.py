@@ -11,13 +11,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from portal.accounts.access import Actor, require_staff
+from portal.accounts.access import Access, Actor, require_role, require_staff
 from portal.accounts.models import Invitation, MembershipRole, User
 from portal.accounts.services import invitation_create
 from portal.actions import actions_run
 from portal.audit.services import audit_record
 from portal.tenancy.db import connection
 
+from .branding import accent_problem
 from .models import Domain, Tenant, TenantExport, TenantStatus, Tier
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
@@ -132,6 +133,19 @@ def tenant_suspend(*, tenant: Tenant, actor: Actor, reason: str) -> Tenant:
     tenant.suspension_reason = reason.strip()
     tenant.save(update_fields=["status", "suspended_at", "suspension_reason"])
     audit_record(actor=actor, action="tenant.suspended", tenant=tenant, target=tenant, reason=reason.strip())
+    return tenant
+
+
+@transaction.atomic
+def tenant_brand_set(*, tenant: Tenant, actor: Actor, accent: str) -> Tenant:
+    """Set the tenant's accent colour ("" for Keel's); refused unless it meets WCAG AA contrast."""
+    require_role(actor, Access.CUSTOMER_ADMIN, tenant)
+    accent = accent.strip().lower()
+    if accent and (problem := accent_problem(accent)):
+        raise ValidationError({"accent": problem})
+    tenant.brand_accent = accent
+    tenant.save(update_fields=["brand_accent"])
+    audit_record(actor=actor, action="tenant.branded", tenant=tenant, target=tenant, accent=accent)
     return tenant
 
 
