@@ -104,7 +104,9 @@ def _plain(html: str) -> str:
     return " ".join(nh3.clean(html, tags=set()).split())
 
 
-def report_deck(*, report: Any, tenant: Any, figures: dict[str, Any], narrative_html: dict[str, str]) -> bytes:
+def report_deck(
+    *, report: Any, tenant: Any, figures: dict[str, Any], narrative_html: dict[str, str], logo_png: bytes | None = None
+) -> bytes:
     """Return the deck of a QBR as .pptx bytes (the sections of the PDF, in its order)."""
     deck = Presentation()
     deck.slide_width, deck.slide_height = WIDTH, HEIGHT
@@ -127,6 +129,8 @@ def report_deck(*, report: Any, tenant: Any, figures: dict[str, Any], narrative_
     _text(cover, f"{figures['period']['start']} – {last_day}", top=Inches(4.3), height=Inches(0.6), size=20)
     status = f"Published {report.published_at:%Y-%m-%d}" if report.is_published else "Draft"
     _text(cover, f"{status} · Keel", top=Inches(6.5), height=Inches(0.5), size=12, colour=MUTED)
+    if logo_png:
+        cover.shapes.add_picture(io.BytesIO(logo_png), MARGIN, Inches(0.6), height=Inches(1.0))
 
     for field, title in (("summary", "Summary"),):
         if narrative_html.get(field):

@@ -1,5 +1,7 @@
 """QBR and outcome pages on the tenant host."""
 
+import base64
+
 from defusedcsv import csv  # cells a spreadsheet would run as formulas are quoted
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -97,14 +99,23 @@ def report_pdf(request, pk: int):
     from weasyprint import HTML  # imported here: loading pango costs ~0.3 s
 
     report = _report_or_404(request, pk)
-    html = render_to_string(
-        "qbr/report_print.html", {"report": report, "tenant": request.tenant, **selectors.report_content_get(report)}
-    )
+    context = {"report": report, "tenant": request.tenant, **selectors.report_content_get(report)}
+    logo = _logo_png(request.tenant)
+    if logo:  # inline: the PDF fetches nothing from outside
+        context["logo_data_uri"] = "data:image/png;base64," + base64.b64encode(logo).decode()
+    html = render_to_string("qbr/report_print.html", context)
     # No base_url: the document needs nothing from outside (SVG is inline), so nothing is fetched.
     pdf = HTML(string=html).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = _attachment(request, report, "pdf")
     return response
+
+
+def _logo_png(tenant) -> bytes | None:
+    if not tenant.brand_logo:
+        return None
+    with tenant.brand_logo.open("rb") as logo:
+        return logo.read()
 
 
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
@@ -117,7 +128,11 @@ def report_pptx(request, pk: int):
     report = _report_or_404(request, pk)
     content = selectors.report_content_get(report)
     deck = report_deck(
-        report=report, tenant=request.tenant, figures=content["figures"], narrative_html=content["narrative_html"]
+        report=report,
+        tenant=request.tenant,
+        figures=content["figures"],
+        narrative_html=content["narrative_html"],
+        logo_png=_logo_png(request.tenant),
     )
     response = HttpResponse(deck, content_type=PPTX)
     response["Content-Disposition"] = _attachment(request, report, "pptx")

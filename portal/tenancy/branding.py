@@ -1,5 +1,6 @@
 """A customer's accent colour, accepted only when text on it and it on white stay readable (WCAG AA)."""
 
+import io
 import re
 
 DEFAULT_ACCENT = "#0b5cad"
@@ -41,3 +42,29 @@ def accent_soft(colour: str) -> str:
     """A pale tint of the accent (12 % on white) for backgrounds under dark text."""
     r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
     return "#{:02x}{:02x}{:02x}".format(*(round(255 - (255 - c) * 0.12) for c in (r, g, b)))
+
+
+LOGO_MAX_BYTES = 512 * 1024
+LOGO_MAX_SIDE = 512
+
+
+def logo_png(data: bytes) -> bytes:
+    """Return an uploaded PNG or JPEG logo re-encoded as a PNG at most 512 px a side.
+
+    Re-encoding keeps only pixels: nothing else the upload carried (metadata, scripts in an SVG,
+    a polyglot file) reaches pages or documents. Raise ValueError saying what is wrong.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    if len(data) > LOGO_MAX_BYTES:
+        raise ValueError(f"The logo is {len(data) // 1024} KB; the limit is {LOGO_MAX_BYTES // 1024} KB.")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format not in ("PNG", "JPEG"):
+                raise ValueError("Upload the logo as a PNG or JPEG image.")
+            image.thumbnail((LOGO_MAX_SIDE, LOGO_MAX_SIDE))
+            out = io.BytesIO()
+            image.convert("RGBA").save(out, format="PNG")
+    except (UnidentifiedImageError, OSError) as exc:
+        raise ValueError("This file is not an image Keel can read; upload a PNG or JPEG.") from exc
+    return out.getvalue()
