@@ -36,7 +36,8 @@ install: $(BIN)/.installed
 services: install
 	@$(PY) manage.py services_check --create-db
 
-# Debian packages: pango for WeasyPrint (QBR PDFs), Chromium for the end-to-end tests
+# Debian packages: pango and the one font (DejaVu Sans) for WeasyPrint (QBR PDFs), poppler-utils for
+# the tests that rasterise them (pdftoppm, pdffonts), Chromium for the end-to-end tests
 # (Playwright cannot download its own browser here). Installed as root when missing.
 define need_debian
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -51,7 +52,7 @@ define need_debian
 endef
 
 system-libs:
-	$(call need_debian,libpango-1.0-0 libpangoft2-1.0-0)
+	$(call need_debian,libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils)
 
 browser: system-libs
 	$(call need_debian,chromium)

@@ -158,6 +158,67 @@ def checklist_board_get(*, checklist: Checklist, access: Access, today: date | N
     )
 
 
+def my_task_ids(*, board: Board, user: Actor | Viewer, access: Access) -> set[int]:
+    """The tasks of ``board`` that are the viewer's: assigned to them, or unassigned on their side."""
+    side = _side(access)
+    return {
+        v.task.pk
+        for phase in board.phases
+        for v in phase.tasks
+        if v.task.assignee_id == user.pk or (v.task.assignee_id is None and v.task.owner_side == side)
+    }
+
+
+@dataclass
+class TimelineRow:
+    title: str
+    done: int
+    total: int
+    x: float  # start, in % of the timeline's width
+    width: float
+    milestones: list[tuple[float, str, bool]]  # (x, title, done)
+
+
+@dataclass
+class Timeline:
+    start: date
+    end: date
+    today_x: float | None
+    rows: list[TimelineRow]
+
+
+def timeline_get(*, board: Board, today: date | None = None) -> Timeline:
+    """Phases as bars from their first to their last due date, milestones as marks (the timeline view)."""
+    today = today or timezone.localdate()
+    start = timezone.localdate(board.checklist.started_at)
+    dues = [v.task.due_date for phase in board.phases for v in phase.tasks if v.task.due_date]
+    end = max([*dues, start + timedelta(days=1)])
+    span = (end - start).days or 1
+
+    def x(day: date) -> float:
+        return round(100 * min(max((day - start).days, 0), span) / span, 1)
+
+    rows = []
+    for phase in board.phases:
+        phase_dues = [v.task.due_date for v in phase.tasks if v.task.due_date] or [start]
+        first, last = x(min(phase_dues)), x(max(phase_dues))
+        rows.append(
+            TimelineRow(
+                title=phase.phase.title,
+                done=phase.done,
+                total=len(phase.tasks),
+                x=first,
+                width=max(last - first, 1.0),
+                milestones=[
+                    (x(v.task.due_date), v.task.title, v.task.is_done)
+                    for v in phase.tasks
+                    if v.task.is_milestone and v.task.due_date
+                ],
+            )
+        )
+    return Timeline(start=start, end=end, today_x=x(today) if start <= today <= end else None, rows=rows)
+
+
 def _side(access: Access) -> str:
     return OwnerSide.VENDOR if access >= Access.CSM else OwnerSide.CUSTOMER
 

@@ -32,7 +32,14 @@ def checklist_view(request):
     if checklist is None:
         return render(request, "onboarding/no_checklist.html")
     board = selectors.checklist_board_get(checklist=checklist, access=request.tenant_access)
-    return render(request, "onboarding/checklist.html", {"board": board})
+    view = request.GET.get("view") if request.GET.get("view") in ("mine", "timeline") else "list"
+    context = {
+        "board": board,
+        "view": view,
+        "mine_ids": selectors.my_task_ids(board=board, user=request.user, access=request.tenant_access),
+        "timeline": selectors.timeline_get(board=board) if view == "timeline" else None,
+    }
+    return render(request, "onboarding/checklist.html", context)
 
 
 def _row_response(request, task, *, error: str | None = None, status: int = 200):

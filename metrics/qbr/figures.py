@@ -172,32 +172,70 @@ def report_figures(*, period_start: date, period_end: date) -> dict:
     }
 
 
-# KPIs in the CSV go through the formatter every page uses (docs/kpis.md, "Display").
-CSV_FORMATTERS = {("nps", "nps"): kpi.format_nps}
+CSV_HEADER = ("section", "metric", "period", "value", "unit")
 
 
-def figure_rows(figures: dict) -> list[tuple[str, str, str]]:
-    """Flatten figures into (section, figure, value) rows for the CSV export."""
-    rows = []
-    for section, content in figures.items():
-        if not isinstance(content, dict):
-            rows.append(("report", section, str(content)))
-            continue
-        for key, value in content.items():
-            if isinstance(value, dict):
-                for sub, sub_value in value.items():
-                    rows.append((section, f"{key}.{sub}", "" if sub_value is None else str(sub_value)))
-            elif isinstance(value, list):
-                for i, item in enumerate(value, start=1):
-                    if isinstance(item, dict):
-                        for sub, sub_value in item.items():
-                            rows.append((section, f"{key}[{i}].{sub}", "" if sub_value is None else str(sub_value)))
-                    elif isinstance(item, list):  # a time series: [day, value]
-                        rows.append((section, f"{key}[{item[0]}]", "" if item[1] is None else str(item[1])))
-                    else:
-                        rows.append((section, f"{key}[{i}]", str(item)))
-            elif (section, key) in CSV_FORMATTERS:
-                rows.append((section, key, CSV_FORMATTERS[section, key](value)))
-            else:
-                rows.append((section, key, "" if value is None else str(value)))
+def figure_rows(figures: dict, *, label: str) -> list[tuple[str, str, str, object, str]]:
+    """The figures in tidy long form for the CSV: one (section, metric, period, value, unit) row per figure.
+
+    ``period`` is the review's quarter (``label``, e.g. "2026 Q3") for quarter figures, the day for
+    daily ones, "previous quarter" for comparisons and "now" for states at the time of the figures.
+    A figure that has no value (no answers, not measured) is left out rather than written empty.
+    """
+    rows: list[tuple[str, str, str, object, str]] = []
+
+    def add(section: str, metric: str, period: str, value: object, unit: str) -> None:
+        if value is not None:
+            rows.append((section, metric, period, value, unit))
+
+    # A section missing from ``figures`` is skipped (a partial report, or a test of one section).
+    health = figures.get("health") or {}
+    if health.get("available"):
+        add("health", "score at the start", label, health["first"], "points")
+        add("health", "score", health["latest"]["day"], health["latest"]["score"], "points")
+        for day, score in health["series"]:
+            add("health", "daily score", day, score, "points")
+    adoption = figures.get("adoption") or {}
+    add("adoption", "active users", label, adoption.get("active_users"), "users")
+    for feature in adoption.get("features", []):
+        add("adoption", f"{feature['name']}: users", label, feature["users"], "users")
+        add("adoption", f"{feature['name']}: adoption", label, _percent(feature["rate"]), "percent")
+    usage = figures.get("usage") or {}
+    add("usage", "active user-days", label, usage.get("current"), "user-days")
+    add("usage", "active user-days", "previous quarter", usage.get("previous"), "user-days")
+    add("usage", "change on the previous quarter", label, usage.get("change"), "percent")
+    for day, users in usage.get("series", []):
+        add("usage", "daily active users", day, users, "users")
+    nps = figures.get("nps") or {}
+    if nps.get("answers"):
+        add("nps", "NPS", label, kpi.nps_round(nps["nps"]), "score")  # rounded as every page shows it
+        for key in ("answers", "promoters", "passives", "detractors"):
+            add("nps", key, label, nps[key], "answers")
+    tickets = figures.get("tickets") or {}
+    add("tickets", "opened", label, tickets.get("opened"), "tickets")
+    add("tickets", "opened", "previous quarter", tickets.get("opened_before"), "tickets")
+    add("tickets", "critical still open", "now", tickets.get("open_critical"), "tickets")
+    add("tickets", "high still open", "now", tickets.get("open_high"), "tickets")
+    onboarding = figures.get("onboarding") or {}
+    if onboarding.get("available"):
+        add("onboarding", "done", "now", onboarding["percent"], "percent")
+        add("onboarding", "tasks completed", "now", onboarding["completed"], "tasks")
+        add("onboarding", "tasks", "now", onboarding["total"], "tasks")
+        add("onboarding", "tasks completed", label, onboarding["completed_in_period"], "tasks")
+        add("onboarding", "time to first value", "now", onboarding["ttv_days"], "days")
+    outcomes = figures.get("outcomes") or {}
+    add("outcomes", "outcomes achieved", "now", outcomes.get("achieved"), "outcomes")
+    add("outcomes", "outcomes promised", "now", outcomes.get("promised"), "outcomes")
+    for outcome in outcomes.get("rows", []):
+        for key, metric in (("baseline", "baseline"), ("target", "target"), ("current", "now")):
+            add("outcomes", f"{outcome['title']}: {metric}", "now", outcome[key], outcome["unit"])
+        add("outcomes", f"{outcome['title']}: progress", "now", outcome["progress_percent"], "percent")
+    add("risks", "overdue onboarding tasks", "now", (figures.get("risks") or {}).get("overdue_count"), "tasks")
+    expansion = figures.get("expansion") or {}
+    add("expansion", "seats", "now", expansion.get("seats"), "seats")
+    add("expansion", "seats in use", "now", _percent(expansion.get("seat_use")), "percent")
     return rows
+
+
+def _percent(rate: float | None) -> float | None:
+    return None if rate is None else round(100 * rate, 1)

@@ -1,5 +1,7 @@
 """QBR and outcome pages on the tenant host."""
 
+import base64
+
 from defusedcsv import csv  # cells a spreadsheet would run as formulas are quoted
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,7 +16,7 @@ from portal.accounts.decorators import tenant_access_required
 from portal.db_routers import reads_from_replica, replica_configured
 
 from . import selectors, services
-from .figures import figure_rows
+from .figures import CSV_HEADER, figure_rows
 from .forms import OutcomeForm, OutcomeValueForm, ReportCreateForm, ReportNarrativeForm
 from .models import Outcome
 
@@ -106,13 +108,43 @@ def report_pdf(request, pk: int):
     from weasyprint import HTML  # imported here: loading pango costs ~0.3 s
 
     report = _report_or_404(request, pk)
-    html = render_to_string(
-        "qbr/report_print.html", {"report": report, "tenant": request.tenant, **selectors.report_content_get(report)}
-    )
+    context = {"report": report, "tenant": request.tenant, **selectors.report_content_get(report)}
+    logo = _logo_png(request.tenant)
+    if logo:  # inline: the PDF fetches nothing from outside
+        context["logo_data_uri"] = "data:image/png;base64," + base64.b64encode(logo).decode()
+    html = render_to_string("qbr/report_print.html", context)
     # No base_url: the document needs nothing from outside (SVG is inline), so nothing is fetched.
     pdf = HTML(string=html).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = _attachment(request, report, "pdf")
+    return response
+
+
+def _logo_png(tenant) -> bytes | None:
+    if not tenant.brand_logo:
+        return None
+    with tenant.brand_logo.open("rb") as logo:
+        return logo.read()
+
+
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+
+
+@tenant_access_required(Access.MEMBER)
+def report_pptx(request, pk: int):
+    from .deck import report_deck
+
+    report = _report_or_404(request, pk)
+    content = selectors.report_content_get(report)
+    deck = report_deck(
+        report=report,
+        tenant=request.tenant,
+        figures=content["figures"],
+        narrative_html=content["narrative_html"],
+        logo_png=_logo_png(request.tenant),
+    )
+    response = HttpResponse(deck, content_type=PPTX)
+    response["Content-Disposition"] = _attachment(request, report, "pptx")
     return response
 
 
@@ -122,8 +154,8 @@ def report_csv(request, pk: int):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = _attachment(request, report, "csv")
     writer = csv.writer(response)
-    writer.writerow(["section", "figure", "value"])
-    writer.writerows(figure_rows(selectors.report_content_get(report)["figures"]))
+    writer.writerow(CSV_HEADER)
+    writer.writerows(figure_rows(selectors.report_content_get(report)["figures"], label=report.label))
     return response
 
 

@@ -1,8 +1,11 @@
 """The customer's site on their own subdomain: home and team."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_POST
 
 from portal.accounts.access import Access
@@ -10,13 +13,20 @@ from portal.accounts.decorators import tenant_access_required
 from portal.accounts.forms import InviteForm
 from portal.accounts.models import Invitation, Membership
 from portal.accounts.services import invitation_create, invitation_revoke, membership_remove
+from portal.tenancy.branding import DEFAULT_ACCENT, accent_soft
+from portal.tenancy.services import tenant_brand_set, tenant_logo_set
+
+from .forms import BrandingForm, LogoForm
 
 
 @tenant_access_required(Access.MEMBER)
 def home(request):
     tenant = request.tenant
+    # Other apps' cards (onboarding progress, the latest review), named in settings: the core imports neither.
+    panels = (import_string(path)(request) for path in settings.KEEL_CUSTOMER_HOME_PANELS)
     context = {
         "tenant": tenant,
+        "home_panels": [panel for panel in panels if panel],
         "member_count": Membership.objects.filter(tenant=tenant).count(),
         "my_membership": Membership.objects.filter(tenant=tenant, user=request.user).first(),
     }
@@ -83,3 +93,60 @@ def invitation_revoke_view(request, pk: int):
     invitation_revoke(invitation=invitation, actor=request.user)
     messages.success(request, f"Invitation for {invitation.email} revoked.")
     return redirect("customer:team")
+
+
+@tenant_access_required(Access.CUSTOMER_ADMIN)
+def branding(request):
+    """The customer admin's accent colour and logo for the portal and the QBR outputs."""
+    tenant = request.tenant
+    posted = request.POST.get("form", "accent") if request.method == "POST" else None
+    form = BrandingForm(
+        request.POST if posted == "accent" else None, initial={"accent": tenant.brand_accent or DEFAULT_ACCENT}
+    )
+    logo_form = LogoForm(request.POST if posted == "logo" else None, request.FILES if posted == "logo" else None)
+    if posted == "accent" and form.is_valid():
+        accent = "" if form.cleaned_data["reset"] else form.cleaned_data["accent"]
+        try:
+            tenant_brand_set(tenant=tenant, actor=request.user, accent=accent)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "Branding saved." if accent else "Keel's colours restored.")
+            return redirect("customer:branding")
+    if posted == "logo" and logo_form.is_valid():
+        upload = None if logo_form.cleaned_data["remove"] else logo_form.cleaned_data["logo"]
+        if upload is None and not logo_form.cleaned_data["remove"]:
+            logo_form.add_error("logo", "Choose a file, or tick “Remove the logo”.")
+        else:
+            try:
+                tenant_logo_set(tenant=tenant, actor=request.user, upload=upload)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    logo_form.add_error(field if field in logo_form.fields else None, errors)
+            else:
+                messages.success(request, "Logo saved." if upload else "Logo removed.")
+                return redirect("customer:branding")
+    context = {"tenant": tenant, "form": form, "logo_form": logo_form, "default_accent": DEFAULT_ACCENT}
+    return render(request, "customer/branding.html", context, status=400 if form.errors or logo_form.errors else 200)
+
+
+@tenant_access_required(Access.MEMBER)
+def branding_logo(request):
+    """The tenant's logo (a PNG Keel re-encoded), for the portal's side navigation."""
+    if not request.tenant.brand_logo:
+        raise Http404("No logo.")
+    with request.tenant.brand_logo.open("rb") as logo:
+        response = HttpResponse(logo.read(), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@tenant_access_required(Access.MEMBER)
+def branding_css(request):
+    """The tenant's accent as CSS custom properties (a stylesheet: the CSP allows no inline styles)."""
+    accent = request.tenant.brand_accent or DEFAULT_ACCENT
+    css = f":root {{ --accent: {accent}; --accent-soft: {accent_soft(accent)}; }}\n"
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -15,7 +15,8 @@ OUTCOMES = [
 ]
 
 
-def seed_success_plan(*, tenant, csm, publish_review: bool) -> None:
+def seed_success_plan(*, tenant, csm, publish_review: bool, progress: float = 1.0) -> None:
+    """Create the outcomes with as many of their recorded values as ``progress`` (0-1) warrants."""
     with tenant:
         if not Outcome.objects.exists():
             for title, unit, direction, baseline, target, values in OUTCOMES:
@@ -28,7 +29,7 @@ def seed_success_plan(*, tenant, csm, publish_review: bool) -> None:
                     target=target,
                     due_date=timezone.localdate() + timedelta(days=90),
                 )
-                for value in values:
+                for value in values[: max(1, round(len(values) * progress))]:
                     outcome_record_value(outcome=outcome, actor=csm, value=value)
         if publish_review and not Report.objects.exists():
             report = report_create(actor=csm, day=timezone.localdate())

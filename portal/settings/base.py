@@ -34,6 +34,7 @@ SHARED_APPS = [
     "onboarding.playbooks",
     "onboarding.stalls",
     "portal.demo",
+    "portal.ui",
     "metrics.portfolio",
     "metrics.ingest",
     "metrics.retention",
@@ -76,6 +77,8 @@ KEEL_ON_TENANT_PROVISIONED = [
     "metrics.retention.services.retention_account_open",
 ]
 KEEL_ON_KB_READ_CONFIRMED = ["onboarding.services.task_read_steps_complete"]
+# Cards of the customer home page from other apps: each ``(request) -> dict | None`` with a "template".
+KEEL_CUSTOMER_HOME_PANELS = ["onboarding.home.onboarding_panel", "metrics.qbr.home.latest_review_panel"]
 ROOT_URLCONF = "portal.urls_tenant"
 # Unknown hosts are a 404, never the public site (DESIGN.md: do not reveal existence).
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
@@ -307,6 +310,8 @@ KEEL_HEALTH: dict[str, Any] = {
 }
 # Customers are asked for an NPS answer at most once per period of this many months.
 KEEL_NPS_PERIOD_MONTHS = env_int("KEEL_NPS_PERIOD_MONTHS", 3)
+# A new user is not asked for an NPS score in their first days: they have nothing to judge yet.
+KEEL_NPS_GRACE_DAYS = env_int("KEEL_NPS_GRACE_DAYS", 14)
 
 # --- Static and media ----------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -78,6 +78,11 @@ class Tenant(TenantMixin):
     suspended_at = models.DateTimeField(null=True, blank=True)
     suspension_reason = models.CharField(max_length=500, blank=True)
     last_qbr_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Branding set by the customer admin: the accent of the portal and the QBR outputs ("#rrggbb", or Keel's).
+    # db_default: rows written by code that predates the column (a rolling deploy) get it too.
+    brand_accent = models.CharField(max_length=7, blank=True, default="", db_default="")
+    # Stored as a PNG re-encoded by Keel (tenant_logo_set), in the tenant's media folder.
+    brand_logo = models.FileField(upload_to="branding/", blank=True, default="", db_default="")
     storage_bytes = models.BigIntegerField(null=True, blank=True)
     storage_measured_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -5,13 +5,15 @@ import time
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from portal.accounts.access import Actor, require_staff
+from portal.accounts.access import Access, Actor, require_role, require_staff
 from portal.accounts.models import Invitation, MembershipRole, User
 from portal.accounts.services import invitation_create
 from portal.accounts.signin import tenant_sessions_end
@@ -19,6 +21,7 @@ from portal.actions import actions_run
 from portal.audit.services import audit_record
 from portal.tenancy.db import connection
 
+from .branding import accent_problem, logo_png
 from .models import Domain, Tenant, TenantExport, TenantStatus, Tier
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
@@ -135,6 +138,37 @@ def tenant_suspend(*, tenant: Tenant, actor: Actor, reason: str) -> Tenant:
     audit_record(actor=actor, action="tenant.suspended", tenant=tenant, target=tenant, reason=reason.strip())
     # Customers are out at once, not at their next click.
     tenant_sessions_end(tenant=tenant, actor=actor, reason="tenant suspended")
+    return tenant
+
+
+@transaction.atomic
+def tenant_brand_set(*, tenant: Tenant, actor: Actor, accent: str) -> Tenant:
+    """Set the tenant's accent colour ("" for Keel's); refused unless it meets WCAG AA contrast."""
+    require_role(actor, Access.CUSTOMER_ADMIN, tenant)
+    accent = accent.strip().lower()
+    if accent and (problem := accent_problem(accent)):
+        raise ValidationError({"accent": problem})
+    tenant.brand_accent = accent
+    tenant.save(update_fields=["brand_accent"])
+    audit_record(actor=actor, action="tenant.branded", tenant=tenant, target=tenant, accent=accent)
+    return tenant
+
+
+@transaction.atomic
+# ``upload`` is a form's UploadedFile; Any because django-stubs types its name and size as optional.
+def tenant_logo_set(*, tenant: Tenant, actor: Actor, upload: Any) -> Tenant:
+    """Set (or with None remove) the tenant's logo, re-encoded as a PNG (branding.logo_png)."""
+    require_role(actor, Access.CUSTOMER_ADMIN, tenant)
+    if tenant.brand_logo:
+        tenant.brand_logo.delete(save=False)
+    if upload is not None:
+        try:
+            png = logo_png(upload.read())
+        except ValueError as exc:
+            raise ValidationError({"logo": str(exc)}) from exc
+        tenant.brand_logo.save("logo.png", ContentFile(png), save=False)
+    tenant.save(update_fields=["brand_logo"])
+    audit_record(actor=actor, action="tenant.logo_set", tenant=tenant, target=tenant, removed=upload is None)
     return tenant
 
 

@@ -76,7 +76,7 @@ def test_health_page_explains_the_score_and_draws_svg_charts(tenant_a, features_
     assert "missing" in html
     assert "No NPS answers in the survey window." in html
     assert "Usage frequency: -6.0 points (component 92 → 80)" in html
-    assert html.count("<svg") == 2
+    assert html.count('<figure class="chart">') == 2  # two charts (icons are SVG too)
     assert 'role="img"' in html
     assert '<title id="score-chart-title">Health score</title>' in html
     assert "Health score: from 60 to 66" in html

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -16,7 +17,13 @@ def responses(tenant):
         return list(NpsResponse.objects.values_list("respondent_id", "score", "comment"))
 
 
+def _joined_days_ago(user, days: int) -> None:
+    user.date_joined = timezone.now() - timedelta(days=days)
+    user.save(update_fields=["date_joined"])
+
+
 def test_a_member_is_prompted_answers_once_and_is_not_asked_again(tenant_a, member_a):
+    _joined_days_ago(member_a, 30)
     client = client_for(member_a, tenant_a)
     assert "How likely are you to recommend us" in client.get("/").text
     response = client.post("/nps/", {"score": "9", "comment": " Great onboarding ", "next": "/team/"})
@@ -28,7 +35,25 @@ def test_a_member_is_prompted_answers_once_and_is_not_asked_again(tenant_a, memb
     assert responses(tenant_a) == [(member_a.pk, 9, "Great onboarding")]
 
 
+def test_the_prompt_is_on_the_home_page_only(tenant_a, member_a):
+    _joined_days_ago(member_a, 30)
+    client = client_for(member_a, tenant_a)
+    assert "How likely are you to recommend us" in client.get("/").text
+    assert "How likely are you to recommend us" not in client.get("/team/").text
+
+
+def test_nobody_is_asked_in_their_first_days(tenant_a, member_a):
+    client = client_for(member_a, tenant_a)
+    _joined_days_ago(member_a, 13)
+    assert "How likely are you to recommend us" not in client.get("/").text
+    _joined_days_ago(member_a, 15)
+    assert "How likely are you to recommend us" in client.get("/").text
+    with override_settings(KEEL_NPS_GRACE_DAYS=30):
+        assert "How likely are you to recommend us" not in client.get("/").text
+
+
 def test_dismissing_stops_the_prompt_for_the_period_without_counting_as_an_answer(tenant_a, member_a):
+    _joined_days_ago(member_a, 30)
     client = client_for(member_a, tenant_a)
     assert client.post("/nps/dismiss/").status_code == 302
     assert "How likely are you to recommend us" not in client.get("/").text

@@ -115,10 +115,12 @@ def test_the_nps_reads_the_same_on_the_page_the_score_and_the_csv():
     page = Template("{% load kpi %}{{ v|kpi_nps }}").render(Context({"v": nps}))
     facts = scoring.Facts(window_days=28, nps=nps, nps_answers=8)
     _, detail = scoring.nps_score(facts)
-    csv = dict(((s, k), v) for s, k, v in figure_rows({"nps": {"nps": nps}}))
+    answers = {"answers": 8, "promoters": 3, "passives": 3, "detractors": 2}
+    rows = figure_rows({"nps": {"nps": nps, **answers}}, label="2026 Q1")
+    csv = {(section, metric): str(value) for section, metric, _, value, _ in rows}
     assert page == "13"
     assert detail == "NPS 13 from 8 answers."
-    assert csv["nps", "nps"] == "13"
+    assert csv["nps", "NPS"] == "13"
 
 
 def test_halves_round_away_from_zero_despite_float_noise():

@@ -24,7 +24,7 @@ def test_a_member_sees_progress_next_step_and_locks(tenant_a, member_a, plan):
     html = response.text
     assert "0%</strong> done — 0 of 4 tasks" in html
     assert "Your next step" in html and "First Step" in html
-    assert "Waiting for: First Step" in html
+    assert "Waiting on Alpha Corp: First Step" in html  # the customer's own step blocks it
 
 
 def test_page_trio(tenant_a, member_a, member_b, csm_b, plan):
@@ -69,6 +69,36 @@ def test_completing_with_htmx_returns_the_row_and_fresh_progress(tenant_a, membe
     assert 'id="progress"' in html and 'hx-swap-oob="true"' in html
     assert "25%</strong> done — 1 of 4 tasks" in html
     assert "<html" not in html  # a fragment, not a page
+
+
+def test_a_late_locked_task_waits_rather_than_shows_red(tenant_a, member_a, csm_a, plan):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    with tenant_a:
+        Task.objects.filter(pk=plan["second"].pk).update(due_date=timezone.localdate() - timedelta(days=3))
+        Task.objects.filter(pk=plan["second"].pk).first().depends_on.set([plan["vendor"]])
+    html = client_for(member_a, tenant_a).get("/onboarding/").text
+    row = html.split(f'id="task-{plan["second"].pk}"')[1].split("</li>")[0]
+    assert "Overdue" not in row and "is-overdue" not in row
+    assert f"Waiting on {csm_a.get_full_name()}: Vendor Step" in row
+
+
+def test_my_tasks_and_the_timeline(tenant_a, member_a, csm_a, plan):
+    from django.utils import timezone
+
+    with tenant_a:
+        Task.objects.filter(pk=plan["vendor"].pk).update(is_milestone=True, due_date=timezone.localdate())
+    client = client_for(member_a, tenant_a)
+    mine = client.get("/onboarding/?view=mine").text
+    assert "First Step" in mine and "Proof Step" in mine and "Vendor Step" not in mine
+    assert "Vendor Step" in client_for(csm_a, tenant_a).get("/onboarding/?view=mine").text
+    timeline = client.get("/onboarding/?view=timeline").text
+    assert 'aria-current="page">' in timeline and "Only phase" in timeline
+    assert "milestone Vendor Step" in timeline and "gantt-today" in timeline
+    assert "First Step" not in timeline.split('id="timeline-title"')[1]  # phases, not tasks
+    assert client.get("/onboarding/?view=nonsense").status_code == 200  # an unknown view is the list
 
 
 def test_a_locked_task_says_what_it_waits_for(tenant_a, member_a, plan):

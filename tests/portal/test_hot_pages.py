@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 # session (read at login).
 CUSTOMER_PAGES = {
     "/baseline/": 6,  # + the NPS prompt's "asked this quarter?" check in the layout
-    "/": 8,  # + member count, own membership
+    # The home's cards (issue 17): checklist, tasks, phases, activity, reading list, latest review,
+    # member count and own membership.
+    "/": 13,
     "/onboarding/": 10,  # + checklist, tasks (with comment counts and prerequisites), phases, activity
     "/kb/search/?q=rollback": 9,  # + articles, pages, the search-miss upsert
 }

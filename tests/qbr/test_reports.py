@@ -115,7 +115,7 @@ def test_customers_see_published_reviews_only(tenant_a, member_a, csm_a, draft):
 def test_review_pages_trio(tenant_a, member_a, member_b, csm_a, draft):
     with tenant_a:
         report_publish(report=draft, actor=csm_a)
-    for suffix in ("", "pdf/", "csv/"):
+    for suffix in ("", "pdf/", "pptx/", "csv/"):
         url = f"/reviews/{draft.pk}/{suffix}"
         assert client_for(member_a, tenant_a).get(url).status_code == 200, url
         assert client_for(member_b, tenant_a).get(url).status_code == 404, url
@@ -142,8 +142,24 @@ def test_the_csv_lists_the_frozen_figures(tenant_a, csm_a, draft):
     with tenant_a:
         report_publish(report=draft, actor=csm_a)
     body = client_for(csm_a, tenant_a).get(f"/reviews/{draft.pk}/csv/").content.decode()
-    assert body.startswith("section,figure,value")
-    assert "outcomes,rows[1].current,45.0" in body
+    assert body.startswith("section,metric,period,value,unit\r\n")
+    assert "outcomes,Mean time to respond: now,now,45.0,min" in body
+
+
+def test_the_csv_is_tidy_one_row_per_figure_with_its_period_and_unit(tenant_a, csm_a, quarter_data):
+    with tenant_a:
+        report = report_publish(report=report_create(actor=csm_a, day=date(2026, 8, 15)), actor=csm_a)
+    rows = list(csv.reader(io.StringIO(client_for(csm_a, tenant_a).get(f"/reviews/{report.pk}/csv/").text)))
+    assert rows[0] == ["section", "metric", "period", "value", "unit"]
+    assert all(len(row) == 5 and row[3] != "" for row in rows[1:])
+    figures = {(section, metric, period): (value, unit) for section, metric, period, value, unit in rows[1:]}
+    assert len(figures) == len(rows) - 1  # one row per figure
+    assert figures[("adoption", "active users", "2026 Q3")] == ("4", "users")
+    assert figures[("adoption", "Alert triage: adoption", "2026 Q3")] == ("50.0", "percent")
+    assert figures[("nps", "NPS", "2026 Q3")] == ("25", "score")  # rounded as every page shows it (docs/kpis.md)
+    assert figures[("health", "score", "2026-09-30")] == ("74", "points")
+    assert figures[("usage", "daily active users", "2026-08-03")] == ("4", "users")
+    assert figures[("tickets", "critical still open", "now")] == ("1", "tickets")
 
 
 def test_the_csv_quotes_text_a_spreadsheet_would_run_as_a_formula(tenant_a, csm_a):
@@ -153,9 +169,8 @@ def test_the_csv_quotes_text_a_spreadsheet_would_run_as_a_formula(tenant_a, csm_
         outcome_record_value(outcome=outcome, actor=csm_a, value=-12)
         report = report_create(actor=csm_a, day=date(2026, 11, 23))
     rows = list(csv.reader(io.StringIO(client_for(csm_a, tenant_a).get(f"/reviews/{report.pk}/csv/").text)))
-    values = {figure: value for section, figure, value in rows if section == "outcomes"}
-    assert values["rows[1].title"] == "'" + formula
-    assert values["rows[1].current"] == "-12.0"  # a negative number stays a number
+    values = {metric: value for section, metric, period, value, unit in rows if section == "outcomes"}
+    assert values["'" + formula + ": now"] == "-12.0"  # the title is quoted; a negative number stays a number
 
 
 def test_a_draft_can_be_written_and_published_from_the_page(tenant_a, csm_a, draft):
@@ -334,3 +349,128 @@ def test_an_outcome_bound_to_a_metric_follows_it(tenant_a, csm_a, quarter_data):
         assert outcome.values.count() == 1
         with pytest.raises(ValidationError, match="Unknown metric"):
             outcome_create(actor=csm_a, title="x", direction="up", baseline=0, target=1, metric="adoption:nope")
+
+
+def _pdf_of(tenant, csm, report, tmp_path):
+    pdf = tmp_path / "qbr.pdf"
+    pdf.write_bytes(client_for(csm, tenant).get(f"/reviews/{report.pk}/pdf/").content)
+    return pdf
+
+
+@pytest.mark.slow
+def test_the_pdf_opens_on_a_cover_with_the_inclusive_period_and_keeps_headings_with_their_charts(
+    tenant_a, csm_a, quarter_data, tmp_path
+):
+    with tenant_a:
+        report = report_publish(report=report_create(actor=csm_a, day=date(2026, 8, 15)), actor=csm_a)
+        usage_caption = report_content_get(report)["charts"]["usage"].description
+    reader = PdfReader(_pdf_of(tenant_a, csm_a, report, tmp_path))
+    pages = [" ".join(page.extract_text().split()) for page in reader.pages]
+    assert "Alpha Corp" in pages[0] and "2026 Q3" in pages[0]
+    assert "2026-07-01 – 2026-09-30" in pages[0]  # the last day of the quarter, not the exclusive end
+    assert "Health score" not in pages[0]  # the figures start on the next page
+    for heading, caption in [("Usage trend", " ".join(usage_caption.split()))]:
+        (page,) = [p for p in pages if heading in p]
+        assert caption in page, "the heading was stranded away from its chart"
+
+
+def _dark_fraction(png, box) -> float:
+    from PIL import Image
+
+    with Image.open(png) as image:
+        histogram = image.convert("L").crop(box).histogram()
+    return sum(histogram[:128]) / sum(histogram)
+
+
+def _chart_box(pdf, page: int, heading: str, caption_start: str, dpi: int):
+    """The pixels between a section's heading and its chart's caption on one page (pdftotext -bbox)."""
+    import re
+    import subprocess
+
+    layout = subprocess.run(  # noqa: S603 (fixed arguments)
+        ["pdftotext", "-f", str(page), "-l", str(page), "-bbox", str(pdf), "-"],  # noqa: S607
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    word = r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<'
+    words = [(text, *map(float, box)) for *box, text in re.findall(word, layout)]
+    top = next(y_max for text, _, _, _, y_max in words if text == heading.split()[-1])
+    bottom = next(y_min for text, _, y_min, _, _ in words if text == caption_start and y_min > top)
+    page_width = max(x_max for _, _, _, x_max, _ in words)
+    scale = dpi / 72
+    return (0, int(top * scale), int(page_width * scale), int(bottom * scale))
+
+
+@pytest.mark.slow
+def test_the_pdf_charts_are_lines_on_white_in_one_embedded_font(tenant_a, csm_a, quarter_data, tmp_path):
+    import subprocess
+
+    from metrics.models import DailyUsage, Feature
+
+    with tenant_a:  # usage on most days of the quarter: a filled chart would be a large black shape
+        hunt, start = Feature.objects.get(key="hunt"), date(2026, 7, 1)
+        DailyUsage.objects.bulk_create(
+            DailyUsage(day=start + timedelta(days=offset), feature=hunt, user_ref=f"v{n}", events=1, quantity=1)
+            for offset in range(92)
+            if offset % 9  # and gaps, which the line must leave open
+            for n in range(3 + offset % 3)
+        )
+        report = report_publish(report=report_create(actor=csm_a, day=date(2026, 8, 15)), actor=csm_a)
+    pdf = _pdf_of(tenant_a, csm_a, report, tmp_path)
+    pages = [page.extract_text() for page in PdfReader(pdf).pages]
+    (chart_page,) = [n for n, text in enumerate(pages, start=1) if "Usage trend" in text]
+    page = str(chart_page)
+    pdftoppm = ["pdftoppm", "-f", page, "-l", page, "-r", "60", "-png", str(pdf), str(tmp_path / "p")]
+    subprocess.run(pdftoppm, check=True)  # noqa: S603, S607 (fixed arguments; poppler-utils from the Makefile)
+    (png,) = tmp_path.glob("p*.png")
+    box = _chart_box(pdf, chart_page, "Usage trend", "Daily", dpi=60)
+    assert box[3] - box[1] > 60  # the chart is there (at least 2 cm tall)
+    assert _dark_fraction(png, box) < 0.10
+
+    pdffonts = ["pdffonts", str(pdf)]
+    fonts = subprocess.run(pdffonts, check=True, capture_output=True, text=True).stdout  # noqa: S603, S607
+    rows = [line.split() for line in fonts.splitlines()[2:] if line.strip()]
+    assert rows, fonts
+    for row in rows:
+        name, embedded = row[0], row[-5]
+        assert embedded == "yes", fonts
+        assert "DejaVu-Sans" in name, fonts  # one sans family (regular and bold faces)
+
+
+def test_the_deck_has_every_section_and_native_charts_of_the_figures(tenant_a, csm_a, quarter_data):
+    from pptx import Presentation
+    from pptx.enum.chart import XL_CHART_TYPE
+
+    with tenant_a:
+        report = report_publish(report=report_create(actor=csm_a, day=date(2026, 8, 15)), actor=csm_a)
+        figures = report_content_get(report)["figures"]
+    response = client_for(csm_a, tenant_a).get(f"/reviews/{report.pk}/pptx/")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('.pptx"')
+    deck = Presentation(io.BytesIO(response.content))
+    texts = [" ".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame) for slide in deck.slides]
+    assert "Alpha Corp" in texts[0] and "2026-07-01 – 2026-09-30" in texts[0]
+    titles = [text.split("\n")[0] for text in texts[1:]]
+    for section in (
+        "Health",
+        "Adoption by feature",
+        "Usage trend",
+        "NPS",
+        "Support tickets",
+        "Onboarding and time to value",
+        "Outcomes promised vs achieved",
+        "Risks",
+        "Expansion opportunities",
+    ):
+        assert any(title.startswith(section) for title in titles), (section, titles)
+    charts = [shape.chart for slide in deck.slides for shape in slide.shapes if shape.has_chart]
+    usage = next(c for c in charts if c.plots[0].series[0].name == "Daily active users")
+    assert usage.chart_type == XL_CHART_TYPE.LINE
+    assert list(usage.plots[0].series[0].values) == [value for _, value in figures["usage"]["series"]]
+    health = next(c for c in charts if c.plots[0].series[0].name == "Health score")
+    assert list(health.plots[0].series[0].values) == [value for _, value in figures["health"]["series"]]
+    adoption = next(c for c in charts if c.plots[0].series[0].name == "Adoption")
+    assert adoption.chart_type == XL_CHART_TYPE.BAR_CLUSTERED
+    assert list(adoption.plots[0].categories) == ["Alert triage", "Threat hunting"]
+    assert list(adoption.plots[0].series[0].values) == [0.5, 1.0]

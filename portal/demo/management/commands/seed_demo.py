@@ -34,6 +34,7 @@ class DemoTenant:
     people: tuple[tuple[str, str, MembershipRole], ...]  # (local part, full name, role)
     onboarding_days_ago: int = 30
     onboarding_done: float = 0.3
+    idle_days: int = 0  # days since the last completed task (a stalled onboarding)
 
 
 STAFF = [
@@ -85,6 +86,7 @@ TENANTS = [
         (("cto", "Hana Sato", MembershipRole.CUSTOMER_ADMIN), ("ops", "Ivan Petrov", MembershipRole.CUSTOMER_MEMBER)),
         onboarding_days_ago=75,
         onboarding_done=0.5,
+        idle_days=30,
     ),
 ]
 
@@ -154,9 +156,15 @@ class Command(BaseCommand):
                 csm=staff[spec.csm],
                 started_days_ago=spec.onboarding_days_ago,
                 done_fraction=spec.onboarding_done,
+                idle_days=spec.idle_days,
             )
             seed_metrics(tenant=tenant)
-            seed_success_plan(tenant=tenant, csm=staff[spec.csm], publish_review=spec.onboarding_done > 0.9)
+            seed_success_plan(
+                tenant=tenant,
+                csm=staff[spec.csm],
+                publish_review=spec.onboarding_done > 0.9,
+                progress=spec.onboarding_done,
+            )
 
     def _report(self, password, created):
         port = f":{settings.KEEL_PORT}" if settings.KEEL_PORT not in ("80", "443", "") else ""
