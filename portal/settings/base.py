@@ -36,6 +36,7 @@ SHARED_APPS = [
     "portal.demo",
     "metrics.portfolio",
     "metrics.ingest",
+    "metrics.cockpit",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -342,6 +343,7 @@ CELERY_TASK_ROUTES = {
     "metrics.health_score_task": {"queue": "scoring"},
     "qbr.outcomes_sync_all_task": {"queue": "scoring"},
     "qbr.outcomes_sync_task": {"queue": "scoring"},
+    "cockpit.cta_evaluate_task": {"queue": "scoring"},
     "notifications.notification_deliver_task": {"queue": "notify"},
     "notifications.notification_sweep_task": {"queue": "notify"},
     "notifications.notification_digest_send_all_task": {"queue": "notify"},
@@ -381,6 +383,11 @@ CELERY_BEAT_SCHEDULE = {
     "health-score-nightly": {
         "task": "metrics.health_score_all_task",
         "schedule": crontab(hour=3, minute=0),
+    },
+    "cta-evaluate-hourly": {
+        "task": "cockpit.cta_evaluate_task",
+        # Hourly, after stall detection (minute 10); the nightly scores are in by 03:40.
+        "schedule": crontab(minute=40),
     },
 }
 
@@ -449,3 +456,22 @@ KEEL_PASSWORD_RESET_RATE_PER_CLIENT = env_rate("KEEL_PASSWORD_RESET_RATE_PER_CLI
 # that one counts with Redis INCR, atomic across processes. Its errors (a cache that is not shared
 # or does not count) stay on.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+
+
+# --- Calls to action (metrics.cockpit) -----------------------------------------------------
+# Defaults of each rule's thresholds; admins override them in the console (cockpit.RuleSetting).
+KEEL_CTA_RULES: dict[str, dict[str, int]] = {
+    "health_drop": {
+        "drop_points": env_int("KEEL_CTA_HEALTH_DROP_POINTS", 10),
+        "due_days": env_int("KEEL_CTA_HEALTH_DUE_DAYS", 2),
+    },
+    "onboarding_stall": {"due_days": env_int("KEEL_CTA_STALL_DUE_DAYS", 2)},
+    "renewal_at_risk": {
+        "within_days": env_int("KEEL_CTA_RENEWAL_WITHIN_DAYS", 120),
+        "qbr_quarters": env_int("KEEL_CTA_RENEWAL_QBR_QUARTERS", 2),
+        "due_days": env_int("KEEL_CTA_RENEWAL_DUE_DAYS", 7),
+    },
+    "qbr_due": {"lead_days": env_int("KEEL_CTA_QBR_LEAD_DAYS", 30)},
+}
+# Where the console sends staff after sign-in: the CSM's book.
+KEEL_CONSOLE_HOME = "cockpit:book"

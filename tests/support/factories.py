@@ -34,6 +34,7 @@ from factory.django import DjangoModelFactory
 from portal.tenancy.db import connection
 
 if TYPE_CHECKING:  # the factories' type parameters; ruff does not see names used in strings there
+    from metrics.cockpit.models import AccountNote, Cta, RuleSetting  # noqa: F401
     from metrics.ingest.models import ApiKey  # noqa: F401
     from metrics.models import (  # noqa: F401
         DailyUsage,
@@ -430,6 +431,37 @@ class StallEpisodeFactory(TenantKeyedFactory["StallEpisode"]):
     is_idle = True
 
 
+# --- cockpit (public schema) ---------------------------------------------------------------
+class CtaFactory(TenantKeyedFactory["Cta"]):
+    """An open CTA of ``tenant`` (health rule, due in two days)."""
+
+    class Meta:
+        model = "cockpit.Cta"
+
+    rule = "health_drop"
+    priority = 2
+    due = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=2))
+    reason = "Health fell 12 points in 7 days (70 → 58)."
+    figures = factory.LazyFunction(lambda: {"score": 58, "change": -12})
+
+
+class RuleSettingFactory(DjangoModelFactory["RuleSetting"]):
+    class Meta:
+        model = "cockpit.RuleSetting"
+        django_get_or_create = ("rule",)
+
+    rule = "qbr_due"
+    thresholds = factory.LazyFunction(lambda: {"lead_days": 30})
+    playbook = "Book the meeting\nDraft the QBR"
+
+
+class AccountNoteFactory(TenantKeyedFactory["AccountNote"]):
+    class Meta:
+        model = "cockpit.AccountNote"
+
+    body = "Called the CISO: renewal looks fine."
+
+
 # --- health (public schema) ----------------------------------------------------------------
 def _band(score: int | None) -> str:
     if score is None:
@@ -709,6 +741,9 @@ FACTORIES: tuple[type[DjangoModelFactory], ...] = (
     PlaybookPhaseFactory,
     PlaybookTaskFactory,
     StallEpisodeFactory,
+    CtaFactory,
+    RuleSettingFactory,
+    AccountNoteFactory,
     HealthSnapshotFactory,
     ChurnEventFactory,
     ApiKeyFactory,
