@@ -121,3 +121,8 @@ def nps_summary_get(*, day: date, days: int | None = None) -> dict[str, Any]:
 def nps_asked(*, respondent_id: int, period: str) -> bool:
     """Return True when this person already answered or dismissed the survey for ``period``."""
     return NpsResponse.objects.filter(respondent_id=respondent_id, period=period).exists()
+
+
+def nps_answer_list(*, limit: int = 20) -> list[NpsResponse]:
+    """Return the current tenant's latest NPS answers (dismissals left out), newest first."""
+    return list(NpsResponse.objects.filter(score__isnull=False).order_by("-created_at", "-pk")[:limit])

@@ -1,18 +1,26 @@
+from __future__ import annotations
+
 from datetime import timedelta
+from typing import cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
+
+from portal.accounts.models import User
 
 from .models import HUMAN_OUTCOMES
 from .rules import THRESHOLDS, default_thresholds
 
 
 class BookFilterForm(forms.Form):
-    csm = forms.ModelChoiceField(queryset=None, required=False, label="CSM", empty_label="Everyone")
+    csm: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, label="CSM", empty_label="Everyone"
+    )
 
-    def __init__(self, *args, staff, **kwargs):
+    def __init__(self, *args, staff: QuerySet[User], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["csm"].queryset = staff
+        cast(forms.ModelChoiceField, self.fields["csm"]).queryset = staff
 
 
 class CtaCloseForm(forms.Form):
@@ -35,11 +43,11 @@ class CtaSnoozeForm(forms.Form):
 
 
 class CtaReassignForm(forms.Form):
-    owner = forms.ModelChoiceField(queryset=None, label="New owner")
+    owner: forms.ModelChoiceField[User] = forms.ModelChoiceField(queryset=User.objects.none(), label="New owner")
 
-    def __init__(self, *args, staff, **kwargs):
+    def __init__(self, *args, staff: QuerySet[User], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = staff
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = staff
 
 
 class AccountNoteForm(forms.Form):

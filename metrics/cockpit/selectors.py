@@ -152,10 +152,10 @@ def book_list(*, viewer: Actor, csm: User | None = None, today: date | None = No
                 renewal_date=renewal,
                 renewal_in_days=(renewal - today).days if renewal else None,
                 onboarding_progress=_onboarding_progress(snapshot),
-                open_stalls=tenant.open_stalls,  # type: ignore[attr-defined]
-                last_touch=tenant.last_touch,  # type: ignore[attr-defined]
+                open_stalls=tenant.open_stalls,
+                last_touch=tenant.last_touch,
                 qbr_due=qbr_due_date_get(tenant),
-                live_ctas=tenant.live_ctas,  # type: ignore[attr-defined]
+                live_ctas=tenant.live_ctas,
             )
         )
     return rows

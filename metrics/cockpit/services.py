@@ -85,6 +85,8 @@ def cta_evaluate(*, tenants: QuerySet[Tenant] | None = None, now: datetime | Non
     longest = max(cooldown for _, _, cooldown, _ in config.values())
     recent = Cta.objects.filter(tenant_id__in=ids, status=CtaStatus.CLOSED, closed_at__gt=now - timedelta(days=longest))
     for tenant_id, rule, closed_at in recent.values_list("tenant_id", "rule", "closed_at"):
+        if closed_at is None:  # a closed CTA has its time (constraint cta_closed_has_outcome)
+            continue
         key = (tenant_id, rule)
         last_closed[key] = max(closed_at, last_closed.get(key, closed_at))
     to_close: dict[str, list[int]] = {CLEARED_NOTE: [], DISABLED_NOTE: []}

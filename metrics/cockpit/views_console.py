@@ -70,6 +70,8 @@ def _cta_page(request, cta: Cta, forms: dict | None = None, status: int = 200):
         "snooze_form": CtaSnoozeForm(),
         "reassign_form": CtaReassignForm(staff=staff, initial={"owner": cta.owner_id}),
         **(forms or {}),
+        # Errors about the CTA itself (closed meanwhile) show even where its forms are gone.
+        "errors": [e for form in (forms or {}).values() for e in form.non_field_errors()],
     }
     return render(request, "cockpit/cta_detail.html", context, status=status)
 

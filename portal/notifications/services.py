@@ -108,8 +108,8 @@ def notification_enqueue(
                 )
             )
     for url in webhooks:
-        digest = hashlib.sha256(url.encode()).hexdigest()[:12]
-        rows.append(Notification(dedupe_key=f"{key}:hook:{digest}", channel=Channel.WEBHOOK, address=url, **common))
+        url_hash = hashlib.sha256(url.encode()).hexdigest()[:12]
+        rows.append(Notification(dedupe_key=f"{key}:hook:{url_hash}", channel=Channel.WEBHOOK, address=url, **common))
     return _insert_new(rows)
 
 
