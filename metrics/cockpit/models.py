@@ -22,6 +22,11 @@ class Rule(models.TextChoices):
     ONBOARDING_STALL = "onboarding_stall", "Onboarding stalled"
     RENEWAL_AT_RISK = "renewal_at_risk", "Renewal at risk"
     QBR_DUE = "qbr_due", "QBR due"
+    NPS_DETRACTOR = "nps_detractor", "NPS detractor follow-up"
+    ADOPTION_LOW = "adoption_low", "Core-feature adoption below target"
+    ZOMBIE = "zombie", "Zombie box: seats unused"
+    MILESTONE_OVERDUE = "milestone_overdue", "Onboarding milestone overdue"
+    EXPANSION = "expansion", "Expansion signal"
 
 
 class Priority(models.IntegerChoices):
@@ -173,3 +178,33 @@ class AccountNote(models.Model):
 
     def __str__(self):
         return f"Note on tenant {self.tenant_id} by {self.author_id}"
+
+
+class AccountFacts(models.Model):
+    """What the rules need from one tenant's schema, copied to public by a per-tenant task.
+
+    Rules then run over every customer in one set-based pass without visiting schemas.
+    """
+
+    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, primary_key=True, related_name="account_facts")
+    computed_at = models.DateTimeField(default=timezone.now)
+    # Go-live: the first time a checklist reached its first-value milestone.
+    go_live_on = models.DateField(null=True, blank=True)
+    seats = models.PositiveIntegerField(null=True, blank=True, help_text="The latest seat count.")
+    active_users_14d = models.PositiveIntegerField(default=0, help_text="Distinct users active in the last 14 days.")
+    active_users_28d = models.PositiveIntegerField(default=0, help_text="Distinct users active in the last 28 days.")
+    # [{"key", "name", "rate" (0-1 or null)}] of every core feature over the last 28 days.
+    core_adoption = models.JSONField(default=list, blank=True)
+    detractor_id = models.IntegerField(null=True, blank=True)
+    detractor_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    detractor_comment = models.TextField(blank=True)
+    detractor_on = models.DateField(null=True, blank=True)
+    milestone_id = models.IntegerField(null=True, blank=True)
+    milestone_title = models.CharField(max_length=200, blank=True)
+    milestone_due = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "account facts"
+
+    def __str__(self):
+        return f"Facts of tenant {self.tenant_id} at {self.computed_at:%Y-%m-%d %H:%M}"

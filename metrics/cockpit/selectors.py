@@ -20,7 +20,7 @@ from portal.accounts.models import User
 from portal.audit.models import AuditEvent
 from portal.tenancy.models import LifecycleStage, Tenant
 
-from .models import Cta, CtaStatus, Rule, RuleSetting
+from .models import AccountFacts, Cta, CtaStatus, Rule, RuleSetting
 from .rules import Facts, default_thresholds
 
 
@@ -40,7 +40,7 @@ def customers_for_rules(tenants: QuerySet[Tenant] | None = None) -> QuerySet[Ten
     return (
         qs.filter(ready=True)
         .exclude(lifecycle_stage=LifecycleStage.CHURNED)
-        .select_related("health_snapshot")
+        .select_related("health_snapshot", "account_facts")
         .annotate(
             stall_id=_open_stall("pk"),
             stall_checklist=_open_stall("checklist_name"),
@@ -54,6 +54,7 @@ def facts_for(tenant: Tenant) -> Facts:
     """Return the rules' view of one customer annotated by ``customers_for_rules``."""
     snapshot: HealthSnapshot | None = getattr(tenant, "health_snapshot", None)
     stall_since = getattr(tenant, "stall_since", None)
+    extra: AccountFacts | None = getattr(tenant, "account_facts", None)
     return Facts(
         tenant_id=tenant.pk,
         slug=tenant.slug,
@@ -69,7 +70,25 @@ def facts_for(tenant: Tenant) -> Facts:
         stall_checklist=getattr(tenant, "stall_checklist", None) or "",
         stall_since=timezone.localdate(stall_since) if stall_since else None,
         stall_blocking_task=getattr(tenant, "stall_blocking_task", None) or "",
+        **(_schema_facts(extra) if extra else {}),
     )
+
+
+def _schema_facts(row: AccountFacts) -> dict[str, Any]:
+    return {
+        "go_live_on": row.go_live_on,
+        "seats": row.seats,
+        "active_users_14d": row.active_users_14d,
+        "active_users_28d": row.active_users_28d,
+        "core_adoption": tuple((c["name"], c["rate"]) for c in row.core_adoption),
+        "detractor_id": row.detractor_id,
+        "detractor_score": row.detractor_score,
+        "detractor_comment": row.detractor_comment,
+        "detractor_on": row.detractor_on,
+        "milestone_id": row.milestone_id,
+        "milestone_title": row.milestone_title,
+        "milestone_due": row.milestone_due,
+    }
 
 
 def rule_thresholds_get() -> dict[str, tuple[bool, dict[str, int], int, list[str]]]:

@@ -344,6 +344,8 @@ CELERY_TASK_ROUTES = {
     "qbr.outcomes_sync_all_task": {"queue": "scoring"},
     "qbr.outcomes_sync_task": {"queue": "scoring"},
     "cockpit.cta_evaluate_task": {"queue": "scoring"},
+    "cockpit.account_facts_refresh_task": {"queue": "scoring"},
+    "cockpit.account_facts_refresh_all_task": {"queue": "scoring"},
     "notifications.notification_deliver_task": {"queue": "notify"},
     "notifications.notification_sweep_task": {"queue": "notify"},
     "notifications.notification_digest_send_all_task": {"queue": "notify"},
@@ -383,6 +385,10 @@ CELERY_BEAT_SCHEDULE = {
     "health-score-nightly": {
         "task": "metrics.health_score_all_task",
         "schedule": crontab(hour=3, minute=0),
+    },
+    "account-facts-hourly": {
+        "task": "cockpit.account_facts_refresh_all_task",
+        "schedule": crontab(minute=30),  # before the evaluation reads them
     },
     "cta-evaluate-hourly": {
         "task": "cockpit.cta_evaluate_task",
@@ -472,6 +478,23 @@ KEEL_CTA_RULES: dict[str, dict[str, int]] = {
         "due_days": env_int("KEEL_CTA_RENEWAL_DUE_DAYS", 7),
     },
     "qbr_due": {"lead_days": env_int("KEEL_CTA_QBR_LEAD_DAYS", 30)},
+    "nps_detractor": {"max_score": 6, "business_days": env_int("KEEL_CTA_NPS_BUSINESS_DAYS", 2)},
+    "adoption_low": {
+        "after_go_live_days": env_int("KEEL_CTA_ADOPTION_AFTER_DAYS", 30),
+        "target_percent": env_int("KEEL_CTA_ADOPTION_TARGET_PERCENT", 60),
+        "due_days": 7,
+    },
+    "zombie": {
+        "after_go_live_days": env_int("KEEL_CTA_ZOMBIE_AFTER_DAYS", 14),
+        "active_percent": env_int("KEEL_CTA_ZOMBIE_ACTIVE_PERCENT", 20),
+        "due_days": 3,
+    },
+    "milestone_overdue": {"grace_days": 0, "due_days": 2},
+    "expansion": {
+        "seats_percent": env_int("KEEL_CTA_EXPANSION_SEATS_PERCENT", 90),
+        "adoption_percent": env_int("KEEL_CTA_EXPANSION_ADOPTION_PERCENT", 80),
+        "due_days": 14,
+    },
 }
 # Where the console sends staff after sign-in: the CSM's book.
 KEEL_CONSOLE_HOME = "cockpit:book"

@@ -143,3 +143,91 @@ def test_thresholds_are_validated(values, field):
 
 def test_thresholds_fill_in_defaults():
     assert thresholds_clean(Rule.HEALTH_DROP, {"drop_points": 15}) == {"drop_points": 15, "due_days": 2}
+
+
+# --- rules on facts copied from the tenant's schema ------------------------------------------
+@pytest.mark.parametrize(
+    ("score", "fires"),
+    [(6, True), (0, True), (7, False)],  # 7 is a passive: the boundary
+)
+def test_nps_detractor(score, fires):
+    answered = date(2026, 11, 27)  # a Friday: two business days later is Tuesday
+    finding = run(Rule.NPS_DETRACTOR, detractor_id=3, detractor_score=score, detractor_on=answered)
+    assert (finding is not None) == fires
+    if fires:
+        assert finding.due == date(2026, 12, 1)
+        assert finding.figures["score"] == score
+
+
+def test_nps_detractor_clears_when_no_recent_detractor_is_left():
+    assert run(Rule.NPS_DETRACTOR, detractor_id=None) is None
+
+
+def test_nps_detractor_quotes_the_comment():
+    finding = run(Rule.NPS_DETRACTOR, detractor_id=3, detractor_score=2, detractor_on=TODAY, detractor_comment="Slow")
+    assert finding.reason == "NPS answer 2 on 01 Dec 2026: “Slow”"
+
+
+@pytest.mark.parametrize(
+    ("live_days", "rates", "fires"),
+    [
+        (30, (("EDR", 0.59), ("Phishing", 0.9)), True),  # 30 days after go-live, one below 60 %
+        (29, (("EDR", 0.10),), False),  # too early: the boundary
+        (30, (("EDR", 0.60), ("Phishing", 0.61)), False),  # at target: cleared
+        (30, (("EDR", None),), True),  # nobody active at all
+        (30, (), False),  # no core features defined
+    ],
+)
+def test_adoption_low(live_days, rates, fires):
+    finding = run(Rule.ADOPTION_LOW, go_live_on=TODAY - timedelta(days=live_days), core_adoption=rates)
+    assert (finding is not None) == fires
+
+
+def test_adoption_low_needs_a_go_live():
+    assert run(Rule.ADOPTION_LOW, go_live_on=None, core_adoption=(("EDR", 0.1),)) is None
+
+
+@pytest.mark.parametrize(
+    ("live_days", "active", "seats", "fires"),
+    [
+        (14, 19, 100, True),  # 19 % of seats, 14 days after go-live
+        (14, 20, 100, False),  # exactly 20 %: the boundary
+        (13, 5, 100, False),  # too soon after go-live
+        (30, 5, None, False),  # no seat count
+        (30, 0, 10, True),
+    ],
+)
+def test_zombie_box(live_days, active, seats, fires):
+    finding = run(Rule.ZOMBIE, go_live_on=TODAY - timedelta(days=live_days), active_users_14d=active, seats=seats)
+    assert (finding is not None) == fires
+
+
+@pytest.mark.parametrize(
+    ("due_days_ago", "fires"),
+    [(1, True), (0, False), (None, False)],  # due today is not overdue yet
+)
+def test_milestone_overdue(due_days_ago, fires):
+    due = None if due_days_ago is None else TODAY - timedelta(days=due_days_ago)
+    finding = run(
+        Rule.MILESTONE_OVERDUE, milestone_id=None if due is None else 5, milestone_title="Go live", milestone_due=due
+    )
+    assert (finding is not None) == fires
+    if fires:
+        assert finding.reason == "Milestone “Go live” overdue by 1 days (due 30 Nov 2026)."
+
+
+@pytest.mark.parametrize(
+    ("active", "seats", "rates", "fires"),
+    [
+        (90, 100, (), True),  # 90 % of seats used
+        (89, 100, (), False),  # the boundary
+        (10, 100, (("EDR", 0.8), ("Phishing", 0.95)), True),  # every core feature at 80 %+
+        (10, 100, (("EDR", 0.8), ("Phishing", 0.79)), False),
+        (10, None, (("EDR", None),), False),
+    ],
+)
+def test_expansion_signal(active, seats, rates, fires):
+    finding = run(Rule.EXPANSION, active_users_28d=active, seats=seats, core_adoption=rates)
+    assert (finding is not None) == fires
+    if fires:
+        assert finding.priority == Priority.LOW

@@ -34,7 +34,7 @@ from factory.django import DjangoModelFactory
 from portal.tenancy.db import connection
 
 if TYPE_CHECKING:  # the factories' type parameters; ruff does not see names used in strings there
-    from metrics.cockpit.models import AccountNote, Cta, RuleSetting  # noqa: F401
+    from metrics.cockpit.models import AccountFacts, AccountNote, Cta, RuleSetting  # noqa: F401
     from metrics.ingest.models import ApiKey  # noqa: F401
     from metrics.models import (  # noqa: F401
         DailyUsage,
@@ -455,6 +455,19 @@ class RuleSettingFactory(DjangoModelFactory["RuleSetting"]):
     playbook = "Book the meeting\nDraft the QBR"
 
 
+class AccountFactsFactory(TenantKeyedFactory["AccountFacts"]):
+    """``tenant``'s schema facts: live for 60 days, 40 seats, 30 active users."""
+
+    class Meta:
+        model = "cockpit.AccountFacts"
+        django_get_or_create = ("tenant",)
+
+    go_live_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=60))
+    seats = 40
+    active_users_14d = 30
+    active_users_28d = 30
+
+
 class AccountNoteFactory(TenantKeyedFactory["AccountNote"]):
     class Meta:
         model = "cockpit.AccountNote"
@@ -743,6 +756,7 @@ FACTORIES: tuple[type[DjangoModelFactory], ...] = (
     StallEpisodeFactory,
     CtaFactory,
     RuleSettingFactory,
+    AccountFactsFactory,
     AccountNoteFactory,
     HealthSnapshotFactory,
     ChurnEventFactory,
