@@ -207,7 +207,7 @@ def _qbr_due(f: Facts, t: dict[str, int], today: date) -> Finding | None:
     return Finding(
         priority=Priority.HIGH if overdue else Priority.NORMAL,
         due=max(f.qbr_due, today),
-        reason=(f"QBR overdue by {-days} days" if overdue else f"QBR due in {days} days")
+        reason=(f"QBR overdue by {-days} days" if overdue else f"QBR due in {days} days" if days else "QBR due today")
         + f" ({f.qbr_due:%d %b %Y}, {f.tier} cadence).",
         figures={"qbr_due": f.qbr_due.isoformat(), "days_to_due": days},
         evidence=(("QBRs", REVIEWS_URL),),
