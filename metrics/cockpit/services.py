@@ -22,14 +22,14 @@ from django.utils import timezone
 
 from portal.accounts.access import SYSTEM, Actor, actor_user, require_staff, require_staff_on, tenants_visible_to
 from portal.accounts.models import User
-from portal.audit.services import audit_record
+from portal.audit.services import audit_record, audit_record_many
 from portal.notifications.models import Channel
 from portal.notifications.services import notification_enqueue
 from portal.tenancy.models import Tenant, console_absolute_url
 
 from .models import AccountNote, Cta, CtaStatus, Outcome, Priority, RuleSetting
-from .rules import SILENT_RULES, THRESHOLDS, Finding, rule_evaluate, thresholds_clean
-from .selectors import customers_for_rules, facts_for, rule_thresholds_get
+from .rules import SILENT_RULES, THRESHOLDS, Facts, Finding, rule_evaluate, thresholds_clean
+from .selectors import facts_list, rule_scope, rule_thresholds_get
 
 # First key of the advisory lock that serialises evaluation runs.
 EVALUATE_LOCK = 6_401_016
@@ -68,6 +68,14 @@ def _cooled_down(last_closed: datetime | None, cooldown_days: int, now: datetime
     return last_closed is None or last_closed <= now - timedelta(days=cooldown_days)
 
 
+@dataclass(frozen=True, slots=True)
+class _Live:
+    pk: int
+    reason: str
+    figures: dict[str, Any]
+    priority: int
+
+
 @transaction.atomic
 def cta_evaluate(*, tenants: QuerySet[Tenant] | None = None, now: datetime | None = None) -> EvaluateResult:
     """Run every enabled rule over the customers (all when ``tenants`` is None); return what changed."""
@@ -77,13 +85,19 @@ def cta_evaluate(*, tenants: QuerySet[Tenant] | None = None, now: datetime | Non
     now = now or timezone.now()
     today = timezone.localdate(now)
     config = rule_thresholds_get()
-    customers = list(customers_for_rules(tenants))
-    ids = [t.pk for t in customers]
+    scope = rule_scope(tenants)
+    customers = facts_list(scope)
     result = EvaluateResult(customers=len(customers))
-    live = {(c.tenant_id, c.rule): c for c in Cta.objects.select_for_update().live().filter(tenant_id__in=ids)}
+    # No row locks: a CSM may close a CTA meanwhile; the updates below skip closed rows.
+    live = {
+        (tenant_id, rule): _Live(pk, reason, figures, priority)
+        for pk, tenant_id, rule, reason, figures, priority in Cta.objects.live()
+        .filter(tenant__in=scope)
+        .values_list("pk", "tenant_id", "rule", "reason", "figures", "priority")
+    }
     last_closed: dict[tuple[int, str], datetime] = {}
     longest = max(cooldown for _, _, cooldown, _ in config.values())
-    recent = Cta.objects.filter(tenant_id__in=ids, status=CtaStatus.CLOSED, closed_at__gt=now - timedelta(days=longest))
+    recent = Cta.objects.filter(tenant__in=scope, status=CtaStatus.CLOSED, closed_at__gt=now - timedelta(days=longest))
     for tenant_id, rule, closed_at in recent.values_list("tenant_id", "rule", "closed_at"):
         if closed_at is None:  # a closed CTA has its time (constraint cta_closed_has_outcome)
             continue
@@ -91,63 +105,84 @@ def cta_evaluate(*, tenants: QuerySet[Tenant] | None = None, now: datetime | Non
         last_closed[key] = max(closed_at, last_closed.get(key, closed_at))
     to_close: dict[str, list[int]] = {CLEARED_NOTE: [], DISABLED_NOTE: []}
     to_refresh: list[Cta] = []
-    to_open: list[tuple[Tenant, str, Finding, list[str]]] = []
-    for tenant in customers:
-        facts = facts_for(tenant)
+    to_open: list[tuple[Facts, str, Finding, list[str]]] = []
+    for facts in customers:
         for rule, (enabled, thresholds, cooldown, steps) in config.items():
-            cta = live.get((tenant.pk, rule))
+            cta = live.get((facts.tenant_id, rule))
             finding = rule_evaluate(rule, facts, thresholds, today) if enabled else None
             if finding is None:
                 if cta is not None:
                     to_close[CLEARED_NOTE if enabled else DISABLED_NOTE].append(cta.pk)
             elif cta is None:
-                if _cooled_down(last_closed.get((tenant.pk, rule)), cooldown, now):
-                    to_open.append((tenant, rule, finding, steps))
+                if _cooled_down(last_closed.get((facts.tenant_id, rule)), cooldown, now):
+                    to_open.append((facts, rule, finding, steps))
             elif (cta.reason, cta.figures, cta.priority) != (finding.reason, finding.figures, finding.priority):
-                cta.reason, cta.figures, cta.priority = finding.reason, finding.figures, finding.priority
-                to_refresh.append(cta)
+                to_refresh.append(
+                    Cta(pk=cta.pk, reason=finding.reason[:500], figures=finding.figures, priority=finding.priority)
+                )
     for note, pks in to_close.items():
-        if pks:
-            Cta.objects.filter(pk__in=pks).update(
-                status=CtaStatus.CLOSED, outcome=Outcome.CLEARED, note=note, closed_at=now, snoozed_until=None
-            )
+        closed = Cta.objects.live().filter(pk__in=pks)
+        if pks and closed.update(
+            status=CtaStatus.CLOSED, outcome=Outcome.CLEARED, note=note, closed_at=now, snoozed_until=None
+        ):
             result.closed += pks
     if to_refresh:
         Cta.objects.bulk_update(to_refresh, ["reason", "figures", "priority"])
         result.refreshed = len(to_refresh)
     result.woken = (
-        Cta.objects.filter(tenant_id__in=ids, status=CtaStatus.SNOOZED, snoozed_until__lte=today)
+        Cta.objects.filter(tenant__in=scope, status=CtaStatus.SNOOZED, snoozed_until__lte=today)
         .exclude(pk__in=result.closed)
         .update(status=CtaStatus.OPEN, snoozed_until=None)
     )
-    opened = [cta for cta in (_open(t, r, f, s, now) for t, r, f, s in to_open) if cta is not None]
-    result.opened = [cta.pk for cta in opened]
+    opened = _insert([_build(f, r, finding, s, now) for f, r, finding, s in to_open])
+    tenants_by_id = Tenant.objects.in_bulk({new.tenant_id for new in opened})
+    for new in opened:
+        new.tenant = tenants_by_id[new.tenant_id]
+    result.opened = [new.pk for new in opened]
+    audit_record_many(
+        actor=SYSTEM,
+        action="cta.opened",
+        targets=[(new.tenant, new, {"rule": new.rule, "reason": new.reason}) for new in opened],
+    )
     _notify_opened(opened)
     return result
 
 
-def _open(tenant: Tenant, rule: str, finding: Finding, steps: list[str], now: datetime) -> Cta | None:
-    snapshot = getattr(tenant, "health_snapshot", None)
-    cta = Cta(
-        tenant=tenant,
+def _build(facts: Facts, rule: str, finding: Finding, steps: list[str], now: datetime) -> Cta:
+    return Cta(
+        tenant_id=facts.tenant_id,
         rule=rule,
         priority=finding.priority,
         due=finding.due,
-        owner_id=tenant.csm_id,
+        owner_id=facts.csm_id,
         reason=finding.reason[:500],
         figures=finding.figures,
-        evidence=_evidence(finding, tenant.slug),
+        evidence=_evidence(finding, facts.slug),
         steps=[{"text": text, "done": False} for text in steps],
-        health_at_open=snapshot.score if snapshot else None,
+        health_at_open=facts.score,
         opened_at=now,
     )
+
+
+def _insert(ctas: list[Cta]) -> list[Cta]:
+    """Insert the new CTAs in one statement; if one meets a live CTA, insert them one by one."""
+    if not ctas:
+        return []
     try:
         with transaction.atomic():
-            cta.save()
+            return Cta.objects.bulk_create(ctas)
     except IntegrityError:
-        return None  # a live CTA for this customer and rule exists: it stands
-    audit_record(actor=SYSTEM, action="cta.opened", tenant=tenant, target=cta, rule=rule, reason=cta.reason)
-    return cta
+        pass
+    inserted = []
+    for cta in ctas:
+        cta.pk = None
+        try:
+            with transaction.atomic():
+                cta.save(force_insert=True)
+        except IntegrityError:
+            continue  # a live CTA for this customer and rule exists: it stands
+        inserted.append(cta)
+    return inserted
 
 
 def cta_url(cta: Cta) -> str:
@@ -157,23 +192,41 @@ def cta_url(cta: Cta) -> str:
 
 
 def _notify_opened(ctas: list[Cta]) -> None:
-    """Tell each new CTA's owner: urgent ones at once, the rest in the daily digest."""
+    """Tell each owner of new CTAs: urgent ones at once, the rest in the daily digest (one notice each)."""
     loud = [c for c in ctas if c.owner_id and c.rule not in SILENT_RULES]
     owners = {u.pk: u for u in User.objects.filter(pk__in={c.owner_id for c in loud})}
+    by_owner: dict[int, list[Cta]] = {}
     for cta in loud:
-        urgent = cta.priority == Priority.URGENT
-        notification_enqueue(
-            key=f"cta:{cta.pk}:opened",
-            kind="cta",
-            subject=f"{'Urgent: ' if urgent else ''}{cta.tenant.name}: {cta.get_rule_display()}",
-            body=f"{cta.reason}\nDue {cta.due:%d %b %Y}.",
-            recipients=[owners[cta.owner_id]],  # type: ignore[index]
-            via=(Channel.EMAIL, Channel.IN_APP, Channel.WEBHOOK) if urgent else (Channel.EMAIL, Channel.IN_APP),
-            digest=not urgent,
-            tenant=cta.tenant,
-            topic=cta.topic,
-            link=console_absolute_url(cta_url(cta)),
-        )
+        by_owner.setdefault(cta.owner_id, []).append(cta)  # type: ignore[arg-type]
+    for owner_id, items in by_owner.items():
+        urgent = [c for c in items if c.priority == Priority.URGENT]
+        later = [c for c in items if c.priority != Priority.URGENT]
+        for group, is_urgent in ((urgent, True), (later, False)):
+            if group:
+                _notice(owners[owner_id], group, urgent=is_urgent)
+
+
+def _notice(owner: User, ctas: list[Cta], *, urgent: bool) -> None:
+    first = ctas[0]
+    if len(ctas) == 1:
+        subject = f"{'Urgent: ' if urgent else ''}{first.tenant.name}: {first.get_rule_display()}"
+        link, topic = cta_url(first), first.topic
+    else:
+        subject = f"{len(ctas)} new {'urgent ' if urgent else ''}calls to action"
+        link, topic = reverse("cockpit:book", urlconf=settings.PUBLIC_SCHEMA_URLCONF), ""
+    body = "\n".join(f"- {c.tenant.name}: {c.reason} Due {c.due:%d %b %Y}." for c in ctas)
+    notification_enqueue(
+        key=f"cta:{first.pk}:opened:{'urgent' if urgent else 'later'}",
+        kind="cta",
+        subject=subject,
+        body=body,
+        recipients=[owner],
+        via=(Channel.EMAIL, Channel.IN_APP, Channel.WEBHOOK) if urgent else (Channel.EMAIL, Channel.IN_APP),
+        digest=not urgent,
+        tenant=first.tenant if len({c.tenant_id for c in ctas}) == 1 else None,
+        topic=topic,
+        link=console_absolute_url(link),
+    )
 
 
 # --- the CSM's answers ---------------------------------------------------------------------
