@@ -114,6 +114,9 @@ class Cta(models.Model):
     note = models.TextField(blank=True)
     # The health score when the CTA opened: the baseline of the effectiveness report.
     health_at_open = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The first score scored 30 or more days after opening, and its day (the report's outcome side).
+    health_after_30 = models.PositiveSmallIntegerField(null=True, blank=True)
+    health_after_30_on = models.DateField(null=True, blank=True)
     opened_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(

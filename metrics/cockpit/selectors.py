@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from metrics.portfolio.models import Band, HealthSnapshot
@@ -20,7 +20,7 @@ from portal.accounts.models import User
 from portal.audit.models import AuditEvent
 from portal.tenancy.models import LifecycleStage, Tenant
 
-from .models import Cta, CtaStatus, Rule, RuleSetting
+from .models import Cta, CtaStatus, Outcome, Rule, RuleSetting
 from .rules import Facts, default_thresholds
 
 
@@ -211,3 +211,53 @@ def _onboarding_progress(snapshot: HealthSnapshot | None) -> int | None:
 
 def staff_list() -> QuerySet[User]:
     return User.objects.filter(is_active=True).filter(Q(staff_role__in=["csm", "admin"]) | Q(is_superuser=True))
+
+
+@dataclass(frozen=True, slots=True)
+class EffectivenessRow:
+    rule: str
+    outcome: str
+    closed: int
+    measured: int
+    improved: int
+    mean_change: float | None
+
+    @property
+    def rule_label(self) -> str:
+        return Rule(self.rule).label
+
+    @property
+    def outcome_label(self) -> str:
+        return Outcome(self.outcome).label if self.outcome in Outcome.values else self.outcome
+
+
+def cta_effectiveness_list(*, viewer: Actor) -> list[EffectivenessRow]:
+    """Return, per rule and outcome of the closed CTAs ``viewer`` sees, the health change 30 days on (1 query).
+
+    A CTA's change is ``health_after_30 - health_at_open`` (docs/cockpit.md, "CTA effectiveness");
+    CTAs without a score at either end count as closed but not measured.
+    """
+    measured = Q(health_at_open__isnull=False, health_after_30__isnull=False)
+    rows = (
+        Cta.objects.visible_to(viewer)
+        .filter(status=CtaStatus.CLOSED)
+        .values("rule", "outcome")
+        .annotate(
+            closed=Count("pk"),
+            measured=Count("pk", filter=measured),
+            improved=Count("pk", filter=measured & Q(health_after_30__gt=F("health_at_open"))),
+            mean_change=Avg(F("health_after_30") - F("health_at_open"), filter=measured),
+        )
+        .order_by("rule", "outcome")
+    )
+    return [
+        EffectivenessRow(
+            rule=r["rule"],
+            outcome=r["outcome"],
+            closed=r["closed"],
+            measured=r["measured"],
+            improved=r["improved"],
+            mean_change=None if r["mean_change"] is None else round(float(r["mean_change"]), 1),
+        )
+        for r in rows
+    ]

@@ -16,10 +16,12 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import DateField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
+from metrics.portfolio.models import HealthSnapshot
 from portal.accounts.access import SYSTEM, Actor, actor_user, require_staff, require_staff_on, tenants_visible_to
 from portal.accounts.models import User
 from portal.audit.services import audit_record, audit_record_many
@@ -34,6 +36,8 @@ from .selectors import facts_list, rule_scope, rule_thresholds_get
 # First key of the advisory lock that serialises evaluation runs.
 EVALUATE_LOCK = 6_401_016
 SNOOZE_MAX_DAYS = 90
+# The effectiveness report compares the health score this many days after a CTA opened.
+AFTER_DAYS = 30
 CLEARED_NOTE = "Closed by Keel: the condition no longer holds."
 DISABLED_NOTE = "Closed by Keel: an admin turned the rule off."
 
@@ -134,6 +138,7 @@ def cta_evaluate(*, tenants: QuerySet[Tenant] | None = None, now: datetime | Non
         .exclude(pk__in=result.closed)
         .update(status=CtaStatus.OPEN, snoozed_until=None)
     )
+    _record_health_after_30(scope, now)
     opened = _insert([_build(f, r, finding, s, now) for f, r, finding, s in to_open])
     tenants_by_id = Tenant.objects.in_bulk({new.tenant_id for new in opened})
     for new in opened:
@@ -146,6 +151,23 @@ def cta_evaluate(*, tenants: QuerySet[Tenant] | None = None, now: datetime | Non
     )
     _notify_opened(opened)
     return result
+
+
+def _record_health_after_30(scope: QuerySet[Tenant], now: datetime) -> int:
+    """Store, once, the first health score of a day 30 or more days after each CTA opened."""
+    snapshot = HealthSnapshot.objects.filter(tenant=OuterRef("tenant"))
+    return Cta.objects.filter(
+        tenant__in=scope,
+        health_after_30_on__isnull=True,
+        opened_at__lte=now - timedelta(days=AFTER_DAYS),
+        tenant__health_snapshot__score__isnull=False,
+        tenant__health_snapshot__day__gte=ExpressionWrapper(
+            TruncDate("opened_at") + timedelta(days=AFTER_DAYS), output_field=DateField()
+        ),
+    ).update(
+        health_after_30=Subquery(snapshot.values("score")[:1]),
+        health_after_30_on=Subquery(snapshot.values("day")[:1]),
+    )
 
 
 def _build(facts: Facts, rule: str, finding: Finding, steps: list[str], now: datetime) -> Cta:

@@ -8,6 +8,7 @@ app_name = "cockpit"
 
 urlpatterns = [
     path("book/", views.book, name="book"),
+    path("cockpit/effectiveness/", views.effectiveness, name="effectiveness"),
     path("cockpit/rules/", views.rule_list, name="rules"),
     path("cockpit/rules/<slug:rule>/", views.rule_edit, name="rule_edit"),
     path("tenants/<slug:slug>/account/", views.account, name="account"),

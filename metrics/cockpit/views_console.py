@@ -236,3 +236,11 @@ def rule_edit(request, rule: str):
         "stored": RuleSetting.objects.filter(rule=rule).first(),
     }
     return render(request, "cockpit/rule_edit.html", context, status=400 if form.errors else 200)
+
+
+@staff_required()
+def effectiveness(request):
+    """What CTAs did: health 30 days after opening against health at opening, per rule and outcome."""
+    return render(
+        request, "cockpit/effectiveness.html", {"rows": selectors.cta_effectiveness_list(viewer=request.user)}
+    )
