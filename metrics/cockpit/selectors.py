@@ -23,10 +23,14 @@ from portal.tenancy.models import LifecycleStage, Tenant
 from .models import Cta, CtaStatus, Outcome, Rule, RuleSetting
 from .rules import Facts, default_thresholds
 
+# The one place the cockpit reads the renewal date (a row, or the field for set-based reads).
+RENEWAL_DATE_FIELD = "renewal_date"
+
 
 def renewal_date_for(tenant: Tenant) -> date | None:
-    """Return the customer's next renewal date: the one place the cockpit reads it."""
-    return tenant.renewal_date
+    """Return the customer's next renewal date."""
+    renewal: date | None = getattr(tenant, RENEWAL_DATE_FIELD)
+    return renewal
 
 
 _FACT_FIELDS = (
@@ -34,7 +38,7 @@ _FACT_FIELDS = (
     "slug",
     "tier",
     "csm_id",
-    "renewal_date",
+    RENEWAL_DATE_FIELD,
     "last_qbr_published_at",
     "contract_start",
     "created_at",

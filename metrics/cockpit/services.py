@@ -294,6 +294,8 @@ def cta_reassign(*, cta: Cta, actor: Actor, owner: User) -> Cta:
     cta = _locked(cta, actor)
     if not owner.is_vendor_staff:
         raise ValidationError({"owner": "Only a CSM or an admin can own a CTA."})
+    if not tenants_visible_to(owner).filter(pk=cta.tenant_id).exists():
+        raise ValidationError({"owner": f"{owner} cannot see {cta.tenant.name}: an admin assigns CSMs to customers."})
     previous = cta.owner_id
     cta.owner = owner
     cta.save(update_fields=["owner"])

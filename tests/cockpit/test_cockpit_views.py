@@ -100,9 +100,9 @@ def test_snoozing_needs_a_future_day_and_a_reason(tenant_a, csm_a):
     assert (cta.status, cta.snoozed_until) == (CtaStatus.SNOOZED, today + timedelta(days=3))
 
 
-def test_reassigning_tells_the_new_owner(tenant_a, csm_a):
+def test_reassigning_tells_the_new_owner(tenant_a, csm_a, admin_user):
     cta = CtaFactory(tenant=tenant_a, owner=csm_a)
-    colleague = CsmFactory()
+    colleague = admin_user
     response = client_for(csm_a).post(f"/console/tenants/alpha/ctas/{cta.pk}/reassign/", {"owner": colleague.pk})
     assert response.status_code == 302
     cta.refresh_from_db()
@@ -111,6 +111,9 @@ def test_reassigning_tells_the_new_owner(tenant_a, csm_a):
     customer = MembershipFactory(tenant=tenant_a).user
     refused = client_for(csm_a).post(f"/console/tenants/alpha/ctas/{cta.pk}/reassign/", {"owner": customer.pk})
     assert refused.status_code == 400
+    blind = client_for(admin_user).post(f"/console/tenants/alpha/ctas/{cta.pk}/reassign/", {"owner": CsmFactory().pk})
+    assert blind.status_code == 400
+    assert "cannot see Alpha Corp" in blind.text
 
 
 def test_the_playbook_checklist_is_ticked_step_by_step(tenant_a, csm_a):
