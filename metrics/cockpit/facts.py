@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from metrics.models import DailyUsage, Feature, NpsResponse, SeatCount
 from onboarding.models import Checklist, Task, TaskStatus
+from onboarding.selectors import checklist_progress_get
 from portal.accounts.access import current_tenant
 
 from .models import AccountFacts
@@ -47,6 +48,7 @@ def account_facts_refresh(*, today: date | None = None) -> AccountFacts:
     """Recompute the current tenant's facts and store them in public; return the row."""
     tenant = current_tenant()
     today = today or timezone.localdate()
+    progress = checklist_progress_get() or (0, 0)
     go_live = Checklist.objects.aggregate(first=Min("first_value_at"))["first"]
     seats = SeatCount.objects.order_by("-day").values_list("seats", flat=True).first()
     active_28 = _active_users(today - timedelta(days=27), today)
@@ -67,6 +69,8 @@ def account_facts_refresh(*, today: date | None = None) -> AccountFacts:
         defaults={
             "computed_at": timezone.now(),
             "go_live_on": timezone.localdate(go_live) if go_live else None,
+            "onboarding_done": progress[0],
+            "onboarding_total": progress[1],
             "seats": seats,
             "active_users_14d": _active_users(today - timedelta(days=13), today),
             "active_users_28d": active_28,

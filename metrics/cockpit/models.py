@@ -193,6 +193,8 @@ class AccountFacts(models.Model):
     computed_at = models.DateTimeField(default=timezone.now)
     # Go-live: the first time a checklist reached its first-value milestone.
     go_live_on = models.DateField(null=True, blank=True)
+    onboarding_done = models.PositiveIntegerField(default=0, help_text="Checklist tasks done.")
+    onboarding_total = models.PositiveIntegerField(default=0, help_text="Checklist tasks in all.")
     seats = models.PositiveIntegerField(null=True, blank=True, help_text="The latest seat count.")
     active_users_14d = models.PositiveIntegerField(default=0, help_text="Distinct users active in the last 14 days.")
     active_users_28d = models.PositiveIntegerField(default=0, help_text="Distinct users active in the last 28 days.")
@@ -211,3 +213,10 @@ class AccountFacts(models.Model):
 
     def __str__(self):
         return f"Facts of tenant {self.tenant_id} at {self.computed_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def onboarding_percent(self) -> int | None:
+        """Return the share of checklist tasks done, rounded (None without a checklist)."""
+        if not self.onboarding_total:
+            return None
+        return round(self.onboarding_done / self.onboarding_total * 100)

@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from metrics.portfolio.models import Band, HealthSnapshot
+from metrics.portfolio.models import Band
 from metrics.qbr.selectors import qbr_due_date_for, qbr_due_date_get
 from onboarding.stalls.models import StallEpisode
 from portal.accounts.access import Actor, tenants_visible_to
@@ -20,7 +20,7 @@ from portal.accounts.models import User
 from portal.audit.models import AuditEvent
 from portal.tenancy.models import LifecycleStage, Tenant
 
-from .models import Cta, CtaStatus, Outcome, Rule, RuleSetting
+from .models import AccountFacts, Cta, CtaStatus, Outcome, Rule, RuleSetting
 from .rules import Facts, default_thresholds
 
 # The one place the cockpit reads the renewal date (a row, or the field for set-based reads).
@@ -171,7 +171,7 @@ def book_list(*, viewer: Actor, csm: User | None = None, today: date | None = No
     if csm is not None:
         tenants = tenants.filter(csm=csm)
     tenants = (
-        tenants.select_related("health_snapshot", "csm")
+        tenants.select_related("health_snapshot", "account_facts", "csm")
         .annotate(
             open_stalls=Count("stall_episodes", filter=Q(stall_episodes__ended_at__isnull=True), distinct=True),
             live_ctas=Count("ctas", filter=~Q(ctas__status=CtaStatus.CLOSED), distinct=True),
@@ -186,6 +186,7 @@ def book_list(*, viewer: Actor, csm: User | None = None, today: date | None = No
     rows = []
     for tenant in tenants:
         snapshot = getattr(tenant, "health_snapshot", None)
+        facts: AccountFacts | None = getattr(tenant, "account_facts", None)
         renewal = renewal_date_for(tenant)
         rows.append(
             BookRow(
@@ -195,7 +196,7 @@ def book_list(*, viewer: Actor, csm: User | None = None, today: date | None = No
                 change=snapshot.change if snapshot else None,
                 renewal_date=renewal,
                 renewal_in_days=(renewal - today).days if renewal else None,
-                onboarding_progress=_onboarding_progress(snapshot),
+                onboarding_progress=facts.onboarding_percent if facts else None,
                 open_stalls=tenant.open_stalls,
                 last_touch=tenant.last_touch,
                 qbr_due=qbr_due_date_get(tenant),
@@ -203,14 +204,6 @@ def book_list(*, viewer: Actor, csm: User | None = None, today: date | None = No
             )
         )
     return rows
-
-
-def _onboarding_progress(snapshot: HealthSnapshot | None) -> int | None:
-    """Return the onboarding component's value (% of tasks done) from the health snapshot, if scored."""
-    for component in (snapshot.components if snapshot else None) or []:
-        if component.get("key") == "onboarding" and component.get("score") is not None:
-            return round(float(component["score"]))
-    return None
 
 
 def staff_list() -> QuerySet[User]:

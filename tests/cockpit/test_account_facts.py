@@ -28,6 +28,8 @@ def test_it_copies_seats_activity_adoption_detractors_and_overdue_milestones(ten
         Task.objects.filter(pk=task.pk).update(is_milestone=True, due_date=today - timedelta(days=3))
         facts = account_facts_refresh()
     assert facts.tenant_id == tenant_a.pk
+    with tenant_a:
+        assert (facts.onboarding_done, facts.onboarding_total) == (0, Task.objects.count())
     assert facts.go_live_on == today - timedelta(days=40)
     assert (facts.seats, facts.active_users_14d, facts.active_users_28d) == (50, 1, 2)
     assert facts.core_adoption == [{"key": "edr", "name": "EDR", "rate": 1.0}]

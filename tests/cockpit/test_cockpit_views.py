@@ -11,6 +11,7 @@ from metrics.cockpit.models import AccountNote, Cta, CtaStatus, Outcome, Priorit
 from portal.notifications.models import Notification
 from tests.support.clients import client_for
 from tests.support.factories import (
+    AccountFactsFactory,
     CsmFactory,
     CtaFactory,
     HealthSnapshotFactory,
@@ -28,6 +29,7 @@ def test_the_console_home_of_staff_is_the_book(csm_a):
 
 def test_a_csm_s_book_lists_their_queue_by_priority_then_due_and_their_accounts(tenant_a, tenant_b, csm_a, csm_b):
     HealthSnapshotFactory(tenant=tenant_a, score=58, score_week_ago=70)
+    AccountFactsFactory(tenant=tenant_a, onboarding_done=3, onboarding_total=12)
     later = CtaFactory(tenant=tenant_a, owner=csm_a, priority=Priority.URGENT, due=timezone.localdate() + timedelta(5))
     sooner = CtaFactory(tenant=tenant_a, owner=csm_a, rule=Rule.QBR_DUE, priority=Priority.URGENT, reason="QBR soon.")
     low = CtaFactory(tenant=tenant_a, owner=csm_a, rule=Rule.RENEWAL_AT_RISK, priority=Priority.LOW, reason="Renew.")
@@ -38,7 +40,7 @@ def test_a_csm_s_book_lists_their_queue_by_priority_then_due_and_their_accounts(
     assert queue == [sooner.pk, later.pk, low.pk]
     assert [row.tenant.slug for row in response.context["accounts"]] == ["alpha"]
     row = response.context["accounts"][0]
-    assert (row.score, row.change, row.live_ctas) == (58, -12, 3)
+    assert (row.score, row.change, row.live_ctas, row.onboarding_progress) == (58, -12, 3, 25)
     assert "Beta's own CTA" not in response.text
 
 
