@@ -158,11 +158,13 @@ def account(request, slug: str):
         else:
             messages.success(request, "Note added.")
             return redirect("cockpit:account", slug=slug)
-    with tenant:
-        progress = checklist_progress_get()
-        next_tasks = next_task_list()
-        reviews = list(report_list(access=Access.CSM)[:8])
-        answers = nps_answer_list()
+    progress, next_tasks, reviews, answers = None, [], [], []
+    if tenant.ready:  # a tenant still being provisioned has no tables to read yet
+        with tenant:
+            progress = checklist_progress_get()
+            next_tasks = next_task_list()
+            reviews = list(report_list(access=Access.CSM)[:8])
+            answers = nps_answer_list()
     respondents = {u.pk: u for u in User.objects.filter(pk__in={a.respondent_id for a in answers})}
     context = {
         "tenant": tenant,

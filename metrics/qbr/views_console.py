@@ -27,6 +27,13 @@ def qbr_schedule_list(request):
     return render(request, "qbr/schedule.html", {"rows": selectors.qbr_schedule_list(tenants)})
 
 
+def _ready_tenant_or_404(request, slug: str):
+    tenant = tenant_for_staff_or_404(request.user, slug)
+    if not tenant.ready:
+        raise Http404("This customer is still being set up.")
+    return tenant
+
+
 def _report_or_404(pk: int):
     report = selectors.report_list(access=Access.CSM).filter(pk=pk).first()
     if report is None:
@@ -36,7 +43,7 @@ def _report_or_404(pk: int):
 
 @staff_required()
 def tenant_report_list(request, slug: str):
-    tenant = tenant_for_staff_or_404(request.user, slug)
+    tenant = _ready_tenant_or_404(request, slug)
     form = ReportCreateForm(request.POST or None, initial={"day": timezone.localdate()})
     with tenant:
         if request.method == "POST" and form.is_valid():
@@ -53,7 +60,7 @@ def tenant_report_list(request, slug: str):
 
 @staff_required()
 def tenant_report_detail(request, slug: str, pk: int):
-    tenant = tenant_for_staff_or_404(request.user, slug)
+    tenant = _ready_tenant_or_404(request, slug)
     with tenant:
         report = _report_or_404(pk)
         form = ReportNarrativeForm(request.POST or None)
@@ -81,7 +88,7 @@ def tenant_report_detail(request, slug: str, pk: int):
 @staff_required()
 @require_POST
 def tenant_report_publish(request, slug: str, pk: int):
-    tenant = tenant_for_staff_or_404(request.user, slug)
+    tenant = _ready_tenant_or_404(request, slug)
     with tenant:
         report = _report_or_404(pk)
         try:

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from metrics.cockpit.models import AccountNote, Cta, CtaStatus, Outcome, Priority, Rule, RuleSetting
 from portal.notifications.models import Notification
+from portal.tenancy.models import Tenant
 from tests.support.clients import client_for
 from tests.support.factories import (
     AccountFactsFactory,
@@ -203,3 +204,11 @@ def test_closing_keeps_the_cta_in_the_360_but_not_in_the_queue(tenant_a, csm_a):
         Cta.objects.get(pk=cta.pk).get_outcome_display()
         in client_for(csm_a).get("/console/tenants/alpha/account/").text
     )
+
+
+def test_a_customer_still_being_set_up_shows_its_360_without_schema_data(tenant_a, csm_a):
+    Tenant.objects.filter(pk=tenant_a.pk).update(ready=False)
+    response = client_for(csm_a).get("/console/tenants/alpha/account/")
+    assert response.status_code == 200
+    assert "No onboarding checklist." in response.text
+    assert client_for(csm_a).get("/console/tenants/alpha/reviews/").status_code == 404
