@@ -180,13 +180,23 @@ def account(request, slug: str):
         "people": Membership.objects.filter(tenant=tenant).select_related("user").order_by("role", "user__email"),
         "answers": [(a, respondents.get(a.respondent_id)) for a in answers],
         "reviews": reviews,
-        "timeline": AuditEvent.objects.filter(tenant=tenant)
-        .select_related("actor")
-        .order_by("-created_at")[:TIMELINE_LENGTH],
-        "notes": tenant.account_notes.select_related("author").prefetch_related("mentions")[:TIMELINE_LENGTH],
+        "timeline": _timeline(tenant),
         "form": form,
     }
     return render(request, "cockpit/account.html", context, status=400 if form.errors else 200)
+
+
+def _timeline(tenant) -> list[tuple[object, object]]:
+    """Return the latest notes and recorded events of ``tenant``, newest first, as (when, item)."""
+    notes = tenant.account_notes.select_related("author")[:TIMELINE_LENGTH]
+    events = (
+        AuditEvent.objects.filter(tenant=tenant)
+        .exclude(action="account.note_added")  # the note itself is in the timeline
+        .order_by("-created_at")[:TIMELINE_LENGTH]
+    )
+    items = [(n.created_at, n) for n in notes] + [(e.created_at, e) for e in events]
+    items.sort(key=lambda pair: pair[0], reverse=True)
+    return items[:TIMELINE_LENGTH]
 
 
 @staff_required(admin_only=True)
