@@ -108,7 +108,7 @@ bench: install
 	$(call need_debian,wrk)
 	@# Every benchmark runs even when one misses a goal; make fails at the end if any did.
 	@failed=""; \
-	for b in "ingest.py" "scoring.py --tenants 200 --days 90" "portfolio.py" "kpis.py" "load.py" "tenants.py --tenants 1000"; do \
+	for b in "ingest.py" "scoring.py --tenants 200 --days 90" "portfolio.py" "kpis.py" "cockpit.py" "load.py" "tenants.py --tenants 1000"; do \
 		echo "== bench/$$b"; $(PY) bench/$$b || failed="$$failed $$b;"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "Goals missed in:$$failed" >&2; exit 1; fi

@@ -156,3 +156,8 @@ def time_to_value_get(*, tenant: Tenant) -> timedelta | None:
     kickoff = kickoff_get(tenant=tenant)
     start = started if kickoff is None else timezone.make_aware(datetime.combine(kickoff, time.min))
     return kpi.ttv_from_kickoff(kickoff=start, first_value=first_value)
+
+
+def nps_answer_list(*, limit: int = 20) -> list[NpsResponse]:
+    """Return the current tenant's latest NPS answers (dismissals left out), newest first."""
+    return list(NpsResponse.objects.filter(score__isnull=False).order_by("-created_at", "-pk")[:limit])

@@ -8,10 +8,10 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Count, Q, QuerySet, Value
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.utils import timezone
 
-from portal.accounts.access import Access
+from portal.accounts.access import Access, current_tenant, require_tenant_schema
 
 from .choices import OwnerSide
 from .models import Activity, Checklist, Comment, Evidence, Phase, Task, TaskStatus
@@ -308,4 +308,14 @@ def read_step_get(*, task: Task, user: Actor | Viewer, tenant: Tenant) -> ReadSt
     url = reverse(name, kwargs={"slug": target.slug}, urlconf="portal.urls_tenant")
     return ReadStep(
         title=target.title, url=url, confirmed=kb_read_confirmed(user, task.read_confirm_ref, tenant=tenant)
+    )
+
+
+def next_task_list(*, limit: int = 5) -> list[Task]:
+    """Return the current tenant's open tasks in the order they are due (undated last)."""
+    require_tenant_schema(current_tenant())
+    return list(
+        Task.objects.filter(status=TaskStatus.TODO)
+        .select_related("checklist")
+        .order_by(F("due_date").asc(nulls_last=True), "checklist_id", "position", "pk")[:limit]
     )

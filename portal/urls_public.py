@@ -15,6 +15,7 @@ urlpatterns = [
     path("console/stalls/", include("onboarding.stalls.urls_console")),
     path("console/", include("portal.console.urls_console")),
     path("console/", include("metrics.qbr.urls_console")),
+    path("console/", include("metrics.cockpit.urls_console")),
     path("console/", include("metrics.portfolio.urls_console")),
     path("console/", include("metrics.ingest.urls_console")),
     path("console/", include("metrics.retention.urls_console")),

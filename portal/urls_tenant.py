@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/kb/", include("portal.kb.urls_api")),
     path("api/", include("portal.api.urls_api")),
     path("api/v1/", include("onboarding.urls_api")),
+    path("api/v1/", include("metrics.cockpit.urls_api")),
     path("onboarding/", include("onboarding.urls")),
     path("", include("metrics.qbr.urls")),
     path("kb/", include("portal.kb.urls")),

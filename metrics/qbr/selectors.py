@@ -1,7 +1,7 @@
 """Reads of QBRs: who sees which, and the figures a page shows."""
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -65,11 +65,23 @@ def _charts(figures: dict[str, Any]) -> dict[str, Line]:
 
 def qbr_due_date_get(tenant: Tenant, today: date | None = None) -> date:
     """Return when the tenant's next QBR is due under its tier's cadence."""
-    months = settings.KEEL_QBR_CADENCE_MONTHS.get(tenant.tier, 12)
-    if tenant.last_qbr_published_at:
-        anchor = timezone.localdate(tenant.last_qbr_published_at)
+    return qbr_due_date_for(
+        tier=tenant.tier,
+        last_published_at=tenant.last_qbr_published_at,
+        contract_start=tenant.contract_start,
+        created_at=tenant.created_at,
+    )
+
+
+def qbr_due_date_for(
+    *, tier: str, last_published_at: datetime | None, contract_start: date | None, created_at: datetime
+) -> date:
+    """Return the QBR due date from a tenant's fields (for set-based reads that skip model instances)."""
+    months = settings.KEEL_QBR_CADENCE_MONTHS.get(tier, 12)
+    if last_published_at:
+        anchor = timezone.localdate(last_published_at)
     else:
-        anchor = tenant.contract_start or timezone.localdate(tenant.created_at)
+        anchor = contract_start or timezone.localdate(created_at)
     due: date = anchor + relativedelta(months=months)  # relativedelta is untyped
     return due
 

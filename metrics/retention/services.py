@@ -59,21 +59,34 @@ def _validate(*, facts: list[ledger.Fact], kind: str, occurred_on: date, arr: De
 
 
 def _stage_follow(account: Account) -> None:
-    """Move the tenant's lifecycle stage to what the ledger says today."""
+    """Move the tenant's lifecycle stage and renewal date to what the ledger says today.
+
+    The renewal date is the end of the latest term the ledger records (contract start, renewal or
+    win-back with a term end), so every page that shows "renews on" (the console, the CSM's book
+    and its renewal rule) reads the ledger's date.
+    """
     tenant = account.tenant
     if tenant is None:
         return
     facts = account_facts_get(account=account)
+    changed = []
     active = ledger.active_at_start_of(facts, timezone.localdate() + timedelta(days=1))
+    stage = tenant.lifecycle_stage
     if not active and any(f.kind == ledger.CHURN for f in facts):
         stage = LifecycleStage.CHURNED
     elif tenant.lifecycle_stage == LifecycleStage.CHURNED:
         stage = WON_BACK_STAGE
-    else:
-        return
     if tenant.lifecycle_stage != stage:
         tenant.lifecycle_stage = stage
-        tenant.save(update_fields=["lifecycle_stage"])
+        changed.append("lifecycle_stage")
+    terms = [f for f in facts if f.term_end is not None]
+    if terms:
+        renewal = max(terms, key=lambda f: f.occurred_on).term_end
+        if tenant.renewal_date != renewal:
+            tenant.renewal_date = renewal
+            changed.append("renewal_date")
+    if changed:
+        tenant.save(update_fields=changed)
 
 
 @transaction.atomic

@@ -14,8 +14,24 @@ def audit_record(
     *, actor: Actor, action: str, tenant: Tenant | None = None, target: models.Model | None = None, **data: Any
 ) -> AuditEvent:
     """Record that ``actor`` (a user, or SYSTEM for Keel itself) did ``action``."""
+    event = _event(actor=actor, action=action, tenant=tenant, target=target, data=data)
+    event.save(force_insert=True)
+    return event
+
+
+def audit_record_many(
+    *, actor: Actor, action: str, targets: list[tuple[Tenant | None, models.Model, dict[str, Any]]]
+) -> list[AuditEvent]:
+    """Record one ``action`` by ``actor`` on many (tenant, target, data) at once, in one insert."""
+    rows = [_event(actor=actor, action=action, tenant=t, target=target, data=data) for t, target, data in targets]
+    return AuditEvent.objects.bulk_create(rows)
+
+
+def _event(
+    *, actor: Actor, action: str, tenant: Tenant | None, target: models.Model | None, data: dict[str, Any]
+) -> AuditEvent:
     user = actor_user(actor)
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=user,
         actor_email=user.email if user else "",
         tenant=tenant,

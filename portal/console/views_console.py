@@ -25,7 +25,7 @@ def root(request):
     if not request.user.is_authenticated:
         return redirect("accounts:login")
     if request.user.is_vendor_staff:
-        return redirect("console:tenant_list")
+        return redirect(settings.KEEL_CONSOLE_HOME)
     memberships = Membership.objects.filter(user=request.user).select_related("tenant")
     return render(request, "console/your_accounts.html", {"memberships": memberships})
 

@@ -63,12 +63,14 @@ def notification_enqueue(
     tenant: Tenant | None = None,
     topic: str = "",
     link: str = "",
+    digest: bool = False,
 ) -> list[Notification]:
     """Write one outbox row per recipient and channel, plus one per extra webhook; return the new rows.
 
     Call it inside the transaction that decided to notify: the rows commit (or vanish) with
     that decision. Each recipient's preferences pick the channels: e-mail is held for the
-    daily digest if they asked for one, the webhook goes only to those who set a URL.
+    daily digest if they asked for one (always with ``digest=True``: news that can wait a day),
+    the webhook goes only to those who set a URL.
     Delivery tasks are sent once the transaction commits.
     """
     if not connection.in_atomic_block:
@@ -84,7 +86,7 @@ def notification_enqueue(
         if Channel.IN_APP in wanted:
             rows.append(Notification(dedupe_key=f"{base}:in_app", channel=Channel.IN_APP, recipient=user, **common))
         if Channel.EMAIL in wanted and user.email:
-            status = Status.HELD if pref.digest else Status.PENDING
+            status = Status.HELD if digest or pref.digest else Status.PENDING
             rows.append(
                 Notification(
                     dedupe_key=f"{base}:email",
@@ -106,8 +108,8 @@ def notification_enqueue(
                 )
             )
     for url in webhooks:
-        digest = hashlib.sha256(url.encode()).hexdigest()[:12]
-        rows.append(Notification(dedupe_key=f"{key}:hook:{digest}", channel=Channel.WEBHOOK, address=url, **common))
+        url_hash = hashlib.sha256(url.encode()).hexdigest()[:12]
+        rows.append(Notification(dedupe_key=f"{key}:hook:{url_hash}", channel=Channel.WEBHOOK, address=url, **common))
     return _insert_new(rows)
 
 

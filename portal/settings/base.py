@@ -38,6 +38,7 @@ SHARED_APPS = [
     "metrics.portfolio",
     "metrics.ingest",
     "metrics.retention",
+    "metrics.cockpit",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -427,6 +428,9 @@ CELERY_TASK_ROUTES = {
     "metrics.health_score_sweep_task": {"queue": "scoring"},
     "qbr.outcomes_sync_all_task": {"queue": "scoring"},
     "qbr.outcomes_sync_task": {"queue": "scoring"},
+    "cockpit.cta_evaluate_task": {"queue": "scoring"},
+    "cockpit.account_facts_refresh_task": {"queue": "scoring"},
+    "cockpit.account_facts_refresh_all_task": {"queue": "scoring"},
     "notifications.notification_deliver_task": {"queue": "notify"},
     "notifications.notification_sweep_task": {"queue": "notify"},
     "notifications.notification_digest_send_all_task": {"queue": "notify"},
@@ -479,6 +483,15 @@ CELERY_BEAT_SCHEDULE = {
     "health-score-sweep": {
         "task": "metrics.health_score_sweep_task",
         "schedule": timedelta(seconds=KEEL_HEALTH_SWEEP_SECONDS),
+    },
+    "account-facts-hourly": {
+        "task": "cockpit.account_facts_refresh_all_task",
+        "schedule": crontab(minute=30),  # before the evaluation reads them
+    },
+    "cta-evaluate-hourly": {
+        "task": "cockpit.cta_evaluate_task",
+        # Hourly, after stall detection (minute 10); the nightly scores are in by 03:40.
+        "schedule": crontab(minute=40),
     },
 }
 
@@ -547,3 +560,39 @@ KEEL_PASSWORD_RESET_RATE_PER_CLIENT = env_rate("KEEL_PASSWORD_RESET_RATE_PER_CLI
 # that one counts with Redis INCR, atomic across processes. Its errors (a cache that is not shared
 # or does not count) stay on.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+
+
+# --- Calls to action (metrics.cockpit) -----------------------------------------------------
+# Defaults of each rule's thresholds; admins override them in the console (cockpit.RuleSetting).
+KEEL_CTA_RULES: dict[str, dict[str, int]] = {
+    "health_drop": {
+        "drop_points": env_int("KEEL_CTA_HEALTH_DROP_POINTS", 10),
+        "due_days": env_int("KEEL_CTA_HEALTH_DUE_DAYS", 2),
+    },
+    "onboarding_stall": {"due_days": env_int("KEEL_CTA_STALL_DUE_DAYS", 2)},
+    "renewal_at_risk": {
+        "within_days": env_int("KEEL_CTA_RENEWAL_WITHIN_DAYS", 120),
+        "qbr_quarters": env_int("KEEL_CTA_RENEWAL_QBR_QUARTERS", 2),
+        "due_days": env_int("KEEL_CTA_RENEWAL_DUE_DAYS", 7),
+    },
+    "qbr_due": {"lead_days": env_int("KEEL_CTA_QBR_LEAD_DAYS", 30)},
+    "nps_detractor": {"max_score": 6, "business_days": env_int("KEEL_CTA_NPS_BUSINESS_DAYS", 2)},
+    "adoption_low": {
+        "after_go_live_days": env_int("KEEL_CTA_ADOPTION_AFTER_DAYS", 30),
+        "target_percent": env_int("KEEL_CTA_ADOPTION_TARGET_PERCENT", 60),
+        "due_days": 7,
+    },
+    "zombie": {
+        "after_go_live_days": env_int("KEEL_CTA_ZOMBIE_AFTER_DAYS", 14),
+        "active_percent": env_int("KEEL_CTA_ZOMBIE_ACTIVE_PERCENT", 20),
+        "due_days": 3,
+    },
+    "milestone_overdue": {"grace_days": 0, "due_days": 2},
+    "expansion": {
+        "seats_percent": env_int("KEEL_CTA_EXPANSION_SEATS_PERCENT", 90),
+        "adoption_percent": env_int("KEEL_CTA_EXPANSION_ADOPTION_PERCENT", 80),
+        "due_days": 14,
+    },
+}
+# Where the console sends staff after sign-in: the CSM's book.
+KEEL_CONSOLE_HOME = "cockpit:book"

@@ -101,6 +101,25 @@ def test_a_win_back_follows_a_churn_and_returns_the_customer(tenant_a):
     assert tenant_a.lifecycle_stage == "adoption"
 
 
+def test_the_renewal_date_follows_the_ledgers_latest_term(tenant_a):
+    _start(tenant_a)  # term ends 2026-01-01
+    tenant_a.refresh_from_db()
+    assert tenant_a.renewal_date == date(2026, 1, 1)
+    event = retention_event_record(
+        tenant=tenant_a,
+        kind="renewal",
+        occurred_on=date(2025, 12, 15),
+        arr=Decimal("10000"),
+        term_end=date(2027, 1, 1),
+        actor=SYSTEM,
+    )
+    tenant_a.refresh_from_db()
+    assert tenant_a.renewal_date == date(2027, 1, 1)
+    retention_event_reverse(event=event, actor=SYSTEM, note="entered twice")
+    tenant_a.refresh_from_db()
+    assert tenant_a.renewal_date == date(2026, 1, 1)  # the reversal takes the renewal back
+
+
 def test_a_deleted_tenant_leaves_a_tombstone_with_its_history(admin_user):
     tenant = TenantFactory(name="Gone Ltd", slug="gone")
     account = RetentionAccountFactory(tenant=tenant)

@@ -35,6 +35,7 @@ from portal.accounts.sso_crypto import secret_encrypt
 from portal.tenancy.db import connection
 
 if TYPE_CHECKING:  # the factories' type parameters; ruff does not see names used in strings there
+    from metrics.cockpit.models import AccountFacts, AccountNote, Cta, RuleSetting  # noqa: F401
     from metrics.ingest.models import ApiKey  # noqa: F401
     from metrics.models import (  # noqa: F401
         DailyUsage,
@@ -487,6 +488,50 @@ class StallEpisodeFactory(TenantKeyedFactory["StallEpisode"]):
     is_idle = True
 
 
+# --- cockpit (public schema) ---------------------------------------------------------------
+class CtaFactory(TenantKeyedFactory["Cta"]):
+    """An open CTA of ``tenant`` (health rule, due in two days)."""
+
+    class Meta:
+        model = "cockpit.Cta"
+
+    rule = "health_drop"
+    priority = 2
+    due = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=2))
+    reason = "Health fell 12 points in 7 days (70 → 58)."
+    figures = factory.LazyFunction(lambda: {"score": 58, "change": -12})
+
+
+class RuleSettingFactory(DjangoModelFactory["RuleSetting"]):
+    class Meta:
+        model = "cockpit.RuleSetting"
+        django_get_or_create = ("rule",)
+
+    rule = "qbr_due"
+    thresholds = factory.LazyFunction(lambda: {"lead_days": 30})
+    playbook = "Book the meeting\nDraft the QBR"
+
+
+class AccountFactsFactory(TenantKeyedFactory["AccountFacts"]):
+    """``tenant``'s schema facts: live for 60 days, 40 seats, 30 active users."""
+
+    class Meta:
+        model = "cockpit.AccountFacts"
+        django_get_or_create = ("tenant",)
+
+    go_live_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=60))
+    seats = 40
+    active_users_14d = 30
+    active_users_28d = 30
+
+
+class AccountNoteFactory(TenantKeyedFactory["AccountNote"]):
+    class Meta:
+        model = "cockpit.AccountNote"
+
+    body = "Called the CISO: renewal looks fine."
+
+
 # --- health (public schema) ----------------------------------------------------------------
 def _band(score: int | None) -> str:
     if score is None:
@@ -787,6 +832,10 @@ FACTORIES: tuple[type[DjangoModelFactory], ...] = (
     PlaybookPhaseFactory,
     PlaybookTaskFactory,
     StallEpisodeFactory,
+    CtaFactory,
+    RuleSettingFactory,
+    AccountFactsFactory,
+    AccountNoteFactory,
     HealthSnapshotFactory,
     RetentionAccountFactory,
     RetentionEventFactory,

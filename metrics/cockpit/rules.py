@@ -1,0 +1,332 @@
+"""The rules that raise CTAs: pure functions of one customer's facts, thresholds and today.
+
+Each rule returns a ``Finding`` while its condition holds and None once it clears; the
+evaluation service (services.py) opens, keeps and closes CTAs from that alone. Facts come
+from public tables in one set-based query (selectors.account_facts_list), so evaluating
+every customer never visits a tenant schema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from .models import Priority, Rule
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the rules know about one customer, all read from public tables."""
+
+    tenant_id: int
+    slug: str
+    tier: str
+    csm_id: int | None
+    renewal_date: date | None
+    qbr_due: date
+    last_qbr_on: date | None
+    score: int | None = None
+    band: str = "unknown"
+    score_week_ago: int | None = None
+    stall_id: int | None = None
+    stall_checklist: str = ""
+    stall_since: date | None = None
+    stall_blocking_task: str = ""
+    # Copied from the tenant's schema by facts.account_facts_refresh (None: not computed yet).
+    go_live_on: date | None = None
+    seats: int | None = None
+    active_users_14d: int = 0
+    active_users_28d: int = 0
+    core_adoption: tuple[tuple[str, float | None], ...] = ()
+    detractor_id: int | None = None
+    detractor_score: int | None = None
+    detractor_comment: str = ""
+    detractor_on: date | None = None
+    milestone_id: int | None = None
+    milestone_title: str = ""
+    milestone_due: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    priority: int
+    due: date
+    reason: str
+    figures: dict[str, Any] = field(default_factory=dict)
+    # (label, URL name on the console, uses the tenant's slug)
+    evidence: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    label: str
+    minimum: int
+    maximum: int
+
+
+# Every rule's thresholds: what admins may set, within which bounds. Defaults: settings.KEEL_CTA_RULES.
+THRESHOLDS: dict[str, dict[str, Threshold]] = {
+    Rule.HEALTH_DROP: {
+        "drop_points": Threshold("Weekly drop that raises a CTA (points)", 1, 100),
+        "due_days": Threshold("Days to act", 0, 60),
+    },
+    Rule.ONBOARDING_STALL: {"due_days": Threshold("Days to act", 0, 60)},
+    Rule.RENEWAL_AT_RISK: {
+        "within_days": Threshold("Renewal within (days)", 1, 730),
+        "qbr_quarters": Threshold("Quarters without a QBR that put a renewal at risk", 1, 8),
+        "due_days": Threshold("Days to act", 0, 60),
+    },
+    Rule.QBR_DUE: {"lead_days": Threshold("Raise this many days before the QBR is due", 0, 180)},
+    Rule.NPS_DETRACTOR: {
+        "max_score": Threshold("Highest score that counts as a detractor", 0, 10),
+        "business_days": Threshold("Business days to follow up", 1, 10),
+    },
+    Rule.ADOPTION_LOW: {
+        "after_go_live_days": Threshold("Days after go-live before adoption is judged", 1, 365),
+        "target_percent": Threshold("Adoption target of each core feature (%)", 1, 100),
+        "due_days": Threshold("Days to act", 0, 60),
+    },
+    Rule.ZOMBIE: {
+        "after_go_live_days": Threshold("Days after go-live before seats are judged", 1, 365),
+        "active_percent": Threshold("Active users (last 14 days) below this share of seats (%)", 1, 100),
+        "due_days": Threshold("Days to act", 0, 60),
+    },
+    Rule.MILESTONE_OVERDUE: {
+        "grace_days": Threshold("Days overdue before a CTA opens", 0, 60),
+        "due_days": Threshold("Days to act", 0, 60),
+    },
+    Rule.EXPANSION: {
+        "seats_percent": Threshold("Seats used (active in 28 days) from this share (%)", 1, 200),
+        "adoption_percent": Threshold("…or every core feature adopted from this share (%)", 1, 100),
+        "due_days": Threshold("Days to act", 0, 90),
+    },
+}
+HEALTH_URL = "metrics_console:tenant_health"
+STALLS_URL = "stalls:stall_list"
+ACCOUNT_URL = "cockpit:account"
+REVIEWS_URL = "qbr_console:tenant_reports"
+
+
+def default_thresholds(rule: str) -> dict[str, int]:
+    return dict(settings.KEEL_CTA_RULES[rule])
+
+
+def thresholds_clean(rule: str, values: dict[str, Any]) -> dict[str, int]:
+    """Return ``values`` checked against the rule's thresholds, or raise ValidationError naming each bad one."""
+    spec = THRESHOLDS[rule]
+    unknown = set(values) - set(spec)
+    errors: dict[str, list[str]] = {}
+    if unknown:
+        errors["__all__"] = [f"Unknown thresholds: {', '.join(sorted(unknown))}."]
+    cleaned = {}
+    for key, limits in spec.items():
+        value = values.get(key, default_thresholds(rule)[key])
+        if isinstance(value, bool) or not isinstance(value, int):
+            errors[key] = [f"{limits.label}: enter a whole number."]
+        elif not limits.minimum <= value <= limits.maximum:
+            errors[key] = [f"{limits.label}: enter a number from {limits.minimum} to {limits.maximum}."]
+        else:
+            cleaned[key] = value
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _health_drop(f: Facts, t: dict[str, int], today: date) -> Finding | None:
+    change = None if f.score is None or f.score_week_ago is None else f.score - f.score_week_ago
+    red = f.band == "red"
+    dropped = change is not None and change <= -t["drop_points"]
+    if not (red or dropped):
+        return None
+    reason = "Health is red" if red else "Health fell"
+    if dropped:
+        reason += f"{' and fell' if red else ''} {-change} points in 7 days ({f.score_week_ago} → {f.score})"  # type: ignore[operator]
+    return Finding(
+        priority=Priority.URGENT if red else Priority.HIGH,
+        due=today + timedelta(days=t["due_days"]),
+        reason=reason + ".",
+        figures={"score": f.score, "band": f.band, "score_7_days_ago": f.score_week_ago, "change": change},
+        evidence=(("Health score and its components", HEALTH_URL),),
+    )
+
+
+def _onboarding_stall(f: Facts, t: dict[str, int], today: date) -> Finding | None:
+    if f.stall_id is None:
+        return None
+    since = f.stall_since or today
+    blocking = f" at “{f.stall_blocking_task}”" if f.stall_blocking_task else ""
+    return Finding(
+        priority=Priority.HIGH,
+        due=today + timedelta(days=t["due_days"]),
+        reason=f"Onboarding “{f.stall_checklist}” stalled{blocking} since {since:%d %b %Y}.",
+        figures={"stall_episode": f.stall_id, "stalled_days": (today - since).days, "checklist": f.stall_checklist},
+        evidence=(("Stall episode", STALLS_URL), ("Onboarding in the account 360", ACCOUNT_URL)),
+    )
+
+
+def _renewal_at_risk(f: Facts, t: dict[str, int], today: date) -> Finding | None:
+    if f.renewal_date is None or f.renewal_date < today:
+        return None
+    days = (f.renewal_date - today).days
+    if days > t["within_days"]:
+        return None
+    qbr_since = today - relativedelta(months=3 * t["qbr_quarters"])
+    no_qbr = f.last_qbr_on is None or f.last_qbr_on < qbr_since
+    not_green = f.band != "green"
+    if not (not_green or no_qbr):
+        return None
+    why = []
+    if not_green:
+        why.append(f"health is {f.band if f.band != 'unknown' else 'unknown'}")
+    if no_qbr:
+        why.append(f"no QBR in the last {t['qbr_quarters']} quarters")
+    return Finding(
+        priority=Priority.URGENT if days <= 30 else Priority.HIGH,
+        due=min(today + timedelta(days=t["due_days"]), f.renewal_date),
+        reason=f"Renewal in {days} days ({f.renewal_date:%d %b %Y}) and {' and '.join(why)}.",
+        figures={
+            "renewal_in_days": days,
+            "band": f.band,
+            "last_qbr": f.last_qbr_on.isoformat() if f.last_qbr_on else None,
+        },
+        evidence=(("Renewal and health in the account 360", ACCOUNT_URL), ("QBRs", REVIEWS_URL)),
+    )
+
+
+def _qbr_due(f: Facts, t: dict[str, int], today: date) -> Finding | None:
+    days = (f.qbr_due - today).days
+    if days > t["lead_days"]:
+        return None
+    overdue = days < 0
+    return Finding(
+        priority=Priority.HIGH if overdue else Priority.NORMAL,
+        due=max(f.qbr_due, today),
+        reason=(f"QBR overdue by {-days} days" if overdue else f"QBR due in {days} days" if days else "QBR due today")
+        + f" ({f.qbr_due:%d %b %Y}, {f.tier} cadence).",
+        figures={"qbr_due": f.qbr_due.isoformat(), "days_to_due": days},
+        evidence=(("QBRs", REVIEWS_URL),),
+    )
+
+
+def add_business_days(day: date, days: int) -> date:
+    """Return the day ``days`` working days (Monday to Friday) after ``day``."""
+    while days > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day
+
+
+def _nps_detractor(f: Facts, t: dict[str, int], today: date) -> Finding | None:
+    if f.detractor_id is None or f.detractor_score is None or f.detractor_score > t["max_score"]:
+        return None
+    answered = f.detractor_on or today
+    comment = f": “{f.detractor_comment[:200]}”" if f.detractor_comment else ""
+    return Finding(
+        priority=Priority.HIGH,
+        due=add_business_days(answered, t["business_days"]),
+        reason=f"NPS answer {f.detractor_score} on {answered:%d %b %Y}{comment}",
+        figures={"score": f.detractor_score, "answered_on": answered.isoformat(), "answer": f.detractor_id},
+        evidence=(("NPS answers in the account 360", ACCOUNT_URL),),
+    )
+
+
+def _live_for(f: Facts, days: int, today: date) -> bool:
+    return f.go_live_on is not None and f.go_live_on <= today - timedelta(days=days)
+
+
+def _adoption_low(f: Facts, t: dict[str, int], today: date) -> Finding | None:
+    if not _live_for(f, t["after_go_live_days"], today) or not f.core_adoption:
+        return None
+    target = t["target_percent"] / 100
+    below = [(name, rate) for name, rate in f.core_adoption if rate is None or rate < target]
+    if not below:
+        return None
+    listed = ", ".join(f"{name} {0 if rate is None else round(rate * 100)} %" for name, rate in below)
+    return Finding(
+        priority=Priority.NORMAL,
+        due=today + timedelta(days=t["due_days"]),
+        reason=f"Core features below the {t['target_percent']} % adoption target: {listed}.",
+        figures={
+            "below_target": len(below),
+            "core_features": len(f.core_adoption),
+            "target_percent": t["target_percent"],
+        },
+        evidence=(("Feature adoption", HEALTH_URL),),
+    )
+
+
+def _zombie(f: Facts, t: dict[str, int], today: date) -> Finding | None:
+    if not _live_for(f, t["after_go_live_days"], today) or not f.seats:
+        return None
+    share = f.active_users_14d / f.seats * 100
+    if share >= t["active_percent"]:
+        return None
+    return Finding(
+        priority=Priority.HIGH,
+        due=today + timedelta(days=t["due_days"]),
+        reason=f"Only {f.active_users_14d} of {f.seats} seats active in the last 14 days ({share:.0f} %).",
+        figures={"active_users_14d": f.active_users_14d, "seats": f.seats, "active_percent": round(share, 1)},
+        evidence=(("Usage and health", HEALTH_URL),),
+    )
+
+
+def _milestone_overdue(f: Facts, t: dict[str, int], today: date) -> Finding | None:
+    if f.milestone_id is None or f.milestone_due is None:
+        return None
+    late = (today - f.milestone_due).days
+    if late <= t["grace_days"]:
+        return None
+    return Finding(
+        priority=Priority.HIGH,
+        due=today + timedelta(days=t["due_days"]),
+        reason=f"Milestone “{f.milestone_title}” overdue by {late} days (due {f.milestone_due:%d %b %Y}).",
+        figures={"milestone": f.milestone_id, "days_overdue": late},
+        evidence=(("Onboarding in the account 360", ACCOUNT_URL),),
+    )
+
+
+def _expansion(f: Facts, t: dict[str, int], today: date) -> Finding | None:
+    seats_share = f.active_users_28d / f.seats * 100 if f.seats else None
+    full_seats = seats_share is not None and seats_share >= t["seats_percent"]
+    target = t["adoption_percent"] / 100
+    adopted = bool(f.core_adoption) and all(rate is not None and rate >= target for _, rate in f.core_adoption)
+    if not (full_seats or adopted):
+        return None
+    why = []
+    if full_seats:
+        why.append(f"{f.active_users_28d} of {f.seats} seats used ({seats_share:.0f} %)")
+    if adopted:
+        why.append(f"every core feature adopted by {t['adoption_percent']} % or more")
+    return Finding(
+        priority=Priority.LOW,
+        due=today + timedelta(days=t["due_days"]),
+        reason=f"Room to grow: {' and '.join(why)}.",
+        figures={"seats": f.seats, "active_users_28d": f.active_users_28d, "all_core_adopted": adopted},
+        evidence=(("Usage and adoption", HEALTH_URL),),
+    )
+
+
+RULES: dict[str, Callable[[Facts, dict[str, int], date], Finding | None]] = {
+    Rule.HEALTH_DROP: _health_drop,
+    Rule.ONBOARDING_STALL: _onboarding_stall,
+    Rule.RENEWAL_AT_RISK: _renewal_at_risk,
+    Rule.QBR_DUE: _qbr_due,
+    Rule.NPS_DETRACTOR: _nps_detractor,
+    Rule.ADOPTION_LOW: _adoption_low,
+    Rule.ZOMBIE: _zombie,
+    Rule.MILESTONE_OVERDUE: _milestone_overdue,
+    Rule.EXPANSION: _expansion,
+}
+# The stall already told the CSM (onboarding.stalls): its CTA is the stall's evidence, not a second alert.
+SILENT_RULES = {Rule.ONBOARDING_STALL}
+
+
+def rule_evaluate(rule: str, facts: Facts, thresholds: dict[str, int], today: date) -> Finding | None:
+    return RULES[rule](facts, thresholds, today)

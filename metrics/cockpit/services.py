@@ -1,0 +1,402 @@
+"""Writes of the cockpit: rule evaluation (open, refresh, wake, close CTAs) and the CSM's answers.
+
+``cta_evaluate`` reads public tables only, so one run covers every customer in a few
+queries. Runs are serialised by a transaction-level advisory lock, and the partial unique
+index ``cta_one_live_per_tenant_rule`` is the backstop: an insert that still meets a live
+CTA (a CTA opened by hand, a lock-less writer) is dropped inside its own savepoint.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import DateField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import TruncDate
+from django.urls import reverse
+from django.utils import timezone
+
+from metrics.portfolio.models import HealthSnapshot
+from portal.accounts.access import SYSTEM, Actor, actor_user, require_staff, require_staff_on, tenants_visible_to
+from portal.accounts.models import User
+from portal.audit.services import audit_record, audit_record_many
+from portal.notifications.models import Channel
+from portal.notifications.services import notification_enqueue
+from portal.tenancy.models import Tenant, console_absolute_url
+
+from .models import AccountNote, Cta, CtaStatus, Outcome, Priority, RuleSetting
+from .rules import SILENT_RULES, THRESHOLDS, Facts, Finding, rule_evaluate, thresholds_clean
+from .selectors import facts_list, rule_scope, rule_thresholds_get
+
+# First key of the advisory lock that serialises evaluation runs.
+EVALUATE_LOCK = 6_401_016
+SNOOZE_MAX_DAYS = 90
+# The effectiveness report compares the health score this many days after a CTA opened.
+AFTER_DAYS = 30
+CLEARED_NOTE = "Closed by Keel: the condition no longer holds."
+DISABLED_NOTE = "Closed by Keel: an admin turned the rule off."
+
+
+@dataclass
+class EvaluateResult:
+    customers: int = 0
+    opened: list[int] = field(default_factory=list)
+    closed: list[int] = field(default_factory=list)
+    refreshed: int = 0
+    woken: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "customers": self.customers,
+            "opened": len(self.opened),
+            "closed": len(self.closed),
+            "refreshed": self.refreshed,
+            "woken": self.woken,
+        }
+
+
+def _evidence(finding: Finding, slug: str) -> list[dict[str, str]]:
+    links = []
+    for label, name in finding.evidence:
+        kwargs = {} if name.startswith("stalls:") else {"slug": slug}
+        links.append({"label": label, "url": reverse(name, kwargs=kwargs, urlconf=settings.PUBLIC_SCHEMA_URLCONF)})
+    return links
+
+
+def _cooled_down(last_closed: datetime | None, cooldown_days: int, now: datetime) -> bool:
+    return last_closed is None or last_closed <= now - timedelta(days=cooldown_days)
+
+
+@dataclass(frozen=True, slots=True)
+class _Live:
+    pk: int
+    reason: str
+    figures: dict[str, Any]
+    priority: int
+
+
+@transaction.atomic
+def cta_evaluate(*, tenants: QuerySet[Tenant] | None = None, now: datetime | None = None) -> EvaluateResult:
+    """Run every enabled rule over the customers (all when ``tenants`` is None); return what changed."""
+    with connection.cursor() as cursor:
+        # Held to the end of the transaction: a second run waits, then sees what this one committed.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [EVALUATE_LOCK])
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    config = rule_thresholds_get()
+    scope = rule_scope(tenants)
+    customers = facts_list(scope)
+    result = EvaluateResult(customers=len(customers))
+    # No row locks: a CSM may close a CTA meanwhile; the updates below skip closed rows.
+    live = {
+        (tenant_id, rule): _Live(pk, reason, figures, priority)
+        for pk, tenant_id, rule, reason, figures, priority in Cta.objects.live()
+        .filter(tenant__in=scope)
+        .values_list("pk", "tenant_id", "rule", "reason", "figures", "priority")
+    }
+    last_closed: dict[tuple[int, str], datetime] = {}
+    longest = max(cooldown for _, _, cooldown, _ in config.values())
+    recent = Cta.objects.filter(tenant__in=scope, status=CtaStatus.CLOSED, closed_at__gt=now - timedelta(days=longest))
+    for tenant_id, rule, closed_at in recent.values_list("tenant_id", "rule", "closed_at"):
+        if closed_at is None:  # a closed CTA has its time (constraint cta_closed_has_outcome)
+            continue
+        key = (tenant_id, rule)
+        last_closed[key] = max(closed_at, last_closed.get(key, closed_at))
+    to_close: dict[str, list[int]] = {CLEARED_NOTE: [], DISABLED_NOTE: []}
+    to_refresh: list[Cta] = []
+    to_open: list[tuple[Facts, str, Finding, list[str]]] = []
+    for facts in customers:
+        for rule, (enabled, thresholds, cooldown, steps) in config.items():
+            cta = live.get((facts.tenant_id, rule))
+            finding = rule_evaluate(rule, facts, thresholds, today) if enabled else None
+            if finding is None:
+                if cta is not None:
+                    to_close[CLEARED_NOTE if enabled else DISABLED_NOTE].append(cta.pk)
+            elif cta is None:
+                if _cooled_down(last_closed.get((facts.tenant_id, rule)), cooldown, now):
+                    to_open.append((facts, rule, finding, steps))
+            elif (cta.reason, cta.figures, cta.priority) != (finding.reason, finding.figures, finding.priority):
+                to_refresh.append(
+                    Cta(pk=cta.pk, reason=finding.reason[:500], figures=finding.figures, priority=finding.priority)
+                )
+    for note, pks in to_close.items():
+        closed = Cta.objects.live().filter(pk__in=pks)
+        if pks and closed.update(
+            status=CtaStatus.CLOSED, outcome=Outcome.CLEARED, note=note, closed_at=now, snoozed_until=None
+        ):
+            result.closed += pks
+    if to_refresh:
+        Cta.objects.bulk_update(to_refresh, ["reason", "figures", "priority"])
+        result.refreshed = len(to_refresh)
+    result.woken = (
+        Cta.objects.filter(tenant__in=scope, status=CtaStatus.SNOOZED, snoozed_until__lte=today)
+        .exclude(pk__in=result.closed)
+        .update(status=CtaStatus.OPEN, snoozed_until=None)
+    )
+    _record_health_after_30(scope, now)
+    opened = _insert([_build(f, r, finding, s, now) for f, r, finding, s in to_open])
+    tenants_by_id = Tenant.objects.in_bulk({new.tenant_id for new in opened})
+    for new in opened:
+        new.tenant = tenants_by_id[new.tenant_id]
+    result.opened = [new.pk for new in opened]
+    audit_record_many(
+        actor=SYSTEM,
+        action="cta.opened",
+        targets=[(new.tenant, new, {"rule": new.rule, "reason": new.reason}) for new in opened],
+    )
+    _notify_opened(opened)
+    return result
+
+
+def _record_health_after_30(scope: QuerySet[Tenant], now: datetime) -> int:
+    """Store, once, the first health score of a day 30 or more days after each CTA opened."""
+    snapshot = HealthSnapshot.objects.filter(tenant=OuterRef("tenant"))
+    return Cta.objects.filter(
+        tenant__in=scope,
+        health_after_30_on__isnull=True,
+        opened_at__lte=now - timedelta(days=AFTER_DAYS),
+        tenant__health_snapshot__score__isnull=False,
+        tenant__health_snapshot__day__gte=ExpressionWrapper(
+            TruncDate("opened_at") + timedelta(days=AFTER_DAYS), output_field=DateField()
+        ),
+    ).update(
+        health_after_30=Subquery(snapshot.values("score")[:1]),
+        health_after_30_on=Subquery(snapshot.values("day")[:1]),
+    )
+
+
+def _build(facts: Facts, rule: str, finding: Finding, steps: list[str], now: datetime) -> Cta:
+    return Cta(
+        tenant_id=facts.tenant_id,
+        rule=rule,
+        priority=finding.priority,
+        due=finding.due,
+        owner_id=facts.csm_id,
+        reason=finding.reason[:500],
+        figures=finding.figures,
+        evidence=_evidence(finding, facts.slug),
+        steps=[{"text": text, "done": False} for text in steps],
+        health_at_open=facts.score,
+        opened_at=now,
+    )
+
+
+def _insert(ctas: list[Cta]) -> list[Cta]:
+    """Insert the new CTAs in one statement; if one meets a live CTA, insert them one by one."""
+    if not ctas:
+        return []
+    try:
+        with transaction.atomic():
+            return Cta.objects.bulk_create(ctas)
+    except IntegrityError:
+        pass
+    inserted = []
+    for cta in ctas:
+        cta.pk = None
+        try:
+            with transaction.atomic():
+                cta.save(force_insert=True)
+        except IntegrityError:
+            continue  # a live CTA for this customer and rule exists: it stands
+        inserted.append(cta)
+    return inserted
+
+
+def cta_url(cta: Cta) -> str:
+    return reverse(
+        "cockpit:cta", kwargs={"slug": cta.tenant.slug, "pk": cta.pk}, urlconf=settings.PUBLIC_SCHEMA_URLCONF
+    )
+
+
+def _notify_opened(ctas: list[Cta]) -> None:
+    """Tell each owner of new CTAs: urgent ones at once, the rest in the daily digest (one notice each)."""
+    loud = [c for c in ctas if c.owner_id and c.rule not in SILENT_RULES]
+    owners = {u.pk: u for u in User.objects.filter(pk__in={c.owner_id for c in loud})}
+    by_owner: dict[int, list[Cta]] = {}
+    for cta in loud:
+        by_owner.setdefault(cta.owner_id, []).append(cta)  # type: ignore[arg-type]
+    for owner_id, items in by_owner.items():
+        urgent = [c for c in items if c.priority == Priority.URGENT]
+        later = [c for c in items if c.priority != Priority.URGENT]
+        for group, is_urgent in ((urgent, True), (later, False)):
+            if group:
+                _notice(owners[owner_id], group, urgent=is_urgent)
+
+
+def _notice(owner: User, ctas: list[Cta], *, urgent: bool) -> None:
+    first = ctas[0]
+    if len(ctas) == 1:
+        subject = f"{'Urgent: ' if urgent else ''}{first.tenant.name}: {first.get_rule_display()}"
+        link, topic = cta_url(first), first.topic
+    else:
+        subject = f"{len(ctas)} new {'urgent ' if urgent else ''}calls to action"
+        link, topic = reverse("cockpit:book", urlconf=settings.PUBLIC_SCHEMA_URLCONF), ""
+    body = "\n".join(f"- {c.tenant.name}: {c.reason} Due {c.due:%d %b %Y}." for c in ctas)
+    notification_enqueue(
+        key=f"cta:{first.pk}:opened:{'urgent' if urgent else 'later'}",
+        kind="cta",
+        subject=subject,
+        body=body,
+        recipients=[owner],
+        via=(Channel.EMAIL, Channel.IN_APP, Channel.WEBHOOK) if urgent else (Channel.EMAIL, Channel.IN_APP),
+        digest=not urgent,
+        tenant=first.tenant if len({c.tenant_id for c in ctas}) == 1 else None,
+        topic=topic,
+        link=console_absolute_url(link),
+    )
+
+
+# --- the CSM's answers ---------------------------------------------------------------------
+def _locked(cta: Cta, actor: Actor) -> Cta:
+    require_staff_on(actor, cta.tenant)
+    locked = Cta.objects.select_for_update().select_related("tenant").get(pk=cta.pk)
+    if locked.is_closed:
+        raise ValidationError("This CTA is closed already.")
+    return locked
+
+
+@transaction.atomic
+def cta_close(*, cta: Cta, actor: Actor, outcome: str, note: str = "") -> Cta:
+    """Close ``cta`` with a human outcome (resolved, not resolved, risk accepted) and a note."""
+    cta = _locked(cta, actor)
+    if outcome not in Outcome.values or outcome == Outcome.CLEARED:
+        raise ValidationError({"outcome": "Choose resolved, not resolved or risk accepted."})
+    if outcome != Outcome.RESOLVED and not note.strip():
+        raise ValidationError({"note": "Say why: a note is required unless the CTA was resolved."})
+    cta.status, cta.outcome, cta.note = CtaStatus.CLOSED, outcome, note.strip()
+    cta.closed_at, cta.closed_by, cta.snoozed_until = timezone.now(), actor_user(actor), None
+    cta.save(update_fields=["status", "outcome", "note", "closed_at", "closed_by", "snoozed_until"])
+    audit_record(actor=actor, action="cta.closed", tenant=cta.tenant, target=cta, outcome=outcome)
+    return cta
+
+
+@transaction.atomic
+def cta_snooze(*, cta: Cta, actor: Actor, until: date, reason: str) -> Cta:
+    cta = _locked(cta, actor)
+    today = timezone.localdate()
+    if until <= today or until > today + timedelta(days=SNOOZE_MAX_DAYS):
+        raise ValidationError({"until": f"Choose a day after today and at most {SNOOZE_MAX_DAYS} days ahead."})
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the CTA can wait."})
+    cta.status, cta.snoozed_until, cta.snooze_reason = CtaStatus.SNOOZED, until, reason.strip()[:300]
+    cta.save(update_fields=["status", "snoozed_until", "snooze_reason"])
+    audit_record(actor=actor, action="cta.snoozed", tenant=cta.tenant, target=cta, until=until.isoformat())
+    return cta
+
+
+@transaction.atomic
+def cta_reassign(*, cta: Cta, actor: Actor, owner: User) -> Cta:
+    cta = _locked(cta, actor)
+    if not owner.is_vendor_staff:
+        raise ValidationError({"owner": "Only a CSM or an admin can own a CTA."})
+    if not tenants_visible_to(owner).filter(pk=cta.tenant_id).exists():
+        raise ValidationError({"owner": f"{owner} cannot see {cta.tenant.name}: an admin assigns CSMs to customers."})
+    previous = cta.owner_id
+    cta.owner = owner
+    cta.save(update_fields=["owner"])
+    audit_record(actor=actor, action="cta.reassigned", tenant=cta.tenant, target=cta, previous=previous, owner=owner.pk)
+    if owner.pk != getattr(actor_user(actor), "pk", None):
+        notification_enqueue(
+            key=f"cta:{cta.pk}:assigned:{owner.pk}:{timezone.now().timestamp()}",
+            kind="cta",
+            subject=f"{cta.tenant.name}: {cta.get_rule_display()} is yours now",
+            body=f"{cta.reason}\nDue {cta.due:%d %b %Y}.",
+            recipients=[owner],
+            via=(Channel.EMAIL, Channel.IN_APP),
+            digest=cta.priority != Priority.URGENT,
+            tenant=cta.tenant,
+            topic=cta.topic,
+            link=console_absolute_url(cta_url(cta)),
+        )
+    return cta
+
+
+@transaction.atomic
+def cta_steps_update(*, cta: Cta, actor: Actor, done: set[int]) -> Cta:
+    """Tick the playbook steps whose positions are in ``done`` and untick the others."""
+    cta = _locked(cta, actor)
+    if any(i < 0 or i >= len(cta.steps) for i in done):
+        raise ValidationError("That step is not on this CTA's checklist.")
+    cta.steps = [{**step, "done": i in done} for i, step in enumerate(cta.steps)]
+    cta.save(update_fields=["steps"])
+    return cta
+
+
+@transaction.atomic
+def rule_setting_update(
+    *, rule: str, actor: Actor, enabled: bool, thresholds: dict[str, Any], cooldown_days: int, playbook: str
+) -> RuleSetting:
+    """Store an admin's thresholds, cooldown and playbook for ``rule`` (validated, audited)."""
+    require_staff(actor, admin_only=True, message="Only admins change the rules.")
+    if rule not in THRESHOLDS:
+        raise ValidationError(f"Unknown rule: {rule}.")
+    cleaned = thresholds_clean(rule, thresholds)
+    if not 0 <= cooldown_days <= 365:
+        raise ValidationError({"cooldown_days": "Enter a cooldown from 0 to 365 days."})
+    setting, _ = RuleSetting.objects.select_for_update().get_or_create(rule=rule)
+    before = {"enabled": setting.enabled, "thresholds": setting.thresholds, "cooldown_days": setting.cooldown_days}
+    setting.enabled, setting.thresholds, setting.cooldown_days = enabled, cleaned, cooldown_days
+    setting.playbook, setting.updated_at, setting.updated_by = playbook.strip(), timezone.now(), actor_user(actor)
+    setting.save()
+    audit_record(
+        actor=actor, action="cta.rule_changed", target=setting, rule=rule, before=before, after=cleaned, enabled=enabled
+    )
+    return setting
+
+
+# --- notes ---------------------------------------------------------------------------------
+MENTION = re.compile(r"@([\w.+-]+@[\w-]+(?:\.[\w-]+)+)")
+
+
+def account_url(tenant: Tenant) -> str:
+    return reverse("cockpit:account", kwargs={"slug": tenant.slug}, urlconf=settings.PUBLIC_SCHEMA_URLCONF)
+
+
+def _mentioned(body: str, tenant: Tenant) -> list[User]:
+    emails = {m.lower().rstrip(".") for m in MENTION.findall(body)}
+    if not emails:
+        return []
+    query = Q()
+    for email in emails:
+        query |= Q(email__iexact=email)
+    found = {u.email.lower(): u for u in User.objects.filter(query, is_active=True)}
+    unknown = sorted(emails - set(found))
+    if unknown:
+        raise ValidationError({"body": f"No colleague signs in as {', '.join(unknown)}."})
+    blind = sorted(u.email for u in found.values() if not tenants_visible_to(u).filter(pk=tenant.pk).exists())
+    if blind:
+        raise ValidationError({"body": f"{', '.join(blind)} cannot see {tenant.name}: ask an admin to assign them."})
+    return list(found.values())
+
+
+@transaction.atomic
+def account_note_create(*, tenant: Tenant, actor: Actor, body: str) -> AccountNote:
+    """Add a staff note to the customer's timeline and tell the colleagues it @mentions."""
+    require_staff_on(actor, tenant)
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": "Write the note."})
+    mentioned = _mentioned(body, tenant)
+    author = actor_user(actor)
+    note = AccountNote.objects.create(tenant=tenant, author=author, body=body)
+    note.mentions.set(mentioned)
+    audit_record(actor=actor, action="account.note_added", tenant=tenant, target=note, mentions=len(mentioned))
+    others = [u for u in mentioned if u != author]
+    if others:
+        notification_enqueue(
+            key=f"note:{note.pk}:mention",
+            kind="mention",
+            subject=f"{author or 'Keel'} mentioned you on {tenant.name}",
+            body=body,
+            recipients=others,
+            via=(Channel.EMAIL, Channel.IN_APP),
+            tenant=tenant,
+            topic=f"account:{tenant.pk}",
+            link=console_absolute_url(account_url(tenant)),
+        )
+    return note
