@@ -46,6 +46,7 @@ RSS_GROWTH_GOAL = 1.2  # a worker's RSS after 10,000 requests ÷ after 100
 RSS_EARLY, RSS_LATE = 100, 10_000
 CUSTOMER = ("acme.localhost", "ciso@acme.example.com")
 ADMIN = ("localhost", "admin@example.com")
+CSM = ("localhost", "ada.csm@example.com")
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,8 @@ PAGES = [
     Target("KB search /kb/search/", CUSTOMER[0], "/kb/search/?q=rollback", "Rollback plan</a>", login=CUSTOMER[1]),
     Target("portfolio /console/portfolio/", ADMIN[0], "/console/portfolio/", "Portfolio health", login=ADMIN[1]),
     Target("console home /console/", ADMIN[0], "/console/", "<h1>Tenants</h1>", login=ADMIN[1]),
+    Target("CSM book /console/book/", CSM[0], "/console/book/", "<h1>My book</h1>", login=CSM[1]),
+    Target("account 360", ADMIN[0], "/console/tenants/acme/account/", "<h1>Acme", login=ADMIN[1]),
 ]
 
 
