@@ -51,3 +51,30 @@ class HealthSnapshot(models.Model):
         if self.score is None or self.score_week_ago is None:
             return None
         return self.score - self.score_week_ago
+
+
+class HealthScoreDay(models.Model):
+    """One customer's score on one day, kept in public for the reports that look back in time.
+
+    The tenant schemas keep the explained history (HealthScore); this copy holds only what the
+    "is the score predictive?" report needs, keyed by the ledger account so it outlives the
+    tenant. The scoring service writes it with the snapshot; ``health_history_backfill`` copies
+    the days scored before it existed (docs/kpis.md, "Is the score predictive?").
+    """
+
+    account = models.ForeignKey("retention.Account", on_delete=models.CASCADE, related_name="health_days")
+    day = models.DateField()
+    score = models.PositiveSmallIntegerField(null=True, blank=True, help_text="0-100; empty: not enough data yet.")
+    band = models.CharField(max_length=10, choices=Band.choices, default=Band.UNKNOWN)
+
+    class Meta:
+        ordering = ["account", "-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "day"], name="healthscoreday_one_per_account_day"),
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True) | models.Q(score__lte=100), name="healthscoreday_score_0_100"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.account_id} on {self.day}: {self.score} ({self.band})"

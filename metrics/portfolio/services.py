@@ -1,11 +1,11 @@
-"""Writes to public health tables: the latest health snapshot (churn is in the retention ledger)."""
+"""Writes to public health tables: the latest snapshot and the daily score history (churn is in the ledger)."""
 
 from datetime import date
 from typing import Any
 
 from django.utils import timezone
 
-from .models import HealthSnapshot
+from .models import HealthScoreDay, HealthSnapshot
 
 
 def health_snapshot_upsert(
@@ -43,3 +43,19 @@ def health_snapshot_upsert(
     updated = HealthSnapshot.objects.filter(tenant_id=tenant_id, day__lte=day).update(**fields)
     if not updated:
         HealthSnapshot.objects.bulk_create([HealthSnapshot(tenant_id=tenant_id, **fields)], ignore_conflicts=True)
+
+
+def health_history_upsert(*, account_id: int, rows: list[tuple[date, int | None, str]]) -> int:
+    """Insert or replace the account's (day, score, band) rows in the public history; return how many.
+
+    Called by the scoring service with the day it scored (same transaction as the snapshot) and by
+    ``health_history_backfill`` with a tenant's whole history; re-running either changes nothing.
+    """
+    written = HealthScoreDay.objects.bulk_create(
+        [HealthScoreDay(account_id=account_id, day=day, score=score, band=band) for day, score, band in rows],
+        update_conflicts=True,
+        unique_fields=["account", "day"],
+        update_fields=["score", "band"],
+        batch_size=1000,
+    )
+    return len(written)

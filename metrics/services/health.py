@@ -1,8 +1,9 @@
-"""Compute the current tenant's health score for a day and store it twice.
+"""Compute the current tenant's health score for a day and store it.
 
 In the tenant schema: one HealthScore row per day (history, explained). In public: the
-tenant's HealthSnapshot (latest score, for the portfolio). Both in one transaction, both
-upserts, so the nightly job can run any number of times with the same result.
+tenant's HealthSnapshot (latest score, for the portfolio) and a HealthScoreDay row (the public
+day-by-day history the predictiveness report reads). All in one transaction, all upserts,
+so the nightly job can run any number of times with the same result.
 """
 
 from datetime import date, timedelta
@@ -12,7 +13,8 @@ from django.conf import settings
 from django.db import transaction
 from django_tenants.utils import tenant_context
 
-from metrics.portfolio.services import health_snapshot_upsert
+from metrics.portfolio.services import health_history_upsert, health_snapshot_upsert
+from metrics.retention.services import retention_account_ensure
 from onboarding import selectors as onboarding
 from portal.accounts.access import Actor, require_staff_on
 from portal.audit.services import audit_record
@@ -137,6 +139,9 @@ def health_score_compute(*, tenant: Tenant, day: date) -> HealthScore:
         active_users=facts.active_users,
         core_adoption=scoring.core_adoption(facts),
     )
+    # The public day-by-day copy, keyed by the ledger account so it outlives the tenant.
+    account = retention_account_ensure(tenant=tenant)
+    health_history_upsert(account_id=account.pk, rows=[(day, score, band)])
     return history
 
 
@@ -153,3 +158,16 @@ def _send_score_task(tenant: Tenant) -> None:
 
     with tenant_context(tenant):  # the task records the schema it is sent from
         health_score_task.delay()
+
+
+@transaction.atomic
+def health_history_backfill(*, tenant: Tenant) -> int:
+    """Copy ``tenant``'s daily scores from its schema into the public history; return how many days.
+
+    For the days scored before the public history existed (the scorer writes both since). Safe
+    to re-run: existing days are overwritten with the same values.
+    """
+    account = retention_account_ensure(tenant=tenant)
+    with tenant_context(tenant):
+        rows = list(HealthScore.objects.order_by("day").values_list("day", "score", "band"))
+    return health_history_upsert(account_id=account.pk, rows=rows)
