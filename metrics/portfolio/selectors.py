@@ -2,17 +2,21 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q
 
 from metrics.kpi import format_nps, format_ttv, share_percent
-from portal.accounts.access import tenants_visible_to
+from metrics.retention.selectors import retention_facts_get
+from metrics.sql import table
+from portal.accounts.access import Actor, tenants_visible_to
 from portal.accounts.models import User
 from portal.tenancy.models import LifecycleStage, Tier
 
-from .models import Band
+from .models import Band, HealthScoreDay
+from .predictive import STALE_AFTER_DAYS, Report, predictive_report, reference_days
 
 # A weekly change smaller than this is shown as steady.
 STEADY_POINTS = 3
@@ -156,3 +160,41 @@ def green_share_get(rows: list[PortfolioRow]) -> tuple[int, int, float | None]:
     scored = [r for r in rows if not r.churned and r.band != Band.UNKNOWN]
     green = sum(1 for r in scored if r.band == Band.GREEN)
     return green, len(scored), share_percent(part=green, whole=len(scored))
+
+
+def score_predictiveness_get(*, viewer: Actor, start: date, end: date, lead_days: int) -> Report:
+    """Return churn per band and the score's ROC AUC ``lead_days`` before churn over what ``viewer``
+    sees (docs/kpis.md, "Is the score predictive?"): the ledger and the public history, 2 queries."""
+    accounts = retention_facts_get(viewer=viewer)
+    days = reference_days(accounts, start=start, end=end, lead_days=lead_days)
+    wanted = [(account_id, start - timedelta(days=1)) for account_id in days]
+    wanted += [(account_id, reference) for account_id, (_, reference) in days.items()]
+    return predictive_report(accounts, _history_around(wanted), start=start, end=end, lead_days=lead_days)
+
+
+# The rows that can be "the score on day D" for each (account, D) asked for: one index range scan
+# per pair instead of every day of every account over the whole period. Only the table name is
+# interpolated (from the model); every value is a parameter.
+_HISTORY_SQL = f"""
+SELECT h.account_id, h.day, h.score, h.band
+  FROM unnest(%(accounts)s::bigint[], %(days)s::date[]) AS want(account_id, day)
+  JOIN {table(HealthScoreDay)} h
+    ON h.account_id = want.account_id AND h.day <= want.day AND h.day >= want.day - %(stale)s
+ WHERE h.score IS NOT NULL
+"""  # noqa: S608
+
+
+def _history_around(wanted: list[tuple[int, date]]) -> dict[int, list[tuple[date, int | None, str]]]:
+    history: dict[int, list[tuple[date, int | None, str]]] = {}
+    if not wanted:
+        return history
+    params: dict[str, Any] = {
+        "accounts": [a for a, _ in wanted],
+        "days": [d for _, d in wanted],
+        "stale": STALE_AFTER_DAYS,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_HISTORY_SQL, params)
+        for account_id, day, score, band in cursor.fetchall():
+            history.setdefault(account_id, []).append((day, score, band))
+    return history

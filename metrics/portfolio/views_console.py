@@ -1,4 +1,6 @@
-"""Console pages on public tables: the CSM portfolio and the leadership KPI board."""
+"""Console pages on public tables: the CSM portfolio, the leadership KPI board and whether the score predicts churn."""
+
+from datetime import date
 
 from defusedcsv import csv  # cells a spreadsheet would run as formulas are quoted
 from django.http import HttpResponse
@@ -7,12 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from metrics.retention.forms import PeriodForm
-from metrics.retention.selectors import retention_period_get
+from metrics.retention.selectors import account_list, retention_period_get
 from portal.accounts.decorators import staff_required
 
-from .forms import PortfolioFilterForm
+from .forms import PortfolioFilterForm, PredictiveForm
 from .kpis import DEFINITIONS, kpi_board_get
-from .selectors import green_share_get, portfolio_row_list
+from .predictive import MIN_CHURNS
+from .selectors import green_share_get, portfolio_row_list, score_predictiveness_get
 
 # The per-tenant health page is served by the metrics app; the portfolio links to it by name.
 HEALTH_URL_NAME = "metrics_console:tenant_health"
@@ -86,3 +89,19 @@ def kpis(request):
         "health_url_prefix": reverse(HEALTH_URL_NAME, kwargs={"slug": "SLUG"}).split("SLUG")[0],
     }
     return render(request, "health/kpis.html", context, status=200 if form.is_valid() else 400)
+
+
+@staff_required()
+def predictive(request):
+    """Is the health score predictive? Churn per starting band and the AUC of the score N days before."""
+    form = PredictiveForm(request.GET)
+    start, end = form.period()
+    report = score_predictiveness_get(viewer=request.user, start=start, end=end, lead_days=form.lead())
+    names = account_list(viewer=request.user).filter(pk__in=report.accounts).order_by("name")
+    # The lost first, in the order they left; then the kept by name.
+    customers = sorted(
+        ((account, *report.accounts[account.pk]) for account in names),
+        key=lambda row: (row[1] is None, row[1] or date.min),
+    )
+    context = {"form": form, "report": report, "customers": customers, "min_churns": MIN_CHURNS}
+    return render(request, "health/predictive.html", context, status=200 if form.is_valid() else 400)

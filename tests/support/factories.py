@@ -46,7 +46,7 @@ if TYPE_CHECKING:  # the factories' type parameters; ruff does not see names use
         SupportTicket,
         UsageEvent,
     )
-    from metrics.portfolio.models import HealthSnapshot  # noqa: F401
+    from metrics.portfolio.models import HealthScoreDay, HealthSnapshot  # noqa: F401
     from metrics.qbr.models import Outcome, OutcomeValue, Report  # noqa: F401
     from metrics.retention.models import Account, Event  # noqa: F401
     from onboarding.models import Activity, Checklist, Comment, Evidence, Phase, Task  # noqa: F401
@@ -512,7 +512,8 @@ class RetentionAccountFactory(DjangoModelFactory["Account"]):
 
     class Meta:
         model = "retention.Account"
-        django_get_or_create = ("tenant",)
+        # With the slug, so each tombstone (tenant None, a slug of its own) is a new account.
+        django_get_or_create = ("tenant", "slug")
 
     tenant = None
     slug = factory.LazyAttributeSequence(lambda o, n: o.tenant.slug if o.tenant else f"gone-{n}")
@@ -531,6 +532,18 @@ class RetentionEventFactory(DjangoModelFactory["Event"]):
     occurred_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=365))
     arr = factory.LazyAttribute(lambda o: None if o.kind == "churn" else Decimal("12000"))
     reason = factory.LazyAttribute(lambda o: "other" if o.kind == "churn" else "")
+
+
+class HealthScoreDayFactory(DjangoModelFactory["HealthScoreDay"]):
+    """One day of a customer's public score history; the band follows the score like the snapshot's."""
+
+    class Meta:
+        model = "health.HealthScoreDay"
+
+    account = factory.SubFactory(RetentionAccountFactory)
+    day = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=1))
+    score = 75
+    band = factory.LazyAttribute(lambda o: _band(o.score))
 
 
 # --- ingest (public schema) ----------------------------------------------------------------
@@ -790,6 +803,7 @@ FACTORIES: tuple[type[DjangoModelFactory], ...] = (
     HealthSnapshotFactory,
     RetentionAccountFactory,
     RetentionEventFactory,
+    HealthScoreDayFactory,
     ApiKeyFactory,
     ChecklistFactory,
     PhaseFactory,
