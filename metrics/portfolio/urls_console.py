@@ -8,4 +8,5 @@ urlpatterns = [
     path("portfolio/", views.portfolio, name="portfolio"),
     path("kpis/", views.kpis, name="kpis"),
     path("kpis/predictive/", views.predictive, name="predictive"),
+    path("scorecard/", views.scorecard, name="scorecard"),
 ]

@@ -13,7 +13,8 @@ from django.conf import settings
 from django.db import transaction
 from django_tenants.utils import tenant_context
 
-from metrics.portfolio.services import health_history_upsert, health_snapshot_upsert
+from metrics.portfolio.selectors import scorecard_rules_get
+from metrics.portfolio.services import health_history_upsert, health_snapshot_upsert, scorecard_ensure
 from metrics.retention.services import retention_account_ensure
 from onboarding import selectors as onboarding
 from portal.accounts.access import Actor, require_staff_on
@@ -113,18 +114,32 @@ def health_score_compute(*, tenant: Tenant, day: date) -> HealthScore:
     """Score the current tenant (``tenant``'s schema must be active) for ``day``; store it."""
     if connection.schema_name != tenant.schema_name:
         raise RuntimeError(f"Scoring {tenant.slug} needs its schema active, not {connection.schema_name}.")
-    config = settings.KEEL_HEALTH
+    # The current scorecard (version 1 is made from KEEL_HEALTH the first time): its tier's weights,
+    # targets and bands; the version is stored with the score.
+    scorecard_ensure()
+    rules = scorecard_rules_get(tier=tenant.tier)
+    config = rules.config(settings.KEEL_HEALTH)
     facts, week_ago = health_facts(day=day, config=config)
-    parts = scoring.combine(scoring.component_scores(facts, config), config["weights"][tenant.tier])
+    parts = scoring.combine(scoring.component_scores(facts, config), rules.weights)
     score = scoring.total(parts) if scoring.enough_data(facts) else None
-    band = scoring.band_for(score, config["bands"])
+    band = scoring.band_for(score, rules.bands)
     components = [part.as_dict() for part in parts]
     drivers = scoring.drivers(components, week_ago[1] if week_ago else None)
     (history,) = HealthScore.objects.bulk_create(
-        [HealthScore(day=day, score=score, band=band, tier=tenant.tier, components=components, drivers=drivers)],
+        [
+            HealthScore(
+                day=day,
+                score=score,
+                band=band,
+                tier=tenant.tier,
+                components=components,
+                drivers=drivers,
+                scorecard_version=rules.version,
+            )
+        ],
         update_conflicts=True,
         unique_fields=["day"],
-        update_fields=["score", "band", "tier", "components", "drivers", "computed_at"],
+        update_fields=["score", "band", "tier", "components", "drivers", "scorecard_version", "computed_at"],
     )
     health_snapshot_upsert(
         tenant_id=tenant.pk,
@@ -138,6 +153,7 @@ def health_score_compute(*, tenant: Tenant, day: date) -> HealthScore:
         ttv_days=kpi.ttv_days(metrics_selectors.time_to_value_get(tenant=tenant)),
         active_users=facts.active_users,
         core_adoption=scoring.core_adoption(facts),
+        scorecard_version=rules.version,
     )
     # The public day-by-day copy, keyed by the ledger account so it outlives the tenant.
     account = retention_account_ensure(tenant=tenant)

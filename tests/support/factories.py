@@ -46,7 +46,7 @@ if TYPE_CHECKING:  # the factories' type parameters; ruff does not see names use
         SupportTicket,
         UsageEvent,
     )
-    from metrics.portfolio.models import HealthScoreDay, HealthSnapshot  # noqa: F401
+    from metrics.portfolio.models import HealthScoreDay, HealthSnapshot, Scorecard, ScorecardTier  # noqa: F401
     from metrics.qbr.models import Outcome, OutcomeValue, Report  # noqa: F401
     from metrics.retention.models import Account, Event  # noqa: F401
     from onboarding.models import Activity, Checklist, Comment, Evidence, Phase, Task  # noqa: F401
@@ -546,6 +546,35 @@ class HealthScoreDayFactory(DjangoModelFactory["HealthScoreDay"]):
     band = factory.LazyAttribute(lambda o: _band(o.score))
 
 
+class ScorecardFactory(DjangoModelFactory["Scorecard"]):
+    """A health scorecard version (without tiers: ScorecardTierFactory adds them)."""
+
+    class Meta:
+        model = "health.Scorecard"
+
+    version = factory.Sequence(lambda n: 100 + n)
+    note = "Test version"
+
+
+class ScorecardTierFactory(DjangoModelFactory["ScorecardTier"]):
+    """One tier's rules: the standard tier's defaults (35/30/10/10/15, targets 50 % and 80 %, 70/40)."""
+
+    class Meta:
+        model = "health.ScorecardTier"
+
+    scorecard = factory.SubFactory(ScorecardFactory)
+    tier = "standard"
+    weight_usage = 35
+    weight_adoption = 30
+    weight_support = 10
+    weight_nps = 10
+    weight_onboarding = 15
+    stickiness_target = 50
+    adoption_target = 80
+    green_from = 70
+    yellow_from = 40
+
+
 # --- ingest (public schema) ----------------------------------------------------------------
 class ApiKeyFactory(TenantKeyedFactory["ApiKey"]):
     """An active API key of ``tenant``; the raw secret is on the instance as ``.secret``."""
@@ -804,6 +833,8 @@ FACTORIES: tuple[type[DjangoModelFactory], ...] = (
     RetentionAccountFactory,
     RetentionEventFactory,
     HealthScoreDayFactory,
+    ScorecardFactory,
+    ScorecardTierFactory,
     ApiKeyFactory,
     ChecklistFactory,
     PhaseFactory,
