@@ -198,3 +198,8 @@ def format_ttv(days: float | None) -> str:
     rounded = round_half_up(days, 1)
     text = f"{rounded:f}".removesuffix(".0")
     return f"{text} d"
+
+
+def format_auc(value: float | None) -> str:
+    """A ROC AUC (0-1, "Is the score predictive?"): two decimals, half up ("0.75"), or "—"."""
+    return MISSING if value is None else f"{round_half_up(value, 2)}"

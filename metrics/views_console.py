@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from django_tenants.utils import tenant_context
 
 from metrics.portfolio.models import HealthSnapshot
+from metrics.portfolio.selectors import scorecard_rules_get
 from onboarding import selectors as onboarding
 from portal.accounts.access import tenant_for_staff_or_404
 from portal.accounts.decorators import staff_required
@@ -26,8 +27,7 @@ from .services.imports import csv_import
 from .services.records import feature_create, feature_update
 
 
-def _charts(history, active) -> tuple:
-    bands = settings.KEEL_HEALTH["bands"]
+def _charts(history, active, bands) -> tuple:
     scores = {h.day: h.score for h in history}
     score = line_chart(
         [(day, scores.get(day)) for day, _ in active],  # the same 90 days; gaps where unscored
@@ -58,7 +58,9 @@ def tenant_health(request, slug: str):
             "progress": onboarding.checklist_progress_get(),
             "ttv_days": kpi.ttv_days(selectors.time_to_value_get(tenant=tenant)),
         }
-    score_chart, users_chart = _charts(history, active_series)
+    # The bands and weights of the scorecard version the latest score used (the current one without a score).
+    rules = scorecard_rules_get(tier=tenant.tier, version=history[-1].scorecard_version if history else None)
+    score_chart, users_chart = _charts(history, active_series, rules.bands)
     context.update(
         tenant=tenant,
         latest=history[-1] if history else None,
@@ -68,7 +70,8 @@ def tenant_health(request, slug: str):
         window_days=settings.KEEL_HEALTH["window_days"],
         score_chart=score_chart,
         users_chart=users_chart,
-        weights=settings.KEEL_HEALTH["weights"][tenant.tier],
+        weights=rules.weights,
+        scorecard_version=rules.version,
     )
     return render(request, "metrics/tenant_health.html", context)
 

@@ -14,6 +14,9 @@ class HealthScore(models.Model):
     tier = models.CharField(max_length=20)
     components = models.JSONField(default=list)
     drivers = models.JSONField(default=list)
+    scorecard_version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The scorecard version the score used (empty: scored before versions)."
+    )
     computed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -7,4 +7,6 @@ app_name = "health"
 urlpatterns = [
     path("portfolio/", views.portfolio, name="portfolio"),
     path("kpis/", views.kpis, name="kpis"),
+    path("kpis/predictive/", views.predictive, name="predictive"),
+    path("scorecard/", views.scorecard, name="scorecard"),
 ]

@@ -1,19 +1,34 @@
-"""Console pages on public tables: the CSM portfolio and the leadership KPI board."""
+"""Console pages on public tables: the portfolio, the KPI board, the health scorecard, its predictiveness."""
+
+import hashlib
+import json
+from datetime import date
 
 from defusedcsv import csv  # cells a spreadsheet would run as formulas are quoted
+from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from metrics.retention.forms import PeriodForm
-from metrics.retention.selectors import retention_period_get
+from metrics.retention.selectors import account_list, retention_period_get
 from portal.accounts.decorators import staff_required
 from portal.db_routers import replica_reads
+from portal.tenancy.models import Tier
 
-from .forms import PortfolioFilterForm
+from .forms import PortfolioFilterForm, PredictiveForm, ScorecardNoteForm, ScorecardTierForm
 from .kpis import DEFINITIONS, kpi_board_get
-from .selectors import green_share_get, portfolio_row_list
+from .predictive import MIN_CHURNS
+from .selectors import (
+    green_share_get,
+    portfolio_row_list,
+    score_predictiveness_get,
+    scorecard_list,
+    scorecard_preview_get,
+    scorecard_rules_list,
+)
+from .services import scorecard_publish
 
 # The per-tenant health page is served by the metrics app; the portfolio links to it by name.
 HEALTH_URL_NAME = "metrics_console:tenant_health"
@@ -89,3 +104,78 @@ def kpis(request):
         "health_url_prefix": reverse(HEALTH_URL_NAME, kwargs={"slug": "SLUG"}).split("SLUG")[0],
     }
     return render(request, "health/kpis.html", context, status=200 if form.is_valid() else 400)
+
+
+@staff_required()
+@replica_reads  # a report over the ledger and the score history
+def predictive(request):
+    """Is the health score predictive? Churn per starting band and the AUC of the score N days before."""
+    form = PredictiveForm(request.GET)
+    start, end = form.period()
+    report = score_predictiveness_get(viewer=request.user, start=start, end=end, lead_days=form.lead())
+    names = account_list(viewer=request.user).filter(pk__in=report.accounts).order_by("name")
+    # The lost first, in the order they left; then the kept by name.
+    customers = sorted(
+        ((account, *report.accounts[account.pk]) for account in names),
+        key=lambda row: (row[1] is None, row[1] or date.min),
+    )
+    context = {"form": form, "report": report, "customers": customers, "min_churns": MIN_CHURNS}
+    return render(request, "health/predictive.html", context, status=200 if form.is_valid() else 400)
+
+
+def _fingerprint(forms_by_tier: dict[str, ScorecardTierForm]) -> str:
+    values = {tier: form.cleaned_data for tier, form in forms_by_tier.items()}
+    return hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:16]
+
+
+@staff_required(admin_only=True)
+def scorecard(request):
+    """The health scorecard: per tier weights, targets and bands; preview the band changes, then save."""
+    versions = scorecard_rules_list()
+    current_version = max((v for v in versions if v is not None), default=None)
+    current = versions[current_version]
+    data = request.POST if request.method == "POST" else None
+    tier_forms = {
+        tier: ScorecardTierForm(data, prefix=tier, initial=ScorecardTierForm.initial_from(current[tier]))
+        for tier in Tier.values
+    }
+    note_form = ScorecardNoteForm(data)
+    preview = None
+    status = 200
+    if data is not None:
+        valid = all(form.is_valid() for form in tier_forms.values()) and note_form.is_valid()
+        if valid:
+            proposed = {tier: form.rules() for tier, form in tier_forms.items()}
+            fingerprint = _fingerprint(tier_forms)
+            note = note_form.cleaned_data["note"].strip()
+            saving = "save" in data
+            if saving and note_form.cleaned_data["previewed"] != fingerprint:
+                messages.warning(request, "The values changed after the preview: check this preview, then save.")
+            elif saving and note:
+                card = scorecard_publish(rules=proposed, note=note, actor=request.user)
+                messages.success(request, f"Scorecard version {card.version} saved; scores use it from the next run.")
+                return redirect("health:scorecard")
+            preview = scorecard_preview_get(viewer=request.user, proposed=proposed)
+            # The preview shown is of these values: a save from here saves them.
+            note_form = ScorecardNoteForm({"note": note, "previewed": fingerprint})
+            note_form.is_valid()
+            if saving and not note and note_form.cleaned_data["previewed"] == data.get("previewed"):
+                note_form.add_error("note", "Say why the scorecard changes: it is kept with the version.")
+                status = 400
+        else:
+            status = 400
+    # One row per rule, one column per tier, so the tiers read side by side.
+    first = next(iter(tier_forms.values()))
+    grid = [
+        (first[name].label, first[name].help_text, [(Tier(t).label, form[name]) for t, form in tier_forms.items()])
+        for name in first.fields
+    ]
+    context = {
+        "tier_forms": [(Tier(tier).label, form) for tier, form in tier_forms.items()],
+        "grid": grid,
+        "note_form": note_form,
+        "preview": preview,
+        "current_version": current_version,
+        "versions": scorecard_list(),
+    }
+    return render(request, "health/scorecard.html", context, status=status)

@@ -6,12 +6,12 @@ it as its frozen snapshot. A section with no data says so instead of showing zer
 
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
 from django.utils import timezone
 
 from metrics import kpi
 from metrics import selectors as metrics
 from metrics.models import NpsResponse, SeatCount
+from metrics.portfolio.selectors import scorecard_rules_get
 from onboarding import selectors as onboarding
 from portal.accounts.access import current_tenant
 
@@ -91,9 +91,12 @@ def health_section(*, start: date, end: date) -> dict:
     if not history:
         return {"available": False}
     latest = history[-1]
-    red_below = settings.KEEL_HEALTH["bands"]["yellow"]
+    # The bands of the scorecard version the latest score used (docs/kpis.md, "Health scorecard").
+    bands = scorecard_rules_get(tier=latest.tier, version=latest.scorecard_version).bands
+    red_below = bands["yellow"]
     return {
         "available": True,
+        "bands": bands,
         "series": [[h.day.isoformat(), h.score] for h in history],
         "latest": {"day": latest.day.isoformat(), "score": latest.score, "band": latest.band},
         "first": history[0].score,

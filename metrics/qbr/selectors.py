@@ -44,9 +44,9 @@ def _series(pairs: Iterable[tuple[str, float | None]]) -> list[tuple[date, float
 
 
 def _charts(figures: dict[str, Any]) -> dict[str, Line]:
-    bands = settings.KEEL_HEALTH["bands"]
     charts: dict[str, Line] = {}
     health = figures.get("health") or {}
+    bands = health.get("bands") or settings.KEEL_HEALTH["bands"]  # reports made before scorecards
     if health.get("available"):
         charts["health"] = line_chart(
             _series(health["series"]),

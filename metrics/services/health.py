@@ -1,8 +1,9 @@
-"""Compute the current tenant's health score for a day and store it twice.
+"""Compute the current tenant's health score for a day and store it.
 
 In the tenant schema: one HealthScore row per day (history, explained). In public: the
-tenant's HealthSnapshot (latest score, for the portfolio). Both in one transaction, both
-upserts, so the nightly job can run any number of times with the same result.
+tenant's HealthSnapshot (latest score, for the portfolio) and a HealthScoreDay row (the public
+day-by-day history the predictiveness report reads). All in one transaction, all upserts,
+so the nightly job can run any number of times with the same result.
 """
 
 from datetime import date, timedelta
@@ -12,7 +13,9 @@ from django.conf import settings
 from django.db import transaction
 from django_tenants.utils import tenant_context
 
-from metrics.portfolio.services import health_snapshot_upsert
+from metrics.portfolio.selectors import scorecard_rules_get
+from metrics.portfolio.services import health_history_upsert, health_snapshot_upsert, scorecard_ensure
+from metrics.retention.services import retention_account_ensure
 from onboarding import selectors as onboarding
 from portal.accounts.access import Actor, require_staff_on
 from portal.audit.services import audit_record
@@ -111,18 +114,32 @@ def health_score_compute(*, tenant: Tenant, day: date) -> HealthScore:
     """Score the current tenant (``tenant``'s schema must be active) for ``day``; store it."""
     if connection.schema_name != tenant.schema_name:
         raise RuntimeError(f"Scoring {tenant.slug} needs its schema active, not {connection.schema_name}.")
-    config = settings.KEEL_HEALTH
+    # The current scorecard (version 1 is made from KEEL_HEALTH the first time): its tier's weights,
+    # targets and bands; the version is stored with the score.
+    scorecard_ensure()
+    rules = scorecard_rules_get(tier=tenant.tier)
+    config = rules.config(settings.KEEL_HEALTH)
     facts, week_ago = health_facts(day=day, config=config)
-    parts = scoring.combine(scoring.component_scores(facts, config), config["weights"][tenant.tier])
+    parts = scoring.combine(scoring.component_scores(facts, config), rules.weights)
     score = scoring.total(parts) if scoring.enough_data(facts) else None
-    band = scoring.band_for(score, config["bands"])
+    band = scoring.band_for(score, rules.bands)
     components = [part.as_dict() for part in parts]
     drivers = scoring.drivers(components, week_ago[1] if week_ago else None)
     (history,) = HealthScore.objects.bulk_create(
-        [HealthScore(day=day, score=score, band=band, tier=tenant.tier, components=components, drivers=drivers)],
+        [
+            HealthScore(
+                day=day,
+                score=score,
+                band=band,
+                tier=tenant.tier,
+                components=components,
+                drivers=drivers,
+                scorecard_version=rules.version,
+            )
+        ],
         update_conflicts=True,
         unique_fields=["day"],
-        update_fields=["score", "band", "tier", "components", "drivers", "computed_at"],
+        update_fields=["score", "band", "tier", "components", "drivers", "scorecard_version", "computed_at"],
     )
     health_snapshot_upsert(
         tenant_id=tenant.pk,
@@ -136,7 +153,11 @@ def health_score_compute(*, tenant: Tenant, day: date) -> HealthScore:
         ttv_days=kpi.ttv_days(metrics_selectors.time_to_value_get(tenant=tenant)),
         active_users=facts.active_users,
         core_adoption=scoring.core_adoption(facts),
+        scorecard_version=rules.version,
     )
+    # The public day-by-day copy, keyed by the ledger account so it outlives the tenant.
+    account = retention_account_ensure(tenant=tenant)
+    health_history_upsert(account_id=account.pk, rows=[(day, score, band)])
     return history
 
 
@@ -153,3 +174,16 @@ def _send_score_task(tenant: Tenant) -> None:
 
     with tenant_context(tenant):  # the task records the schema it is sent from
         health_score_task.delay()
+
+
+@transaction.atomic
+def health_history_backfill(*, tenant: Tenant) -> int:
+    """Copy ``tenant``'s daily scores from its schema into the public history; return how many days.
+
+    For the days scored before the public history existed (the scorer writes both since). Safe
+    to re-run: existing days are overwritten with the same values.
+    """
+    account = retention_account_ensure(tenant=tenant)
+    with tenant_context(tenant):
+        rows = list(HealthScore.objects.order_by("day").values_list("day", "score", "band"))
+    return health_history_upsert(account_id=account.pk, rows=rows)

@@ -12,6 +12,7 @@ register.filter("kpi_share", kpi.format_share)
 register.filter("kpi_rate", kpi.format_rate)
 register.filter("kpi_adoption", kpi.format_adoption)
 register.filter("kpi_ttv", kpi.format_ttv)
+register.filter("kpi_auc", kpi.format_auc)
 
 
 @register.filter("kpi_band")

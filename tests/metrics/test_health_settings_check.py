@@ -22,3 +22,10 @@ def test_missing_tiers_unknown_components_bad_weights_and_bands_are_errors():
     with override_settings(KEEL_HEALTH=config):
         ids = sorted(e.id for e in health_settings_check())
     assert ids == ["metrics.E001", "metrics.E002", "metrics.E003", "metrics.E004"]
+
+
+def test_weights_that_do_not_add_up_to_100_are_an_error():
+    # They become the first health scorecard version, whose weights are whole per cent of 100.
+    weights = {**settings.KEEL_HEALTH["weights"], "key": {"usage": 30, "adoption": 30}}
+    with override_settings(KEEL_HEALTH={**settings.KEEL_HEALTH, "weights": weights}):
+        assert [e.id for e in health_settings_check()] == ["metrics.E005"]

@@ -47,7 +47,7 @@ if TYPE_CHECKING:  # the factories' type parameters; ruff does not see names use
         SupportTicket,
         UsageEvent,
     )
-    from metrics.portfolio.models import HealthSnapshot  # noqa: F401
+    from metrics.portfolio.models import HealthScoreDay, HealthSnapshot, Scorecard, ScorecardTier  # noqa: F401
     from metrics.qbr.models import Outcome, OutcomeValue, Report  # noqa: F401
     from metrics.retention.models import Account, Event  # noqa: F401
     from onboarding.models import Activity, Checklist, Comment, Evidence, Phase, Task  # noqa: F401
@@ -557,7 +557,8 @@ class RetentionAccountFactory(DjangoModelFactory["Account"]):
 
     class Meta:
         model = "retention.Account"
-        django_get_or_create = ("tenant",)
+        # With the slug, so each tombstone (tenant None, a slug of its own) is a new account.
+        django_get_or_create = ("tenant", "slug")
 
     tenant = None
     slug = factory.LazyAttributeSequence(lambda o, n: o.tenant.slug if o.tenant else f"gone-{n}")
@@ -576,6 +577,47 @@ class RetentionEventFactory(DjangoModelFactory["Event"]):
     occurred_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=365))
     arr = factory.LazyAttribute(lambda o: None if o.kind == "churn" else Decimal("12000"))
     reason = factory.LazyAttribute(lambda o: "other" if o.kind == "churn" else "")
+
+
+class HealthScoreDayFactory(DjangoModelFactory["HealthScoreDay"]):
+    """One day of a customer's public score history; the band follows the score like the snapshot's."""
+
+    class Meta:
+        model = "health.HealthScoreDay"
+
+    account = factory.SubFactory(RetentionAccountFactory)
+    day = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=1))
+    score = 75
+    band = factory.LazyAttribute(lambda o: _band(o.score))
+
+
+class ScorecardFactory(DjangoModelFactory["Scorecard"]):
+    """A health scorecard version (without tiers: ScorecardTierFactory adds them)."""
+
+    class Meta:
+        model = "health.Scorecard"
+
+    version = factory.Sequence(lambda n: 100 + n)
+    note = "Test version"
+
+
+class ScorecardTierFactory(DjangoModelFactory["ScorecardTier"]):
+    """One tier's rules: the standard tier's defaults (35/30/10/10/15, targets 50 % and 80 %, 70/40)."""
+
+    class Meta:
+        model = "health.ScorecardTier"
+
+    scorecard = factory.SubFactory(ScorecardFactory)
+    tier = "standard"
+    weight_usage = 35
+    weight_adoption = 30
+    weight_support = 10
+    weight_nps = 10
+    weight_onboarding = 15
+    stickiness_target = 50
+    adoption_target = 80
+    green_from = 70
+    yellow_from = 40
 
 
 # --- ingest (public schema) ----------------------------------------------------------------
@@ -839,6 +881,9 @@ FACTORIES: tuple[type[DjangoModelFactory], ...] = (
     HealthSnapshotFactory,
     RetentionAccountFactory,
     RetentionEventFactory,
+    HealthScoreDayFactory,
+    ScorecardFactory,
+    ScorecardTierFactory,
     ApiKeyFactory,
     ChecklistFactory,
     PhaseFactory,
