@@ -5,6 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.e2e import sign_in
+
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
 CSM = "ada.csm@example.com"
@@ -13,10 +15,7 @@ CUSTOMER_ADMIN = {"acme": "ciso", "globex": "it.director", "initech": "cto"}
 
 
 def _log_in(page, url: str, email: str) -> None:
-    page.goto(url)
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    sign_in(page, url, email, PASSWORD)
 
 
 def test_a_csm_works_a_stall_cta_through_the_360_and_a_console_qbr(keel_server, page, browser):

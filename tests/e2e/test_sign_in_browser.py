@@ -51,6 +51,9 @@ def provider(keel_server):
     running = start_provider([keel_server.url("acme", "/login/sso/callback/")])
     yield running
     stop_provider(running)
+    # The server is shared by every end-to-end test: Acme's people sign in with passwords again.
+    forget = "from portal.accounts.models import SsoConfig; SsoConfig.objects.filter(tenant__slug='acme').delete()"
+    keel_server.manage("shell", "-c", forget)
 
 
 def test_a_customer_signs_in_through_the_company_provider_and_then_only_that_way(keel_server, browser, provider):

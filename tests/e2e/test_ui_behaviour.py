@@ -3,16 +3,15 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.e2e import sign_in
+
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
 PASSWORD = "keel-demo-2026"
 
 
 def _log_in(page, server, host: str, email: str) -> None:
-    page.goto(server.url(host, "/login/") if host else f"http://localhost:{server.port}/login/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    sign_in(page, server.url(host, "/login/") if host else f"http://localhost:{server.port}/login/", email, PASSWORD)
     page.wait_for_load_state()
 
 

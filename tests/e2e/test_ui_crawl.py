@@ -14,13 +14,16 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 
+from tests.support.e2e import sign_in
+
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = (Path(__file__).parent / "support" / "axe.min.js").read_text()
 SHOTS = ROOT / "var" / "screenshots"
 PASSWORD = "keel-demo-2026"
-LONG_QUERY = "q" * 10_000
+# As long as the server takes (KB search refuses longer queries with a 400 that says so: issue 14).
+LONG_QUERY = "q" * 200
 # Not pages of Keel's interface: the Django admin, the API, downloads, logging out.
 SKIP = re.compile(r"^/(admin|api)/|/logout/|\.(pdf|csv|pptx)$|/exports/|/(export|download|pdf|csv|pptx)/?$")
 MAX_PAGES = 60
@@ -44,10 +47,7 @@ def _shape(path: str) -> str:
 
 
 def _log_in(page, server, host: str, email: str) -> None:
-    page.goto(_host_url(server, host, "/login/"))
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    sign_in(page, _host_url(server, host, "/login/"), email, PASSWORD)
     page.wait_for_load_state()
     assert "/login/" not in page.url, f"{email} could not log in on {host or 'the console'}"
 

@@ -22,7 +22,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.support.clients import client_for, key_client
-from tests.support.factories import ApiKeyFactory, UserSessionFactory
+from tests.support.factories import (
+    ApiKeyFactory,
+    CtaFactory,
+    RetentionAccountFactory,
+    RetentionEventFactory,
+    UserSessionFactory,
+)
 
 from .crawl import crawl, routes
 
@@ -133,6 +139,12 @@ def world(tenant_a, tenant_b, csm_a, customer_admin_a, admin_user):
             schema_name=tenant.schema_name if tenant else "public",
             host=tenant.primary_domain_name if tenant else "localhost",
         )
+    # An open call to action and a ledger with an entry, so the book, the account 360 and the KPI
+    # board link to the CTA's page and the customer's retention ledger with its forms.
+    CtaFactory(tenant=tenant_a, owner=csm_a, steps=[{"text": "Call the sponsor", "done": False}])
+    RetentionEventFactory(
+        account=RetentionAccountFactory(tenant=tenant_a), occurred_on=timezone.localdate() - timedelta(days=730)
+    )
     # A CSM with an authenticator app, so the console's staff page offers to reset it.
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -233,7 +245,8 @@ def test_the_crawl_reaches_every_route_with_real_ids(tenant_a, csm_a, customer_a
         for client in clients:
             targets = form_targets(client, urlconf)
             crawled |= form_targets.crawled
-        assert not _unreached(targets, crawled), "seed these routes in `world` or link to them"
+        unreached = sorted(_unreached(targets, crawled))
+        assert not unreached, f"seed these routes in `world` or link to them: {unreached}"
 
 
 def test_every_form_on_a_tenant_host_survives_arbitrary_strings_as_a_csm(tenant_a, csm_a, world):
