@@ -5,12 +5,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from portal.audit.services import audit_record
+from portal.notifications.email import branded_message
 from portal.tenancy.models import Tenant
 
 from .access import Access, Actor, actor_user, require_role
@@ -20,10 +20,13 @@ from .models import Invitation, Membership, MembershipRole, User
 def _send_invitation_email(*, invitation: Invitation, raw_token: str) -> None:
     link = invitation.tenant.absolute_url(f"/invite/{raw_token}/")
     context = {"invitation": invitation, "link": link}
-    EmailMessage(
+    branded_message(
         subject=f"You are invited to {invitation.tenant.name} on Keel",
-        body=render_to_string("accounts/email/invitation.txt", context),
+        text=render_to_string("accounts/email/invitation.txt", context),
+        html_template="email/invitation.html",
+        context=context,
         to=[invitation.email],
+        tenant=invitation.tenant,
     ).send()
 
 

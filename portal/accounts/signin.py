@@ -16,7 +16,6 @@ from django.contrib.sessions.models import Session
 from django.core import signing
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -24,6 +23,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from portal.audit.services import audit_record
+from portal.notifications.email import branded_message
 from portal.settings.env import rate_window_seconds
 from portal.tenancy.models import Tenant
 
@@ -301,10 +301,13 @@ def sign_in_code_request(*, tenant: Tenant, email: str) -> None:
         "minutes": settings.KEEL_SIGNIN_CODE_MINUTES,
     }
     transaction.on_commit(
-        lambda: EmailMessage(
+        lambda: branded_message(
             subject=f"Sign in to {tenant.name} on Keel",
-            body=render_to_string("accounts/email/sign_in_code.txt", context),
+            text=render_to_string("accounts/email/sign_in_code.txt", context),
+            html_template="email/sign_in_code.html",
+            context=context,
             to=[email],
+            tenant=tenant,
         ).send()
     )
 

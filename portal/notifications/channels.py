@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 
+from .email import branded_message
 from .models import Notification
 
 
@@ -24,10 +24,13 @@ class DeliveryError(RuntimeError):
 
 
 def email_send(row: Notification) -> None:
-    message = EmailMessage(
+    message = branded_message(
         subject=row.subject,
-        body=row.body,
+        text=row.body,
+        html_template="email/notification.html",
+        context={"body": row.body, "link": row.link},
         to=[row.address],
+        tenant=row.tenant,
         headers={"Message-ID": row.message_id, "X-Keel-Notification": row.dedupe_key},
     )
     if message.send() != 1:

@@ -28,7 +28,7 @@ def sign_in_link_path(output: str, email: str) -> str:
         if first_header is None or f"To: {email}" not in chunk:
             continue
         message = email_lib.message_from_string(chunk[first_header.start() :], policy=policy.default)
-        bodies.append(message.get_content() if not message.is_multipart() else chunk)
+        bodies.append(message.get_body(("plain",)).get_content())  # the text part: the HTML one is quoted-printable
     assert bodies, f"No e-mail to {email} in the server output"
     found = LINK.findall(bodies[-1])
     assert found, f"No sign-in link in:\n{bodies[-1]}"
