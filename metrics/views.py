@@ -3,12 +3,13 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from portal.accounts.access import Access, AccessDenied
 from portal.accounts.decorators import tenant_access_required
 from portal.http import redirect_next
+from portal.tenancy.clock import tenant_today
 
 from . import selectors
 from .charts import line_chart
@@ -33,7 +34,7 @@ def nps_answer_view(request):
     except ValidationError as exc:
         messages.info(request, " ".join(exc.messages))
     else:
-        messages.success(request, "Thank you: your answer goes straight to your customer-success manager.")
+        messages.success(request, gettext("Thank you: your answer goes straight to your customer-success manager."))
     return _back(request)
 
 
@@ -44,19 +45,19 @@ def nps_dismiss_view(request):
         nps_dismiss(tenant=request.tenant, user=request.user)
     except AccessDenied as exc:
         raise PermissionDenied(str(exc)) from None
-    messages.info(request, "We will not ask again this period.")
+    messages.info(request, gettext("We will not ask again this period."))
     return _back(request)
 
 
 @tenant_access_required(Access.MEMBER)
 def usage(request):
-    today = timezone.localdate()
+    today = tenant_today(request.tenant)  # usage days are the tenant's
     active_users, adoption = selectors.feature_adoption_list(day=today)
     context = {
         "tenant": request.tenant,
         "active_users": active_users,
         "adoption": adoption,
         "trend": selectors.usage_trend_get(day=today),
-        "users_chart": line_chart(selectors.daily_active_user_list(day=today), title="Daily active users"),
+        "users_chart": line_chart(selectors.daily_active_user_list(day=today), title=gettext("Daily active users")),
     }
     return render(request, "metrics/usage.html", context)

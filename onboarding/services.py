@@ -9,10 +9,12 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from portal.accounts.access import Access, Actor, actor_user, current_tenant, require_role, tenant_access_for
 from portal.accounts.models import Membership, User
 from portal.kb.rendering import markdown_render
+from portal.tenancy.clock import tenant_zone
 from portal.tenancy.models import Tenant
 
 from .choices import EvidenceKind, OwnerSide
@@ -87,7 +89,7 @@ def checklist_instantiate(*, playbook: Playbook, actor: Actor, started_at: datet
     """
     current_tenant()
     started_at = started_at or timezone.now()
-    start_day = timezone.localdate(started_at)
+    start_day = timezone.localdate(started_at, tenant_zone())  # due dates are the tenant's days
     checklist = Checklist.objects.create(
         name=playbook.name, playbook_id=playbook.pk, playbook_version=playbook.version, started_at=started_at
     )
@@ -196,7 +198,9 @@ def task_reopen(*, task: Task, actor: Actor) -> Task:
     done_dependents = list(task.unlocks.filter(status=TaskStatus.DONE))
     if done_dependents:
         names = ", ".join(f"“{t.title}”" for t in done_dependents)
-        raise ValidationError(f"Reopen {names} first: they depend on “{task.title}”.")
+        raise ValidationError(
+            gettext("Reopen %(names)s first: they depend on “%(title)s”.") % {"names": names, "title": task.title}
+        )
     task.status, task.completed_at, task.completed_by = TaskStatus.TODO, None, None
     task.save(update_fields=["status", "completed_at", "completed_by"])
     checklist = task.checklist
@@ -228,9 +232,9 @@ def comment_add(*, task: Task, actor: Actor, body: str, internal: bool = False) 
     access = require_role(actor, Access.MEMBER, current_tenant())
     body = body.strip()
     if not body:
-        raise ValidationError({"body": "Write something first."})
+        raise ValidationError({"body": gettext("Write something first.")})
     if internal and access < Access.CSM:
-        raise ValidationError({"internal": "Only vendor staff can write internal comments."})
+        raise ValidationError({"internal": gettext("Only vendor staff can write internal comments.")})
     comment = Comment.objects.create(task=task, author=actor_user(actor), body=body, internal=internal)
     label = "Internal note" if internal else "Comment"
     _activity(
@@ -250,7 +254,7 @@ def evidence_add(*, task: Task, actor: Actor, upload: Any = None, text: str = ""
     require_role(actor, Access.MEMBER, current_tenant())
     text = text.strip()
     if upload is None and not text:
-        raise ValidationError("Attach a file or write a note.")
+        raise ValidationError(gettext("Attach a file or write a note."))
     evidence = Evidence(task=task, uploaded_by=actor_user(actor), text=text)
     if upload is not None:
         evidence.content_type = validate_evidence_file(upload)
@@ -286,7 +290,9 @@ def _check_assignee(assignee: User | None) -> None:
     if assignee is None:
         return
     if tenant_access_for(assignee, current_tenant()) is None:
-        raise ValidationError({"assignee": f"{assignee.email} has no access to this account."})
+        raise ValidationError(
+            {"assignee": gettext("%(email)s has no access to this account.") % {"email": assignee.email}}
+        )
 
 
 @transaction.atomic
@@ -295,9 +301,11 @@ def task_update(*, task: Task, actor: Actor, **changes: Any) -> Task:
     require_role(actor, Access.CSM, current_tenant())
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
-        raise ValidationError(f"These fields cannot be edited: {', '.join(sorted(unknown))}.")
+        raise ValidationError(
+            gettext("These fields cannot be edited: %(join)s.") % {"join": ", ".join(sorted(unknown))}
+        )
     if "title" in changes and not str(changes["title"]).strip():
-        raise ValidationError({"title": "A task needs a title."})
+        raise ValidationError({"title": gettext("A task needs a title.")})
     _check_kb_ref(changes.get("read_confirm_ref", ""))
     _check_assignee(changes.get("assignee"))
     changed: dict[str, Any] = {}
@@ -339,7 +347,7 @@ def task_add(
     require_role(actor, Access.CSM, current_tenant())
     title = title.strip()
     if not title:
-        raise ValidationError({"title": "A task needs a title."})
+        raise ValidationError({"title": gettext("A task needs a title.")})
     _check_assignee(assignee)
     _check_kb_ref(read_confirm_ref)
     checklist = phase.checklist

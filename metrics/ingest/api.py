@@ -1,6 +1,7 @@
 """Data-in API for the vendor's product (API key) and CSMs: events, tickets, seats, features."""
 
 from django.conf import settings
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
@@ -19,21 +20,27 @@ from .parsers import BoundedJSONParser, PayloadTooLarge
 
 @extend_schema_serializer(component_name="BatchResult")
 class BatchResultSerializer(serializers.Serializer):
-    accepted = serializers.IntegerField(help_text="Rows stored by this request.")
-    duplicates = serializers.IntegerField(help_text="Valid rows already stored earlier (same idempotency key).")
-    rejected = serializers.ListField(child=serializers.DictField(), help_text="[{index, errors}] of invalid rows.")
+    accepted = serializers.IntegerField(help_text=gettext_lazy("Rows stored by this request."))
+    duplicates = serializers.IntegerField(
+        help_text=gettext_lazy("Valid rows already stored earlier (same idempotency key).")
+    )
+    rejected = serializers.ListField(
+        child=serializers.DictField(), help_text=gettext_lazy("[{index, errors}] of invalid rows.")
+    )
 
 
 # Request bodies, for the OpenAPI schema only: rows are validated by metrics.rows, which is
 # much faster than DRF serializers on 5,000 rows and reports errors by index the same way.
 @extend_schema_serializer(component_name="UsageEventIn")
 class EventDoc(serializers.Serializer):
-    feature = serializers.CharField(max_length=80, help_text="A key from the feature catalog.")
-    user = serializers.CharField(max_length=200, help_text="The customer's own user reference.")
-    timestamp = serializers.DateTimeField(help_text="ISO 8601 with a zone, e.g. 2026-11-23T09:30:00Z.")
+    feature = serializers.CharField(max_length=80, help_text=gettext_lazy("A key from the feature catalog."))
+    user = serializers.CharField(max_length=200, help_text=gettext_lazy("The customer's own user reference."))
+    timestamp = serializers.DateTimeField(help_text=gettext_lazy("ISO 8601 with a zone, e.g. 2026-11-23T09:30:00Z."))
     quantity = serializers.IntegerField(required=False, min_value=0, default=1)
     idempotency_key = serializers.CharField(
-        required=False, max_length=200, help_text="Stored once; derived from the event's content when omitted."
+        required=False,
+        max_length=200,
+        help_text=gettext_lazy("Stored once; derived from the event's content when omitted."),
     )
 
 
@@ -43,7 +50,7 @@ class TicketDoc(serializers.Serializer):
     severity = serializers.ChoiceField(choices=["low", "medium", "high", "critical"])
     status = serializers.ChoiceField(choices=["open", "closed"])
     opened_at = serializers.DateTimeField()
-    closed_at = serializers.DateTimeField(required=False, help_text="Required when status is closed.")
+    closed_at = serializers.DateTimeField(required=False, help_text=gettext_lazy("Required when status is closed."))
     subject = serializers.CharField(required=False, max_length=300)
 
 
@@ -80,7 +87,12 @@ class DataInApiView(TenantAPIView):
         if isinstance(data, dict) and self.batch_field in data:
             data = data[self.batch_field]
         if not isinstance(data, list):
-            raise ValidationError({"detail": f'Send a JSON list, or an object {{"{self.batch_field}": [...]}}.'})
+            raise ValidationError(
+                {
+                    "detail": gettext('Send a JSON list, or an object {"%(batch_field)s": [...]}.')
+                    % {"batch_field": self.batch_field}
+                }
+            )
         limit = settings.KEEL_EVENTS_MAX_BATCH
         if len(data) > limit:
             raise PayloadTooLarge(
@@ -88,7 +100,12 @@ class DataInApiView(TenantAPIView):
                 "Split it into smaller batches."
             )
         if not data:
-            raise ValidationError({"detail": f"The batch is empty: send at least one of {self.batch_field}."})
+            raise ValidationError(
+                {
+                    "detail": gettext("The batch is empty: send at least one of %(batch_field)s.")
+                    % {"batch_field": self.batch_field}
+                }
+            )
         return data
 
 

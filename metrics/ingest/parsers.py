@@ -7,6 +7,7 @@ check (on request.body) never runs for API calls; this is that check for the API
 import json
 
 from django.conf import settings
+from django.utils.translation import gettext
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import JSONParser
 
@@ -34,4 +35,4 @@ class BoundedJSONParser(JSONParser):
         try:
             return json.loads(body)
         except ValueError as exc:
-            raise ParseError(f"The body is not valid JSON: {exc}") from None
+            raise ParseError(gettext("The body is not valid JSON: %(exc)s") % {"exc": exc}) from None

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .models import ChurnEvent, HealthSnapshot
 from .services import tenant_churn_record
@@ -24,7 +25,7 @@ class ChurnEventForm(forms.ModelForm):
     def clean_churned_on(self):
         churned_on = self.cleaned_data["churned_on"]
         if churned_on > timezone.localdate():
-            raise forms.ValidationError("A churn date cannot be in the future.")
+            raise forms.ValidationError(gettext("A churn date cannot be in the future."))
         return churned_on
 
 

@@ -59,7 +59,7 @@ class PortfolioRow:
 
     @property
     def tier_label(self) -> str:
-        return Tier(self.tier).label if self.tier in Tier.values else self.tier
+        return str(Tier(self.tier).label) if self.tier in Tier.values else self.tier
 
     @property
     def trend_arrow(self) -> str:

@@ -6,9 +6,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from portal.accounts.access import Actor, require_staff_on
 from portal.audit.services import audit_record
+from portal.tenancy.clock import tenant_today, tenant_zone
 from portal.tenancy.models import LifecycleStage, Tenant
 
 from .models import ChurnEvent, HealthSnapshot
@@ -57,9 +59,9 @@ def tenant_churn_record(*, tenant: Tenant, churned_on: date, actor: Actor) -> Ch
     the churn rate never misses a loss. Idempotent per tenant and day; audited.
     """
     require_staff_on(actor, tenant, message="Only an admin or the tenant's assigned CSM may record its churn.")
-    if churned_on > timezone.localdate():
-        raise ValidationError({"churned_on": "A churn date cannot be in the future."})
-    since = tenant.contract_start or timezone.localdate(tenant.created_at)
+    if churned_on > tenant_today(tenant):
+        raise ValidationError({"churned_on": gettext("A churn date cannot be in the future.")})
+    since = tenant.contract_start or timezone.localdate(tenant.created_at, tenant_zone(tenant))
     event, created = ChurnEvent.objects.get_or_create(
         tenant_slug=tenant.slug, churned_on=churned_on, defaults={"tenant": tenant, "customer_since": since}
     )

@@ -12,6 +12,7 @@ from django.utils import timezone
 from metrics import selectors as metrics
 from metrics.models import NpsResponse, SeatCount
 from onboarding import selectors as onboarding
+from portal.tenancy.clock import tenant_today
 
 from .models import Outcome
 
@@ -77,7 +78,7 @@ def risks_section(*, end: date) -> dict:
 
 def _last_day(end: date) -> date:
     """The period's last complete day: a draft of the running quarter stops yesterday."""
-    return min(end - timedelta(days=1), timezone.localdate() - timedelta(days=1))
+    return min(end - timedelta(days=1), tenant_today() - timedelta(days=1))
 
 
 def _days(start: date, end: date) -> int:

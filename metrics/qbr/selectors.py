@@ -8,10 +8,12 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from metrics.charts import Line, line_chart
 from portal.accounts.access import Access
 from portal.kb.rendering import markdown_render
+from portal.tenancy.clock import tenant_zone
 from portal.tenancy.models import Tenant
 
 from .figures import report_figures
@@ -50,13 +52,13 @@ def _charts(figures: dict[str, Any]) -> dict[str, Line]:
     if health.get("available"):
         charts["health"] = line_chart(
             _series(health["series"]),
-            title="Health score",
+            title=gettext("Health score"),
             top=100,
             guides=((bands["green"], "guide-green"), (bands["yellow"], "guide-red")),
         )
     usage = figures.get("usage") or {}
     if usage.get("series"):
-        charts["usage"] = line_chart(_series(usage["series"]), title="Daily active users")
+        charts["usage"] = line_chart(_series(usage["series"]), title=gettext("Daily active users"))
     return charts
 
 
@@ -64,9 +66,9 @@ def qbr_due_date_get(tenant: Tenant, today: date | None = None) -> date:
     """Return when the tenant's next QBR is due under its tier's cadence."""
     months = settings.KEEL_QBR_CADENCE_MONTHS.get(tenant.tier, 12)
     if tenant.last_qbr_published_at:
-        anchor = timezone.localdate(tenant.last_qbr_published_at)
+        anchor = timezone.localdate(tenant.last_qbr_published_at, tenant_zone(tenant))
     else:
-        anchor = tenant.contract_start or timezone.localdate(tenant.created_at)
+        anchor = tenant.contract_start or timezone.localdate(tenant.created_at, tenant_zone(tenant))
     due: date = anchor + relativedelta(months=months)  # relativedelta is untyped
     return due
 

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from portal.accounts.access import Actor, require_tenant_schema
 from portal.audit.services import audit_record
@@ -33,21 +34,26 @@ def _records(data: bytes, kind: str) -> list[dict[str, Any]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ValidationError("The file is not UTF-8 text; export it as CSV (UTF-8).") from None
+        raise ValidationError(gettext("The file is not UTF-8 text; export it as CSV (UTF-8).")) from None
     reader = csv.DictReader(io.StringIO(text))
     required, optional = KINDS[kind]
     header = [name.strip().lower() for name in reader.fieldnames or []]
     missing = [name for name in required if name not in header]
     if missing:
         raise ValidationError(
-            f"The header lacks {', '.join(missing)}. A {kind} file has the columns "
-            f"{', '.join(required)} and optionally {', '.join(optional) or 'nothing else'}."
+            gettext("The header lacks %(join)s. A %(kind)s file has the columns %(join2)s and optionally %(value)s.")
+            % {
+                "join": ", ".join(missing),
+                "kind": kind,
+                "join2": ", ".join(required),
+                "value": ", ".join(optional) or "nothing else",
+            }
         )
     reader.fieldnames = header
     try:
         return [{k: v for k, v in row.items() if k in header} for row in reader]
     except csv.Error as exc:
-        raise ValidationError(f"The file is not valid CSV: {exc}.") from None
+        raise ValidationError(gettext("The file is not valid CSV: %(exc)s.") % {"exc": exc}) from None
 
 
 @transaction.atomic
@@ -55,10 +61,12 @@ def csv_import(*, tenant: Tenant, kind: str, data: bytes, actor: Actor) -> Batch
     """Import a CSV file of ``kind`` into ``tenant`` (its schema active); rejected rows carry a ``line``."""
     require_tenant_schema(tenant)
     if kind not in KINDS:
-        raise ValidationError(f"Unknown kind {kind!r}; use one of {', '.join(KINDS)}.")
+        raise ValidationError(
+            gettext("Unknown kind %(kind)s; use one of %(join)s.") % {"kind": repr(kind), "join": ", ".join(KINDS)}
+        )
     records = _records(data, kind)
     if not records:
-        raise ValidationError("The file has a header but no rows.")
+        raise ValidationError(gettext("The file has a header but no rows."))
     chunk = settings.KEEL_EVENTS_MAX_BATCH
     store = {"events": usage_events_ingest, "tickets": support_tickets_upsert, "seats": seat_counts_upsert}[kind]
     result = BatchResult()

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils.translation import gettext
 
 from onboarding.choices import OwnerSide
 from onboarding.models import Task, TaskStatus
@@ -14,13 +14,14 @@ from portal.accounts.access import current_tenant
 from portal.accounts.models import Membership
 from portal.notifications.models import Channel, NotificationPreference
 from portal.notifications.services import notification_enqueue
+from portal.tenancy.clock import tenant_today
 
 
 @transaction.atomic
 def task_reminders_enqueue(*, now: datetime | None = None) -> int:
     """Write a reminder for each overdue customer task's assignee who has not opted out; return how many."""
     tenant = current_tenant(fresh=True)
-    today = timezone.localdate(now or timezone.now())
+    today = tenant_today(tenant, now=now)
     overdue = list(
         Task.objects.filter(
             status=TaskStatus.TODO,
@@ -54,7 +55,8 @@ def task_reminders_enqueue(*, now: datetime | None = None) -> int:
                 # Once per task and due date: moving the date earns a new reminder, re-running does not.
                 key=f"reminder:t{tenant.pk}:{task.pk}:{task.due_date.isoformat()}",  # type: ignore[union-attr]  # overdue: has a due date
                 kind="task.reminder",
-                subject=f"Reminder: “{task.title}” was due {task.due_date:%Y-%m-%d}",
+                subject=gettext("Reminder: “%(title)s” was due %(due_date)s")
+                % {"title": task.title, "due_date": format(task.due_date, "%Y-%m-%d")},
                 body=render_to_string("stalls/email/task_reminder.txt", context),
                 recipients=[user],
                 via=(Channel.EMAIL,),

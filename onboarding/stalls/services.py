@@ -17,13 +17,15 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from onboarding.models import Activity, Checklist, Task
 from portal.accounts.access import SYSTEM, Actor, actor_user, current_tenant, require_staff_on
 from portal.accounts.models import StaffRole, User
 from portal.audit.services import audit_record
 from portal.notifications.models import Channel
-from portal.notifications.services import notification_enqueue
+from portal.notifications.services import notification_enqueue, team_chat_target
+from portal.tenancy.clock import tenant_today
 from portal.tenancy.models import Tenant, console_absolute_url
 
 from .models import EndReason, EscalationLevel, StallEpisode
@@ -206,7 +208,7 @@ def _summary(episode: StallEpisode, now: datetime) -> str:
     """Return one line saying why the checklist is stalled and what blocks it."""
     parts = []
     if episode.is_overdue and episode.blocking_task_title:
-        late = episode.days_overdue(timezone.localdate(now))
+        late = episode.days_overdue(tenant_today(episode.tenant, now=now))
         parts.append(f"“{episode.blocking_task_title}” is {late} day{'s' if late != 1 else ''} overdue")
     if episode.is_idle:
         idle = (now - episode.last_progress_at).days
@@ -231,7 +233,7 @@ def _notify(tenant: Tenant, episode: StallEpisode, recipients: list[User], now: 
         body=render_to_string("stalls/email/stall_alert.txt", context),
         recipients=recipients,
         via=(Channel.IN_APP, Channel.EMAIL, Channel.WEBHOOK),
-        webhooks=[settings.KEEL_STALL_TEAM_WEBHOOK_URL] if settings.KEEL_STALL_TEAM_WEBHOOK_URL else [],
+        webhooks=[team_chat_target()] if settings.KEEL_STALL_TEAM_WEBHOOK_URL else [],
         tenant=tenant,
         topic=episode.topic,
         link=link,
@@ -248,12 +250,14 @@ def stall_episode_snooze(*, episode: StallEpisode, actor: Actor, reason: str, da
     require_staff_on(actor, episode.tenant)
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": "Say why the escalation can wait."})
+        raise ValidationError({"reason": gettext("Say why the escalation can wait.")})
     if not 1 <= days <= SNOOZE_MAX_DAYS:
-        raise ValidationError({"days": f"Snooze for 1 to {SNOOZE_MAX_DAYS} days."})
+        raise ValidationError(
+            {"days": gettext("Snooze for 1 to %(SNOOZE_MAX_DAYS)s days.") % {"SNOOZE_MAX_DAYS": SNOOZE_MAX_DAYS}}
+        )
     episode = StallEpisode.objects.select_for_update().select_related("tenant").get(pk=episode.pk)
     if not episode.is_open:
-        raise ValidationError("This stall has already ended.")
+        raise ValidationError(gettext("This stall has already ended."))
     now = timezone.now()
     episode.snoozed_until, episode.snoozed_at = now + timedelta(days=days), now
     episode.snooze_reason, episode.snoozed_by = reason[:300], actor_user(actor)

@@ -1,11 +1,20 @@
+from typing import cast
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
+from portal.tenancy.clock import time_zone_names
 from portal.tenancy.models import Tenant
 
 from .access import Access, tenant_access_for
 from .models import MembershipRole
+
+StrOrPromise = str | Promise
 
 
 def _current_tenant(request) -> Tenant | None:
@@ -17,7 +26,7 @@ class EmailAuthenticationForm(AuthenticationForm):
     """Log in with an e-mail; on a tenant host only its members and staff get in."""
 
     username = forms.EmailField(
-        label="E-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+        label=gettext_lazy("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
 
     def confirm_login_allowed(self, user):
@@ -31,7 +40,7 @@ class EmailAuthenticationForm(AuthenticationForm):
             raise self.get_invalid_login_error()
         if tenant.is_suspended and access < Access.CSM:
             raise ValidationError(
-                "This account is suspended. Contact your vendor's customer-success team.", code="suspended"
+                gettext("This account is suspended. Contact your vendor's customer-success team."), code="suspended"
             )
 
 
@@ -49,10 +58,47 @@ class TenantPasswordResetForm(PasswordResetForm):
 
 
 class InvitationAcceptForm(forms.Form):
-    full_name = forms.CharField(max_length=150, required=False, label="Your name")
+    full_name = forms.CharField(max_length=150, required=False, label=gettext_lazy("Your name"))
     password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False)
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label="E-mail")
+    email = forms.EmailField(label=gettext_lazy("E-mail"))
     role = forms.ChoiceField(choices=MembershipRole.choices, initial=MembershipRole.CUSTOMER_MEMBER)
+
+
+def _zone_choices(first: StrOrPromise) -> list[tuple[str, StrOrPromise]]:
+    return [("", first), *((name, name) for name in time_zone_names())]
+
+
+class PreferencesForm(forms.Form):
+    """The language and time zone one person sees Keel in."""
+
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    time_zone = forms.ChoiceField(label=_("Time zone"), required=False)
+
+    def __init__(self, *args, on_tenant: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if on_tenant:
+            same_language, same_zone = _("Same as my organisation"), _("Same as my organisation")
+        else:
+            same_language, same_zone = _("As my browser asks"), _("UTC")
+        cast(forms.ChoiceField, self.fields["language"]).choices = [("", same_language), *settings.LANGUAGES]
+        cast(forms.ChoiceField, self.fields["time_zone"]).choices = _zone_choices(same_zone)
+        self.fields["time_zone"].help_text = _("Dates and times are shown in this zone.")
+
+
+class TenantLocaleForm(forms.Form):
+    """A tenant's default language and the zone its business days are counted in."""
+
+    language = forms.ChoiceField(label=_("Default language"), choices=settings.LANGUAGES)
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        help_text=_(
+            "Due dates, “today” and usage days follow this zone. Each person may choose another one to read times in."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["time_zone"]).choices = [(name, name) for name in time_zone_names()]

@@ -2,23 +2,30 @@
 
 import hashlib
 import secrets
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+from portal.tenancy.clock import validate_time_zone
+
+if TYPE_CHECKING:
+    from portal.tenancy.models import Tenant
 
 
 class StaffRole(models.TextChoices):
-    NONE = "", "Customer"
-    CSM = "csm", "CSM"
-    ADMIN = "admin", "Admin"
+    NONE = "", gettext_lazy("Customer")
+    CSM = "csm", gettext_lazy("CSM")
+    ADMIN = "admin", gettext_lazy("Admin")
 
 
 class MembershipRole(models.TextChoices):
-    CUSTOMER_ADMIN = "customer_admin", "Customer admin"
-    CUSTOMER_MEMBER = "customer_member", "Customer member"
+    CUSTOMER_ADMIN = "customer_admin", gettext_lazy("Customer admin")
+    CUSTOMER_MEMBER = "customer_member", gettext_lazy("Customer member")
 
 
 class UserManager(BaseUserManager["User"]):
@@ -49,8 +56,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(max_length=150, blank=True)
     staff_role = models.CharField(max_length=10, choices=StaffRole.choices, default=StaffRole.NONE, blank=True)
     is_active = models.BooleanField(default=True)
-    is_staff = models.BooleanField(default=False, help_text="May log in to the Django admin.")
+    is_staff = models.BooleanField(default=False, help_text=gettext_lazy("May log in to the Django admin."))
     date_joined = models.DateTimeField(default=timezone.now)
+    # Empty: follow the tenant's default (language) or the tenant's zone (time zone).
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True, validators=[validate_time_zone])
 
     objects = UserManager()
 
@@ -69,6 +79,18 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def language_for(self, tenant: "Tenant | None" = None) -> str:
+        """Return the language to write to this person in: theirs, else the tenant's, else the site's.
+
+        Without ``tenant``, the tenant of their first membership (vendor staff have none).
+        """
+        if self.language:
+            return self.language
+        if tenant is None:
+            membership = self.memberships.select_related("tenant").order_by("pk").first() if self.pk else None
+            tenant = membership.tenant if membership is not None else None
+        return tenant.language if tenant is not None and tenant.language else settings.LANGUAGE_CODE
 
     @property
     def is_keel_admin(self) -> bool:

@@ -8,6 +8,7 @@ app_name = "accounts"
 # Signing in, out and resetting a password: on the console and on every tenant host.
 sign_in_urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
+    path("account/", views.preferences_view, name="preferences"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(

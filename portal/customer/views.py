@@ -3,13 +3,17 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from portal.accounts.access import Access
 from portal.accounts.decorators import tenant_access_required
-from portal.accounts.forms import InviteForm
+from portal.accounts.forms import InviteForm, TenantLocaleForm
+from portal.accounts.middleware import request_language
 from portal.accounts.models import Invitation, Membership
 from portal.accounts.services import invitation_create, invitation_revoke, membership_remove
+from portal.tenancy.services import tenant_locale_update
 
 
 @tenant_access_required(Access.MEMBER)
@@ -30,7 +34,7 @@ def team(request):
     form = InviteForm(request.POST or None)
     if request.method == "POST":
         if not can_manage:
-            raise PermissionDenied("Only customer admins may invite teammates.")
+            raise PermissionDenied(gettext("Only customer admins may invite teammates."))
         if form.is_valid():
             try:
                 invitation_create(tenant=tenant, actor=request.user, **form.cleaned_data)
@@ -38,7 +42,9 @@ def team(request):
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
-                messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+                messages.success(
+                    request, gettext("Invitation sent to %(value)s.") % {"value": form.cleaned_data["email"]}
+                )
                 return redirect("customer:team")
     context = {
         "tenant": tenant,
@@ -61,7 +67,7 @@ def membership_remove_view(request, pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"{membership.user.email} no longer has access.")
+        messages.success(request, gettext("%(email)s no longer has access.") % {"email": membership.user.email})
     return redirect("customer:team")
 
 
@@ -70,5 +76,25 @@ def membership_remove_view(request, pk: int):
 def invitation_revoke_view(request, pk: int):
     invitation = get_object_or_404(Invitation, pk=pk, tenant=request.tenant)
     invitation_revoke(invitation=invitation, actor=request.user)
-    messages.success(request, f"Invitation for {invitation.email} revoked.")
+    messages.success(request, gettext("Invitation for %(email)s revoked.") % {"email": invitation.email})
     return redirect("customer:team")
+
+
+@tenant_access_required(Access.CUSTOMER_ADMIN)
+def tenant_settings(request):
+    """The organisation's default language and time zone, set by its admin."""
+    tenant = request.tenant
+    form = TenantLocaleForm(request.POST or None, initial={"language": tenant.language, "time_zone": tenant.time_zone})
+    if request.method == "POST" and form.is_valid():
+        try:
+            tenant_locale_update(tenant=tenant, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            with translation.override(request_language(request)):
+                messages.success(request, gettext("The organisation's language and time zone are saved."))
+            return redirect("customer:settings")
+    return render(
+        request, "customer/settings.html", {"form": form, "tenant": tenant}, status=400 if form.errors else 200
+    )
