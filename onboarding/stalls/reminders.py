@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext
 
 from onboarding.choices import OwnerSide
@@ -50,14 +51,19 @@ def task_reminders_enqueue(*, now: datetime | None = None) -> int:
             continue
         link = tenant.absolute_url(reverse("onboarding:task_detail", args=[task.pk], urlconf=settings.ROOT_URLCONF))
         context = {"user": user, "task": task, "tenant": tenant, "link": link, "preferences_link": preferences_link}
+        with translation.override(user.language_for(tenant)):  # in the assignee's language
+            subject = gettext("Reminder: “%(title)s” was due %(due_date)s") % {
+                "title": task.title,
+                "due_date": task.due_date.isoformat(),  # type: ignore[union-attr]  # overdue: has a due date
+            }
+            body = render_to_string("stalls/email/task_reminder.txt", context)
         written += len(
             notification_enqueue(
                 # Once per task and due date: moving the date earns a new reminder, re-running does not.
                 key=f"reminder:t{tenant.pk}:{task.pk}:{task.due_date.isoformat()}",  # type: ignore[union-attr]  # overdue: has a due date
                 kind="task.reminder",
-                subject=gettext("Reminder: “%(title)s” was due %(due_date)s")
-                % {"title": task.title, "due_date": format(task.due_date, "%Y-%m-%d")},
-                body=render_to_string("stalls/email/task_reminder.txt", context),
+                subject=subject,
+                body=body,
                 recipients=[user],
                 via=(Channel.EMAIL,),
                 tenant=tenant,
