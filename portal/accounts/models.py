@@ -59,8 +59,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False, help_text=gettext_lazy("May log in to the Django admin."))
     date_joined = models.DateTimeField(default=timezone.now)
     # Empty: follow the tenant's default (language) or the tenant's zone (time zone).
-    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
-    time_zone = models.CharField(_("time zone"), max_length=64, blank=True, validators=[validate_time_zone])
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True, default="", db_default=""
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, blank=True, default="", db_default="", validators=[validate_time_zone]
+    )
 
     objects = UserManager()
 

@@ -83,11 +83,11 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     digest = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="digested")
     # The recipient's language when the row was written: the chat card's own words follow it.
-    language = models.CharField(max_length=10, blank=True)
+    language = models.CharField(max_length=10, blank=True, default="", db_default="")
     # Webhook rows: which chat tool's format and signature (empty: Slack-compatible), and the
     # robot's signing secret (Feishu, DingTalk), copied like the address so delivery needs nothing else.
-    chat_kind = models.CharField(max_length=10, choices=ChatKind.choices, blank=True)
-    chat_secret = models.CharField(max_length=200, blank=True)
+    chat_kind = models.CharField(max_length=10, choices=ChatKind.choices, blank=True, default="", db_default="")
+    chat_secret = models.CharField(max_length=200, blank=True, default="", db_default="")
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = NotificationQuerySet.as_manager()
@@ -135,12 +135,18 @@ class NotificationPreference(models.Model):
         ),
     )
     webhook_kind = models.CharField(
-        gettext_lazy("Chat tool"), max_length=10, choices=ChatKind.choices, default=ChatKind.SLACK
+        gettext_lazy("Chat tool"),
+        max_length=10,
+        choices=ChatKind.choices,
+        default=ChatKind.SLACK,
+        db_default=ChatKind.SLACK.value,
     )
     webhook_secret = models.CharField(
         gettext_lazy("Signing secret"),
         max_length=200,
         blank=True,
+        default="",
+        db_default="",
         help_text=gettext_lazy("Feishu and DingTalk robots with signature verification on: the robot's secret."),
     )
     task_reminders = models.BooleanField(

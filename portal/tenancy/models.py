@@ -87,8 +87,12 @@ class Tenant(TenantMixin):
     created_at = models.DateTimeField(default=timezone.now)
     # The tenant's default language (a user may choose another) and the zone of its business
     # days: due dates, "today", usage days (clock.py). Chosen at provisioning, then by its admin.
-    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="en")
-    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_time_zone])
+    # db_default too: rows written by code that predates these fields (a rolling deploy, an older
+    # migration's historical model) still get a value.
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="en", db_default="en")
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", db_default="UTC", validators=[validate_time_zone]
+    )
 
     # Deleting a tenant row drops its schema; the delete service guards this.
     auto_drop_schema = True
