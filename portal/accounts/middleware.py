@@ -26,13 +26,28 @@ def request_language(request) -> str:
     tenant = _current_tenant(request)
     if tenant is not None and tenant.language in supported:
         # A signed-in member follows the tenant; an anonymous visitor (sign-in page, invitation)
-        # gets the browser's language when it is one Keel speaks, else the tenant's.
+        # gets the browser's language when it asks for one Keel speaks, else the tenant's.
         if user is not None and user.is_authenticated:
             return tenant.language
-        if request.META.get("HTTP_ACCEPT_LANGUAGE") or request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
+        if _browser_asks_for_a_supported_language(request):
             return translation.get_language_from_request(request)
         return tenant.language
     return translation.get_language_from_request(request)
+
+
+def _browser_asks_for_a_supported_language(request) -> bool:
+    """Whether the language cookie or any Accept-Language entry names a language Keel speaks."""
+    codes = [request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")]
+    codes += [part.split(";")[0].strip() for part in request.META.get("HTTP_ACCEPT_LANGUAGE", "").split(",")]
+    for code in codes:
+        if not code or code == "*":
+            continue
+        try:
+            translation.get_supported_language_variant(code.lower())
+        except LookupError:
+            continue
+        return True
+    return False
 
 
 def request_time_zone(request) -> str:

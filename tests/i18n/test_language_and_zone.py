@@ -51,6 +51,11 @@ def test_anonymous_pages_without_accept_language_use_the_tenants_default(shangha
     assert client_for(None, shanghai_a).get("/login/")["Content-Language"] == "zh-hans"
 
 
+def test_a_browser_asking_only_for_languages_keel_lacks_gets_the_tenants_default(shanghai_a):
+    response = client_for(None, shanghai_a).get("/login/", HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9,de;q=0.5")
+    assert response["Content-Language"] == "zh-hans"
+
+
 def test_the_console_follows_the_browser_until_the_user_chooses(admin_user):
     client = client_for(admin_user)
     assert client.get("/account/", HTTP_ACCEPT_LANGUAGE="zh-CN")["Content-Language"] == "zh-hans"
