@@ -222,11 +222,11 @@ class EffectivenessRow:
 
     @property
     def rule_label(self) -> str:
-        return Rule(self.rule).label
+        return str(Rule(self.rule).label)
 
     @property
     def outcome_label(self) -> str:
-        return Outcome(self.outcome).label if self.outcome in Outcome.values else self.outcome
+        return str(Outcome(self.outcome).label) if self.outcome in Outcome.values else self.outcome
 
 
 def cta_effectiveness_list(*, viewer: Actor) -> list[EffectivenessRow]:

@@ -84,11 +84,11 @@ class PortfolioRow:
 
     @property
     def tier_label(self) -> str:
-        return Tier(self.tier).label if self.tier in Tier.values else self.tier
+        return str(Tier(self.tier).label) if self.tier in Tier.values else self.tier
 
     @property
     def band_label(self) -> str:
-        return Band(self.band).label if self.band in Band.values else self.band
+        return str(Band(self.band).label) if self.band in Band.values else self.band
 
     @property
     def trend_arrow(self) -> str:
