@@ -12,7 +12,7 @@ PY := $(BIN)/python
 PYTEST_ARGS ?=
 export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
 
-.PHONY: help install services system-libs browser run test test-fast test-faults test-fuzz lint format bench lock clean
+.PHONY: help install compilemessages messages services system-libs browser run test test-fast test-faults test-fuzz lint format bench lock clean
 
 help:
 	@echo "make run   - install, migrate, seed the demo, start web + worker + beat"
@@ -31,13 +31,22 @@ $(BIN)/.installed: requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --requirement requirements.lock
 	@touch $@
 
-install: $(BIN)/.installed
+# Compiled catalogues (.mo) are built, not committed: from locale/*/LC_MESSAGES/django.po.
+install: $(BIN)/.installed compilemessages
+
+compilemessages: $(BIN)/.installed
+	$(call need_debian,gettext)
+	@$(PY) manage.py compilemessages --ignore=.venv --verbosity 0
+
+# Re-extract the translatable strings into both catalogues (then translate the new entries).
+messages: install
+	$(PY) manage.py makemessages -l zh_Hans -l en --no-location --ignore=.venv --ignore=tests --ignore=bench --ignore=var
 
 services: install
 	@$(PY) manage.py services_check --create-db
 
-# Debian packages: pango and the one font (DejaVu Sans) for WeasyPrint (QBR PDFs), poppler-utils for
-# the tests that rasterise them (pdftoppm, pdffonts), Chromium for the end-to-end tests
+# Debian packages: pango and the fonts for WeasyPrint (QBR PDFs: DejaVu Sans, Noto CJK for Chinese
+# text), poppler-utils for the tests that rasterise them (pdftoppm, pdffonts), Chromium for the end-to-end tests
 # (Playwright cannot download its own browser here). Installed as root when missing.
 define need_debian
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -52,7 +61,7 @@ define need_debian
 endef
 
 system-libs:
-	$(call need_debian,libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils)
+	$(call need_debian,libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-cjk poppler-utils)
 
 browser: system-libs
 	$(call need_debian,chromium)
@@ -94,6 +103,7 @@ test-fuzz: install
 	exit $$status
 
 lint: install
+	$(PY) manage.py messages_check  # no untranslated or fuzzy entry in any catalogue
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy  # files and settings in pyproject.toml ([tool.mypy]); needs no database

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from portal.accounts.access import Access
+from portal.tenancy.clock import tenant_today
 
 from .forms import NpsForm
 from .selectors import nps_asked
@@ -26,7 +27,7 @@ def nps_prompt(request):
     def due():
         if request.user.date_joined > timezone.now() - timedelta(days=settings.KEEL_NPS_GRACE_DAYS):
             return None
-        period = nps_period(timezone.localdate())
+        period = nps_period(tenant_today(tenant))
         return None if nps_asked(respondent_id=request.user.pk, period=period) else NpsForm()
 
     return {"nps_prompt": SimpleLazyObject(due)}

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from .models import Feature
 from .services.imports import KINDS
@@ -11,8 +12,8 @@ class FeatureForm(forms.ModelForm):
 
 
 class CsvImportForm(forms.Form):
-    kind = forms.ChoiceField(choices=[(k, k.title()) for k in KINDS], label="What the file holds")
-    file = forms.FileField(label="CSV file (UTF-8, header row first)")
+    kind = forms.ChoiceField(choices=[(k, k.title()) for k in KINDS], label=gettext_lazy("What the file holds"))
+    file = forms.FileField(label=gettext_lazy("CSV file (UTF-8, header row first)"))
 
 
 class NpsForm(forms.Form):
@@ -20,8 +21,11 @@ class NpsForm(forms.Form):
         coerce=int,
         choices=[(n, str(n)) for n in range(11)],
         widget=forms.RadioSelect,
-        label="How likely are you to recommend us to a colleague? (0 = not at all, 10 = extremely)",
+        label=gettext_lazy("How likely are you to recommend us to a colleague? (0 = not at all, 10 = extremely)"),
     )
     comment = forms.CharField(
-        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label="What is the main reason?"
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=gettext_lazy("What is the main reason?"),
     )

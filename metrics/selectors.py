@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from onboarding import selectors as onboarding
+from portal.tenancy.clock import tenant_today
 from portal.tenancy.models import Tenant
 
 from . import kpi
@@ -51,9 +52,12 @@ def daily_active_user_list(*, day: date, days: int = 90) -> list[tuple[date, int
     return series
 
 
-def last_complete_day() -> date:
-    """Return yesterday: the newest day whose data is complete (today's is still arriving)."""
-    return timezone.localdate() - timedelta(days=1)
+def last_complete_day(tenant: Tenant | None = None) -> date:
+    """Return the tenant's yesterday: the newest day whose data is complete (today's is still arriving).
+
+    Days are the tenant's (default: the tenant of the current schema; docs/kpis.md, "Time zones").
+    """
+    return tenant_today(tenant) - timedelta(days=1)
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ def health_score_task(*, day: str | None = None) -> dict:
         return {"schema": connection.schema_name, "skipped": "tenant is gone"}
     usage_rollup_refresh()
     outcomes_sync_bound()
-    scored = health_score_compute(tenant=tenant, day=date.fromisoformat(day) if day else last_complete_day())
+    scored = health_score_compute(tenant=tenant, day=date.fromisoformat(day) if day else last_complete_day(tenant))
     return {"schema": connection.schema_name, "day": scored.day.isoformat(), "score": scored.score}
 
 

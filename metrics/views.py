@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from portal.accounts.access import Access, AccessDenied
@@ -32,7 +33,7 @@ def nps_answer_view(request):
     except ValidationError as exc:
         messages.info(request, " ".join(exc.messages))
     else:
-        messages.success(request, "Thank you: your answer goes straight to your customer-success manager.")
+        messages.success(request, gettext("Thank you: your answer goes straight to your customer-success manager."))
     return _back(request)
 
 
@@ -43,20 +44,20 @@ def nps_dismiss_view(request):
         nps_dismiss(tenant=request.tenant, user=request.user)
     except AccessDenied as exc:
         raise PermissionDenied(str(exc)) from None
-    messages.info(request, "We will not ask again this period.")
+    messages.info(request, gettext("We will not ask again this period."))
     return _back(request)
 
 
 @tenant_access_required(Access.MEMBER)
 def usage(request):
-    today = selectors.last_complete_day()  # windows end with the last complete day
+    today = selectors.last_complete_day(request.tenant)  # windows end with the tenant's last complete day
     active_users, adoption = selectors.feature_adoption_list(day=today)
     context = {
         "tenant": request.tenant,
         "active_users": active_users,
         "adoption": adoption,
         "trend": selectors.usage_trend_get(day=today),
-        "users_chart": line_chart(selectors.daily_active_user_list(day=today), title="Daily active users"),
+        "users_chart": line_chart(selectors.daily_active_user_list(day=today), title=gettext("Daily active users")),
         "ttv_days": kpi.ttv_days(selectors.time_to_value_get(tenant=request.tenant)),
     }
     return render(request, "metrics/usage.html", context)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 from django_tenants.utils import tenant_context
 
@@ -31,22 +32,22 @@ def _charts(history, active, bands) -> tuple:
     scores = {h.day: h.score for h in history}
     score = line_chart(
         [(day, scores.get(day)) for day, _ in active],  # the same 90 days; gaps where unscored
-        title="Health score",
+        title=gettext("Health score"),
         top=100,
         guides=(
-            (bands["green"], "guide-green", f"green from {bands['green']}"),
-            (bands["yellow"], "guide-red", f"red below {bands['yellow']}"),
+            (bands["green"], "guide-green", gettext("green from %(score)s") % {"score": bands["green"]}),
+            (bands["yellow"], "guide-red", gettext("red below %(score)s") % {"score": bands["yellow"]}),
         ),
     )
-    users = line_chart(active, title="Daily active users")
+    users = line_chart(active, title=gettext("Daily active users"))
     return score, users
 
 
 @staff_required()
 def tenant_health(request, slug: str):
     tenant = tenant_for_staff_or_404(request.user, slug)
-    # Windows end with the last complete day: today's data is still arriving (docs/kpis.md).
-    today = selectors.last_complete_day()
+    # Windows end with the tenant's last complete day: today's data is still arriving (docs/kpis.md).
+    today = selectors.last_complete_day(tenant)
     with tenant_context(tenant):
         history = selectors.health_score_list(day=today)
         active_series = selectors.daily_active_user_list(day=today)
@@ -81,7 +82,9 @@ def tenant_health(request, slug: str):
 def tenant_health_recompute(request, slug: str):
     tenant = tenant_for_staff_or_404(request.user, slug)
     health_recompute_request(tenant=tenant, actor=request.user)
-    messages.success(request, f"A fresh health score for {tenant.name} is on its way; reload in a moment.")
+    messages.success(
+        request, gettext("A fresh health score for %(name)s is on its way; reload in a moment.") % {"name": tenant.name}
+    )
     return redirect("metrics_console:tenant_health", slug=tenant.slug)
 
 
@@ -97,7 +100,7 @@ def features(request, slug: str):
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
-                messages.success(request, f"{feature.key} is in the catalog.")
+                messages.success(request, gettext("%(key)s is in the catalog.") % {"key": feature.key})
                 return redirect("metrics_console:features", slug=tenant.slug)
         catalog = list(Feature.objects.all())
     context = {"tenant": tenant, "form": form, "features": catalog}
@@ -111,8 +114,10 @@ def feature_core_toggle(request, slug: str, pk: int):
     with tenant_context(tenant):
         feature = get_object_or_404(Feature, pk=pk)
         feature_update(tenant=tenant, feature=feature, is_core=not feature.is_core, actor=request.user)
-    state = "now a core feature" if feature.is_core else "no longer a core feature"
-    messages.success(request, f"{feature.key} is {state}.")
+    if feature.is_core:
+        messages.success(request, gettext("%(key)s is now a core feature.") % {"key": feature.key})
+    else:
+        messages.success(request, gettext("%(key)s is no longer a core feature.") % {"key": feature.key})
     return redirect("metrics_console:features", slug=tenant.slug)
 
 

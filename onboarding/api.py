@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from django.http import Http404
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -122,7 +123,7 @@ class TaskDetailApi(TenantAPIView):
             email = changes["assignee"]
             changes["assignee"] = User.objects.filter(email=email.lower()).first() if email else None
             if email and changes["assignee"] is None:
-                raise serializers.ValidationError({"assignee": f"No user {email}."})
+                raise serializers.ValidationError({"assignee": gettext("No user %(email)s.") % {"email": email}})
         task = services.task_update(task=task, actor=request.user, **changes)
         return Response(TaskOutput(_row(request, task)).data)
 

@@ -10,9 +10,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.urls import reverse
-from django.utils import timezone
 
 from portal.accounts.access import Access
+from portal.tenancy.clock import tenant_today
 
 from .choices import OwnerSide
 from .models import Checklist
@@ -30,7 +30,7 @@ def onboarding_panel(request: Any) -> dict[str, Any] | None:
     if checklist is None:
         return None
     access: Access = request.tenant_access
-    today = timezone.localdate()
+    today = tenant_today(request.tenant)  # due dates are the tenant's days
     board = checklist_board_get(checklist=checklist, access=access, today=today)
     side = OwnerSide.VENDOR if access >= Access.CSM else OwnerSide.CUSTOMER
     open_views = [v for phase in board.phases for v in phase.tasks if not v.task.is_done]

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from portal.accounts.fields import user_ref
 
@@ -43,8 +44,8 @@ class Phase(models.Model):
 
 
 class TaskStatus(models.TextChoices):
-    TODO = "todo", "To do"
-    DONE = "done", "Done"
+    TODO = "todo", gettext_lazy("To do")
+    DONE = "done", gettext_lazy("Done")
 
 
 class Task(models.Model):

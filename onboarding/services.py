@@ -8,17 +8,22 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.text import slugify
+from django.utils.translation import gettext, gettext_lazy
 
 from portal.accounts.access import Access, Actor, actor_user, current_tenant, require_role, tenant_access_for
 from portal.accounts.models import Membership, User
 from portal.kb.rendering import markdown_render
+from portal.tenancy.clock import tenant_zone
 from portal.tenancy.models import Tenant
 
 from .choices import EvidenceKind, OwnerSide
 from .models import Activity, Checklist, Comment, Evidence, Phase, Task, TaskStatus
 from .playbooks.models import Playbook
 from .uploads import validate_evidence_file
+
+StrOrPromise = str | Promise
 
 # Length limits the forms and the API state too; enforced here so no caller skips them.
 TITLE_MAX_LENGTH = 200
@@ -93,7 +98,7 @@ def checklist_instantiate(*, playbook: Playbook, actor: Actor, started_at: datet
     """
     current_tenant()
     started_at = started_at or timezone.now()
-    start_day = timezone.localdate(started_at)
+    start_day = timezone.localdate(started_at, tenant_zone())  # due dates are the tenant's days
     checklist = Checklist.objects.create(
         name=playbook.name, playbook_id=playbook.pk, playbook_version=playbook.version, started_at=started_at
     )
@@ -202,7 +207,9 @@ def task_reopen(*, task: Task, actor: Actor) -> Task:
     done_dependents = list(task.unlocks.filter(status=TaskStatus.DONE))
     if done_dependents:
         names = ", ".join(f"“{t.title}”" for t in done_dependents)
-        raise ValidationError(f"Reopen {names} first: they depend on “{task.title}”.")
+        raise ValidationError(
+            gettext("Reopen %(names)s first: they depend on “%(title)s”.") % {"names": names, "title": task.title}
+        )
     task.status, task.completed_at, task.completed_by = TaskStatus.TODO, None, None
     task.save(update_fields=["status", "completed_at", "completed_by"])
     checklist = task.checklist
@@ -234,10 +241,10 @@ def comment_add(*, task: Task, actor: Actor, body: str, internal: bool = False) 
     access = require_role(actor, Access.MEMBER, current_tenant())
     body = body.strip()
     if not body:
-        raise ValidationError({"body": "Write something first."})
-    _check_length("body", body, COMMENT_MAX_LENGTH, "A comment")
+        raise ValidationError({"body": gettext("Write something first.")})
+    _check_length("body", body, COMMENT_MAX_LENGTH, gettext_lazy("A comment"))
     if internal and access < Access.CSM:
-        raise ValidationError({"internal": "Only vendor staff can write internal comments."})
+        raise ValidationError({"internal": gettext("Only vendor staff can write internal comments.")})
     comment = Comment.objects.create(task=task, author=actor_user(actor), body=body, internal=internal)
     label = "Internal note" if internal else "Comment"
     _activity(
@@ -251,9 +258,14 @@ def comment_add(*, task: Task, actor: Actor, body: str, internal: bool = False) 
     return comment
 
 
-def _check_length(field: str, text: str, limit: int, what: str) -> None:
+def _check_length(field: str, text: str, limit: int, what: StrOrPromise) -> None:
     if len(text) > limit:
-        raise ValidationError({field: f"{what} is at most {limit:,} characters; this one has {len(text):,}."})
+        raise ValidationError(
+            {
+                field: gettext("%(what)s is at most %(limit)s characters; this one has %(length)s.")
+                % {"what": what, "limit": f"{limit:,}", "length": f"{len(text):,}"}
+            }
+        )
 
 
 # ``upload`` is a form's UploadedFile; Any because django-stubs types its name and size as optional.
@@ -262,8 +274,8 @@ def evidence_add(*, task: Task, actor: Actor, upload: Any = None, text: str = ""
     require_role(actor, Access.MEMBER, current_tenant())
     text = text.strip()
     if upload is None and not text:
-        raise ValidationError("Attach a file or write a note.")
-    _check_length("text", text, EVIDENCE_NOTE_MAX_LENGTH, "A note")
+        raise ValidationError(gettext("Attach a file or write a note."))
+    _check_length("text", text, EVIDENCE_NOTE_MAX_LENGTH, gettext_lazy("A note"))
     evidence = Evidence(task=task, uploaded_by=actor_user(actor), text=text)
     if upload is not None:
         evidence.content_type = validate_evidence_file(upload)
@@ -299,7 +311,9 @@ def _check_assignee(assignee: User | None) -> None:
     if assignee is None:
         return
     if tenant_access_for(assignee, current_tenant()) is None:
-        raise ValidationError({"assignee": f"{assignee.email} has no access to this account."})
+        raise ValidationError(
+            {"assignee": gettext("%(email)s has no access to this account.") % {"email": assignee.email}}
+        )
 
 
 @transaction.atomic
@@ -315,11 +329,15 @@ def task_update(*, task: Task, actor: Actor, **changes: Any) -> Task:
     require_role(actor, Access.CSM, current_tenant())
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
-        raise ValidationError(f"These fields cannot be edited: {', '.join(sorted(unknown))}.")
+        raise ValidationError(
+            gettext("These fields cannot be edited: %(join)s.") % {"join": ", ".join(sorted(unknown))}
+        )
     if "title" in changes and not str(changes["title"]).strip():
-        raise ValidationError({"title": "A task needs a title."})
-    _check_length("title", str(changes.get("title", "")), TITLE_MAX_LENGTH, "A title")
-    _check_length("instructions", str(changes.get("instructions", "")), INSTRUCTIONS_MAX_LENGTH, "Instructions")
+        raise ValidationError({"title": gettext("A task needs a title.")})
+    _check_length("title", str(changes.get("title", "")), TITLE_MAX_LENGTH, gettext_lazy("A title"))
+    _check_length(
+        "instructions", str(changes.get("instructions", "")), INSTRUCTIONS_MAX_LENGTH, gettext_lazy("Instructions")
+    )
     _check_kb_ref(changes.get("read_confirm_ref", ""))
     _check_assignee(changes.get("assignee"))
     if "due_date" in changes:
@@ -363,9 +381,9 @@ def task_add(
     require_role(actor, Access.CSM, current_tenant())
     title = title.strip()
     if not title:
-        raise ValidationError({"title": "A task needs a title."})
-    _check_length("title", title, TITLE_MAX_LENGTH, "A title")
-    _check_length("instructions", instructions, INSTRUCTIONS_MAX_LENGTH, "Instructions")
+        raise ValidationError({"title": gettext("A task needs a title.")})
+    _check_length("title", title, TITLE_MAX_LENGTH, gettext_lazy("A title"))
+    _check_length("instructions", instructions, INSTRUCTIONS_MAX_LENGTH, gettext_lazy("Instructions"))
     _check_assignee(assignee)
     _check_kb_ref(read_confirm_ref)
     checklist = phase.checklist

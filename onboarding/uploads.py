@@ -4,6 +4,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 # extension -> (content type, magic prefix or None for text formats)
 ALLOWED = {
@@ -25,24 +26,34 @@ def validate_evidence_file(upload) -> str:
     limit = settings.KEEL_EVIDENCE_MAX_BYTES
     if upload.size > limit:
         raise ValidationError(
-            f"{upload.name} is {upload.size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.0f} MB."
+            gettext("%(name)s is %(value)s MB; the limit is %(value2)s MB.")
+            % {
+                "name": upload.name,
+                "value": format(upload.size / 1_048_576, ".1f"),
+                "value2": format(limit / 1_048_576, ".0f"),
+            }
         )
     if upload.size == 0:
-        raise ValidationError(f"{upload.name} is empty.")
+        raise ValidationError(gettext("%(name)s is empty.") % {"name": upload.name})
     suffix = PurePath(upload.name).suffix.lower()
     if suffix not in ALLOWED:
         kinds = ", ".join(sorted(ALLOWED))
-        raise ValidationError(f"{upload.name}: files of type '{suffix or 'none'}' are not accepted (use {kinds}).")
+        raise ValidationError(
+            gettext("%(name)s: files of type '%(value)s' are not accepted (use %(kinds)s).")
+            % {"name": upload.name, "value": suffix or "none", "kinds": kinds}
+        )
     content_type, magic = ALLOWED[suffix]
     head = upload.read(2048)
     upload.seek(0)
     if magic is not None and not head.startswith(magic):
-        raise ValidationError(f"{upload.name} does not look like a {suffix} file.")
+        raise ValidationError(
+            gettext("%(name)s does not look like a %(suffix)s file.") % {"name": upload.name, "suffix": suffix}
+        )
     if magic is None:
         try:
             head.decode("utf-8")
         except UnicodeDecodeError as exc:
             # A multi-byte character cut at the 2 KiB boundary is fine; binary content is not.
             if exc.start < len(head) - 4:
-                raise ValidationError(f"{upload.name} is not a text file.") from None
+                raise ValidationError(gettext("%(name)s is not a text file.") % {"name": upload.name}) from None
     return content_type

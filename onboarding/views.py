@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from portal.accounts.access import Access
@@ -119,7 +120,7 @@ def evidence_add_view(request, pk: int):
         except ValidationError as exc:
             form.add_error("file" if form.cleaned_data["file"] else None, exc)
         else:
-            messages.success(request, "Evidence added.")
+            messages.success(request, gettext("Evidence added."))
             return redirect("onboarding:task_detail", pk=task.pk)
     return _detail_with_errors(request, task, evidence_form=form)
 
@@ -143,7 +144,7 @@ def task_edit_view(request, pk: int):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, "Task saved.")
+            messages.success(request, gettext("Task saved."))
             return redirect("onboarding:task_detail", pk=task.pk)
     status = 400 if form.errors else 200
     return render(request, "onboarding/task_form.html", {"form": form, "task": task}, status=status)
@@ -160,7 +161,7 @@ def task_add_view(request, phase_pk: int):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"Added “{task.title}”.")
+            messages.success(request, gettext("Added “%(title)s”.") % {"title": task.title})
             return redirect("onboarding:task_detail", pk=task.pk)
     status = 400 if form.errors else 200
     return render(request, "onboarding/task_form.html", {"form": form, "phase": phase}, status=status)
@@ -170,12 +171,16 @@ def task_add_view(request, phase_pk: int):
 @tenant_access_required(Access.CSM)
 def checklist_start_view(request):
     if selectors.checklist_list().exists():
-        messages.error(request, "This account already has an onboarding checklist.")
+        messages.error(request, gettext("This account already has an onboarding checklist."))
         return redirect("onboarding:checklist")
     playbook = services.playbook_for_tier(request.tenant.tier)
     if playbook is None:
-        messages.error(request, f"No default playbook exists for the {request.tenant.get_tier_display()} tier.")
+        messages.error(
+            request,
+            gettext("No default playbook exists for the %(get_tier_display)s tier.")
+            % {"get_tier_display": request.tenant.get_tier_display()},
+        )
         return redirect("onboarding:checklist")
     services.checklist_instantiate(playbook=playbook, actor=request.user)
-    messages.success(request, f"Onboarding started from “{playbook.name}”.")
+    messages.success(request, gettext("Onboarding started from “%(name)s”.") % {"name": playbook.name})
     return redirect("onboarding:checklist")

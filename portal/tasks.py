@@ -1,8 +1,10 @@
 """Task base classes shared by every app."""
 
+from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 from tenant_schemas_celery.task import TenantTask
 
+from portal.tenancy.clock import tenant_zone
 from portal.tenancy.db import connection
 
 
@@ -24,4 +26,6 @@ class TenantScopedTask(TenantTask):
     def __call__(self, *args, **kwargs):
         if connection.schema_name == get_public_schema_name():
             raise TenantRequiredError(f"{self.name} must be sent from a tenant schema.")
-        return super().__call__(*args, **kwargs)
+        # "Today" in the task is the tenant's (portal/tenancy/clock.py).
+        with timezone.override(tenant_zone()):
+            return super().__call__(*args, **kwargs)

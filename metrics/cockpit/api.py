@@ -7,6 +7,7 @@ matrix. A CSM's whole queue across customers is the console's book.
 """
 
 from django.http import Http404
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -62,7 +63,12 @@ class CtaListApi(_CtaApi):
     def get(self, request):
         wanted = request.query_params.get("status", "live")
         if wanted not in STATUS_FILTERS:
-            raise serializers.ValidationError({"status": f"Use one of: {', '.join(sorted(STATUS_FILTERS))}."})
+            raise serializers.ValidationError(
+                {
+                    "status": gettext("Use one of: %(status_filters)s.")
+                    % {"status_filters": ", ".join(sorted(STATUS_FILTERS))}
+                }
+            )
         ctas = Cta.objects.filter(tenant=request.tenant).select_related("owner")
         ctas = ctas.live() if wanted == "live" else ctas.filter(status=wanted)
         return Response(CtaOutput(ctas.order_by("priority", "due", "pk"), many=True).data)
@@ -71,9 +77,13 @@ class CtaListApi(_CtaApi):
 class CtaDetailApi(_CtaApi):
     @extend_schema_serializer(component_name="CtaUpdate")
     class InputSerializer(serializers.Serializer):
-        owner = serializers.EmailField(required=False, help_text="A CSM or admin who can see this customer.")
+        owner = serializers.EmailField(
+            required=False, help_text=gettext_lazy("A CSM or admin who can see this customer.")
+        )
         steps_done = serializers.ListField(
-            child=serializers.IntegerField(min_value=0), required=False, help_text="Positions of the ticked steps."
+            child=serializers.IntegerField(min_value=0),
+            required=False,
+            help_text=gettext_lazy("Positions of the ticked steps."),
         )
 
     @extend_schema(responses=CtaOutput, operation_id="ctas_retrieve")
@@ -89,7 +99,7 @@ class CtaDetailApi(_CtaApi):
         if "owner" in data:
             owner = User.objects.filter(email__iexact=data["owner"], is_active=True).first()
             if owner is None:
-                raise serializers.ValidationError({"owner": f"No user {data['owner']}."})
+                raise serializers.ValidationError({"owner": gettext("No user %(owner)s.") % {"owner": data["owner"]}})
             cta = services.cta_reassign(cta=cta, actor=request.user, owner=owner)
         if "steps_done" in data:
             cta = services.cta_steps_update(cta=cta, actor=request.user, done=set(data["steps_done"]))

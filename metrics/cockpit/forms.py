@@ -6,6 +6,7 @@ from typing import cast
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from portal.accounts.models import User
 
@@ -15,7 +16,7 @@ from .rules import THRESHOLDS, default_thresholds
 
 class BookFilterForm(forms.Form):
     csm: forms.ModelChoiceField[User] = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, label="CSM", empty_label="Everyone"
+        queryset=User.objects.none(), required=False, label=gettext_lazy("CSM"), empty_label="Everyone"
     )
 
     def __init__(self, *args, staff: QuerySet[User], **kwargs):
@@ -29,13 +30,13 @@ class CtaCloseForm(forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Required unless resolved: what happened, what was decided.",
+        help_text=gettext_lazy("Required unless resolved: what happened, what was decided."),
     )
 
 
 class CtaSnoozeForm(forms.Form):
-    until = forms.DateField(label="Snooze until", widget=forms.DateInput(attrs={"type": "date"}))
-    reason = forms.CharField(max_length=300, label="Why it can wait")
+    until = forms.DateField(label=gettext_lazy("Snooze until"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(max_length=300, label=gettext_lazy("Why it can wait"))
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"until": timezone.localdate() + timedelta(days=7)})
@@ -43,7 +44,9 @@ class CtaSnoozeForm(forms.Form):
 
 
 class CtaReassignForm(forms.Form):
-    owner: forms.ModelChoiceField[User] = forms.ModelChoiceField(queryset=User.objects.none(), label="New owner")
+    owner: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        queryset=User.objects.none(), label=gettext_lazy("New owner")
+    )
 
     def __init__(self, *args, staff: QuerySet[User], **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,26 +55,29 @@ class CtaReassignForm(forms.Form):
 
 class AccountNoteForm(forms.Form):
     body = forms.CharField(
-        label="Note",
+        label=gettext_lazy("Note"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Name a colleague with @ and their e-mail (e.g. @ana@example.com) to tell them.",
+        help_text=gettext_lazy("Name a colleague with @ and their e-mail (e.g. @ana@example.com) to tell them."),
     )
 
 
 class RuleSettingForm(forms.Form):
     """The thresholds of one rule as number fields, plus its cooldown and playbook."""
 
-    enabled = forms.BooleanField(required=False, label="Raise CTAs with this rule")
+    enabled = forms.BooleanField(required=False, label=gettext_lazy("Raise CTAs with this rule"))
     cooldown_days = forms.IntegerField(
-        min_value=0, max_value=365, label="Cooldown (days)", help_text="Before a closed CTA may open again."
+        min_value=0,
+        max_value=365,
+        label=gettext_lazy("Cooldown (days)"),
+        help_text=gettext_lazy("Before a closed CTA may open again."),
     )
     playbook = forms.CharField(
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 5}),
-        label="Playbook steps",
-        help_text="One step per line; new CTAs of this rule get them as a checklist.",
+        label=gettext_lazy("Playbook steps"),
+        help_text=gettext_lazy("One step per line; new CTAs of this rule get them as a checklist."),
     )
 
     def __init__(self, *args, rule: str, **kwargs):

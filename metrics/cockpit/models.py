@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Self
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from portal.accounts.access import tenants_visible_to
 from portal.tenancy.models import Tenant
@@ -18,15 +19,15 @@ if TYPE_CHECKING:
 
 
 class Rule(models.TextChoices):
-    HEALTH_DROP = "health_drop", "Health entered red or dropped"
-    ONBOARDING_STALL = "onboarding_stall", "Onboarding stalled"
-    RENEWAL_AT_RISK = "renewal_at_risk", "Renewal at risk"
-    QBR_DUE = "qbr_due", "QBR due"
-    NPS_DETRACTOR = "nps_detractor", "NPS detractor follow-up"
-    ADOPTION_LOW = "adoption_low", "Core-feature adoption below target"
-    ZOMBIE = "zombie", "Zombie box: seats unused"
-    MILESTONE_OVERDUE = "milestone_overdue", "Onboarding milestone overdue"
-    EXPANSION = "expansion", "Expansion signal"
+    HEALTH_DROP = "health_drop", gettext_lazy("Health entered red or dropped")
+    ONBOARDING_STALL = "onboarding_stall", gettext_lazy("Onboarding stalled")
+    RENEWAL_AT_RISK = "renewal_at_risk", gettext_lazy("Renewal at risk")
+    QBR_DUE = "qbr_due", gettext_lazy("QBR due")
+    NPS_DETRACTOR = "nps_detractor", gettext_lazy("NPS detractor follow-up")
+    ADOPTION_LOW = "adoption_low", gettext_lazy("Core-feature adoption below target")
+    ZOMBIE = "zombie", gettext_lazy("Zombie box: seats unused")
+    MILESTONE_OVERDUE = "milestone_overdue", gettext_lazy("Onboarding milestone overdue")
+    EXPANSION = "expansion", gettext_lazy("Expansion signal")
 
 
 class Priority(models.IntegerChoices):
@@ -37,17 +38,17 @@ class Priority(models.IntegerChoices):
 
 
 class CtaStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    SNOOZED = "snoozed", "Snoozed"
-    CLOSED = "closed", "Closed"
+    OPEN = "open", gettext_lazy("Open")
+    SNOOZED = "snoozed", gettext_lazy("Snoozed")
+    CLOSED = "closed", gettext_lazy("Closed")
 
 
 class Outcome(models.TextChoices):
-    RESOLVED = "resolved", "Resolved"
-    NOT_RESOLVED = "not_resolved", "Not resolved"
-    RISK_ACCEPTED = "risk_accepted", "Risk accepted"
+    RESOLVED = "resolved", gettext_lazy("Resolved")
+    NOT_RESOLVED = "not_resolved", gettext_lazy("Not resolved")
+    RISK_ACCEPTED = "risk_accepted", gettext_lazy("Risk accepted")
     # Set by Keel only, when the rule no longer holds: never offered in the close form.
-    CLEARED = "cleared", "Condition cleared"
+    CLEARED = "cleared", gettext_lazy("Condition cleared")
 
 
 HUMAN_OUTCOMES = [(v, label) for v, label in Outcome.choices if v != Outcome.CLEARED]
@@ -63,9 +64,10 @@ class RuleSetting(models.Model):
     enabled = models.BooleanField(default=True)
     thresholds = models.JSONField(default=dict, blank=True)
     cooldown_days = models.PositiveSmallIntegerField(
-        default=14, help_text="Days after a CTA closes before the same rule may open another for that customer."
+        default=14,
+        help_text=gettext_lazy("Days after a CTA closes before the same rule may open another for that customer."),
     )
-    playbook = models.TextField(blank=True, help_text="The CTA's checklist: one step per line.")
+    playbook = models.TextField(blank=True, help_text=gettext_lazy("The CTA's checklist: one step per line."))
     updated_at = models.DateTimeField(default=timezone.now)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -193,11 +195,15 @@ class AccountFacts(models.Model):
     computed_at = models.DateTimeField(default=timezone.now)
     # Go-live: the first time a checklist reached its first-value milestone.
     go_live_on = models.DateField(null=True, blank=True)
-    onboarding_done = models.PositiveIntegerField(default=0, help_text="Checklist tasks done.")
-    onboarding_total = models.PositiveIntegerField(default=0, help_text="Checklist tasks in all.")
-    seats = models.PositiveIntegerField(null=True, blank=True, help_text="The latest seat count.")
-    active_users_14d = models.PositiveIntegerField(default=0, help_text="Distinct users active in the last 14 days.")
-    active_users_28d = models.PositiveIntegerField(default=0, help_text="Distinct users active in the last 28 days.")
+    onboarding_done = models.PositiveIntegerField(default=0, help_text=gettext_lazy("Checklist tasks done."))
+    onboarding_total = models.PositiveIntegerField(default=0, help_text=gettext_lazy("Checklist tasks in all."))
+    seats = models.PositiveIntegerField(null=True, blank=True, help_text=gettext_lazy("The latest seat count."))
+    active_users_14d = models.PositiveIntegerField(
+        default=0, help_text=gettext_lazy("Distinct users active in the last 14 days.")
+    )
+    active_users_28d = models.PositiveIntegerField(
+        default=0, help_text=gettext_lazy("Distinct users active in the last 28 days.")
+    )
     # [{"key", "name", "rate" (0-1 or null)}] of every core feature over the last 28 days.
     core_adoption = models.JSONField(default=list, blank=True)
     detractor_id = models.IntegerField(null=True, blank=True)

@@ -18,6 +18,7 @@ from onboarding.stalls.models import StallEpisode
 from portal.accounts.access import Actor, tenants_visible_to
 from portal.accounts.models import User
 from portal.audit.models import AuditEvent
+from portal.tenancy.clock import zone
 from portal.tenancy.models import LifecycleStage, Tenant
 
 from .models import AccountFacts, Cta, CtaStatus, Outcome, Rule, RuleSetting
@@ -58,6 +59,7 @@ _FACT_FIELDS = (
     "account_facts__milestone_id",
     "account_facts__milestone_title",
     "account_facts__milestone_due",
+    "time_zone",  # the tenant's days: its QBR due date, last review and stall start
 )
 
 
@@ -83,7 +85,8 @@ def _facts(row: tuple[Any, ...], stall: tuple[Any, ...] | None) -> Facts:
     (pk, slug, tier, csm_id, renewal, last_qbr, contract_start, created_at, score, band, week_ago) = row[:11]
     (go_live, seats, active14, active28, core) = row[11:16]
     (detractor_id, detractor_score, detractor_comment, detractor_on) = row[16:20]
-    (milestone_id, milestone_title, milestone_due) = row[20:]
+    (milestone_id, milestone_title, milestone_due, time_zone) = row[20:]
+    tz = zone(time_zone)
     stall_id, stall_checklist, stall_since, stall_task = stall or (None, "", None, "")
     return Facts(
         tenant_id=pk,
@@ -92,15 +95,15 @@ def _facts(row: tuple[Any, ...], stall: tuple[Any, ...] | None) -> Facts:
         csm_id=csm_id,
         renewal_date=renewal,
         qbr_due=qbr_due_date_for(
-            tier=tier, last_published_at=last_qbr, contract_start=contract_start, created_at=created_at
+            tier=tier, last_published_at=last_qbr, contract_start=contract_start, created_at=created_at, zone=tz
         ),
-        last_qbr_on=timezone.localdate(last_qbr) if last_qbr else None,
+        last_qbr_on=timezone.localdate(last_qbr, tz) if last_qbr else None,
         score=score,
         band=band or Band.UNKNOWN,
         score_week_ago=week_ago,
         stall_id=stall_id,
         stall_checklist=stall_checklist or "",
-        stall_since=timezone.localdate(stall_since) if stall_since else None,
+        stall_since=timezone.localdate(stall_since, tz) if stall_since else None,
         stall_blocking_task=stall_task or "",
         go_live_on=go_live,
         seats=seats,
@@ -222,11 +225,11 @@ class EffectivenessRow:
 
     @property
     def rule_label(self) -> str:
-        return Rule(self.rule).label
+        return str(Rule(self.rule).label)
 
     @property
     def outcome_label(self) -> str:
-        return Outcome(self.outcome).label if self.outcome in Outcome.values else self.outcome
+        return str(Outcome(self.outcome).label) if self.outcome in Outcome.values else self.outcome
 
 
 def cta_effectiveness_list(*, viewer: Actor) -> list[EffectivenessRow]:

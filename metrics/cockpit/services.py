@@ -19,7 +19,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import DateField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 
 from metrics.portfolio.models import HealthSnapshot
 from portal.accounts.access import SYSTEM, Actor, actor_user, require_staff, require_staff_on, tenants_visible_to
@@ -228,15 +230,29 @@ def _notify_opened(ctas: list[Cta]) -> None:
                 _notice(owners[owner_id], group, urgent=is_urgent)
 
 
+def _due(cta: Cta) -> str:
+    return gettext("Due %(day)s.") % {"day": date_format(cta.due, "d M Y")}
+
+
 def _notice(owner: User, ctas: list[Cta], *, urgent: bool) -> None:
     first = ctas[0]
-    if len(ctas) == 1:
-        subject = f"{'Urgent: ' if urgent else ''}{first.tenant.name}: {first.get_rule_display()}"
-        link, topic = cta_url(first), first.topic
-    else:
-        subject = f"{len(ctas)} new {'urgent ' if urgent else ''}calls to action"
-        link, topic = reverse("cockpit:book", urlconf=settings.PUBLIC_SCHEMA_URLCONF), ""
-    body = "\n".join(f"- {c.tenant.name}: {c.reason} Due {c.due:%d %b %Y}." for c in ctas)
+    one_tenant = len({c.tenant_id for c in ctas}) == 1
+    # In the owner's language (theirs, else the customer's when all the CTAs are one customer's).
+    with translation.override(owner.language_for(first.tenant if one_tenant else None)):
+        if len(ctas) == 1:
+            subject = (gettext("Urgent: %(tenant)s: %(rule)s") if urgent else gettext("%(tenant)s: %(rule)s")) % {
+                "tenant": first.tenant.name,
+                "rule": first.get_rule_display(),
+            }
+            link, topic = cta_url(first), first.topic
+        else:
+            subject = (
+                ngettext("%(count)s new urgent call to action", "%(count)s new urgent calls to action", len(ctas))
+                if urgent
+                else ngettext("%(count)s new call to action", "%(count)s new calls to action", len(ctas))
+            ) % {"count": len(ctas)}
+            link, topic = reverse("cockpit:book", urlconf=settings.PUBLIC_SCHEMA_URLCONF), ""
+        body = "\n".join(f"- {c.tenant.name}: {c.reason} {_due(c)}" for c in ctas)
     notification_enqueue(
         key=f"cta:{first.pk}:opened:{'urgent' if urgent else 'later'}",
         kind="cta",
@@ -245,7 +261,7 @@ def _notice(owner: User, ctas: list[Cta], *, urgent: bool) -> None:
         recipients=[owner],
         via=(Channel.EMAIL, Channel.IN_APP, Channel.WEBHOOK) if urgent else (Channel.EMAIL, Channel.IN_APP),
         digest=not urgent,
-        tenant=first.tenant if len({c.tenant_id for c in ctas}) == 1 else None,
+        tenant=first.tenant if one_tenant else None,
         topic=topic,
         link=console_absolute_url(link),
     )
@@ -256,7 +272,7 @@ def _locked(cta: Cta, actor: Actor) -> Cta:
     require_staff_on(actor, cta.tenant)
     locked = Cta.objects.select_for_update().select_related("tenant").get(pk=cta.pk)
     if locked.is_closed:
-        raise ValidationError("This CTA is closed already.")
+        raise ValidationError(gettext("This CTA is closed already."))
     return locked
 
 
@@ -265,9 +281,9 @@ def cta_close(*, cta: Cta, actor: Actor, outcome: str, note: str = "") -> Cta:
     """Close ``cta`` with a human outcome (resolved, not resolved, risk accepted) and a note."""
     cta = _locked(cta, actor)
     if outcome not in Outcome.values or outcome == Outcome.CLEARED:
-        raise ValidationError({"outcome": "Choose resolved, not resolved or risk accepted."})
+        raise ValidationError({"outcome": gettext("Choose resolved, not resolved or risk accepted.")})
     if outcome != Outcome.RESOLVED and not note.strip():
-        raise ValidationError({"note": "Say why: a note is required unless the CTA was resolved."})
+        raise ValidationError({"note": gettext("Say why: a note is required unless the CTA was resolved.")})
     cta.status, cta.outcome, cta.note = CtaStatus.CLOSED, outcome, note.strip()
     cta.closed_at, cta.closed_by, cta.snoozed_until = timezone.now(), actor_user(actor), None
     cta.save(update_fields=["status", "outcome", "note", "closed_at", "closed_by", "snoozed_until"])
@@ -280,9 +296,14 @@ def cta_snooze(*, cta: Cta, actor: Actor, until: date, reason: str) -> Cta:
     cta = _locked(cta, actor)
     today = timezone.localdate()
     if until <= today or until > today + timedelta(days=SNOOZE_MAX_DAYS):
-        raise ValidationError({"until": f"Choose a day after today and at most {SNOOZE_MAX_DAYS} days ahead."})
+        raise ValidationError(
+            {
+                "until": gettext("Choose a day after today and at most %(snooze_max_days)s days ahead.")
+                % {"snooze_max_days": SNOOZE_MAX_DAYS}
+            }
+        )
     if not reason.strip():
-        raise ValidationError({"reason": "Say why the CTA can wait."})
+        raise ValidationError({"reason": gettext("Say why the CTA can wait.")})
     cta.status, cta.snoozed_until, cta.snooze_reason = CtaStatus.SNOOZED, until, reason.strip()[:300]
     cta.save(update_fields=["status", "snoozed_until", "snooze_reason"])
     audit_record(actor=actor, action="cta.snoozed", tenant=cta.tenant, target=cta, until=until.isoformat())
@@ -293,19 +314,30 @@ def cta_snooze(*, cta: Cta, actor: Actor, until: date, reason: str) -> Cta:
 def cta_reassign(*, cta: Cta, actor: Actor, owner: User) -> Cta:
     cta = _locked(cta, actor)
     if not owner.is_vendor_staff:
-        raise ValidationError({"owner": "Only a CSM or an admin can own a CTA."})
+        raise ValidationError({"owner": gettext("Only a CSM or an admin can own a CTA.")})
     if not tenants_visible_to(owner).filter(pk=cta.tenant_id).exists():
-        raise ValidationError({"owner": f"{owner} cannot see {cta.tenant.name}: an admin assigns CSMs to customers."})
+        raise ValidationError(
+            {
+                "owner": gettext("%(owner)s cannot see %(name)s: an admin assigns CSMs to customers.")
+                % {"owner": owner, "name": cta.tenant.name}
+            }
+        )
     previous = cta.owner_id
     cta.owner = owner
     cta.save(update_fields=["owner"])
     audit_record(actor=actor, action="cta.reassigned", tenant=cta.tenant, target=cta, previous=previous, owner=owner.pk)
     if owner.pk != getattr(actor_user(actor), "pk", None):
+        with translation.override(owner.language_for(cta.tenant)):
+            subject = gettext("%(tenant)s: %(rule)s is yours now") % {
+                "tenant": cta.tenant.name,
+                "rule": cta.get_rule_display(),
+            }
+            body = f"{cta.reason}\n{_due(cta)}"
         notification_enqueue(
             key=f"cta:{cta.pk}:assigned:{owner.pk}:{timezone.now().timestamp()}",
             kind="cta",
-            subject=f"{cta.tenant.name}: {cta.get_rule_display()} is yours now",
-            body=f"{cta.reason}\nDue {cta.due:%d %b %Y}.",
+            subject=subject,
+            body=body,
             recipients=[owner],
             via=(Channel.EMAIL, Channel.IN_APP),
             digest=cta.priority != Priority.URGENT,
@@ -321,7 +353,7 @@ def cta_steps_update(*, cta: Cta, actor: Actor, done: set[int]) -> Cta:
     """Tick the playbook steps whose positions are in ``done`` and untick the others."""
     cta = _locked(cta, actor)
     if any(i < 0 or i >= len(cta.steps) for i in done):
-        raise ValidationError("That step is not on this CTA's checklist.")
+        raise ValidationError(gettext("That step is not on this CTA's checklist."))
     cta.steps = [{**step, "done": i in done} for i, step in enumerate(cta.steps)]
     cta.save(update_fields=["steps"])
     return cta
@@ -334,10 +366,10 @@ def rule_setting_update(
     """Store an admin's thresholds, cooldown and playbook for ``rule`` (validated, audited)."""
     require_staff(actor, admin_only=True, message="Only admins change the rules.")
     if rule not in THRESHOLDS:
-        raise ValidationError(f"Unknown rule: {rule}.")
+        raise ValidationError(gettext("Unknown rule: %(rule)s.") % {"rule": rule})
     cleaned = thresholds_clean(rule, thresholds)
     if not 0 <= cooldown_days <= 365:
-        raise ValidationError({"cooldown_days": "Enter a cooldown from 0 to 365 days."})
+        raise ValidationError({"cooldown_days": gettext("Enter a cooldown from 0 to 365 days.")})
     setting, _ = RuleSetting.objects.select_for_update().get_or_create(rule=rule)
     before = {"enabled": setting.enabled, "thresholds": setting.thresholds, "cooldown_days": setting.cooldown_days}
     setting.enabled, setting.thresholds, setting.cooldown_days = enabled, cleaned, cooldown_days
@@ -367,10 +399,17 @@ def _mentioned(body: str, tenant: Tenant) -> list[User]:
     found = {u.email.lower(): u for u in User.objects.filter(query, is_active=True)}
     unknown = sorted(emails - set(found))
     if unknown:
-        raise ValidationError({"body": f"No colleague signs in as {', '.join(unknown)}."})
+        raise ValidationError(
+            {"body": gettext("No colleague signs in as %(unknown)s.") % {"unknown": ", ".join(unknown)}}
+        )
     blind = sorted(u.email for u in found.values() if not tenants_visible_to(u).filter(pk=tenant.pk).exists())
     if blind:
-        raise ValidationError({"body": f"{', '.join(blind)} cannot see {tenant.name}: ask an admin to assign them."})
+        raise ValidationError(
+            {
+                "body": gettext("%(blind)s cannot see %(name)s: ask an admin to assign them.")
+                % {"blind": ", ".join(blind), "name": tenant.name}
+            }
+        )
     return list(found.values())
 
 
@@ -380,18 +419,26 @@ def account_note_create(*, tenant: Tenant, actor: Actor, body: str) -> AccountNo
     require_staff_on(actor, tenant)
     body = body.strip()
     if not body:
-        raise ValidationError({"body": "Write the note."})
+        raise ValidationError({"body": gettext("Write the note.")})
     mentioned = _mentioned(body, tenant)
     author = actor_user(actor)
     note = AccountNote.objects.create(tenant=tenant, author=author, body=body)
     note.mentions.set(mentioned)
     audit_record(actor=actor, action="account.note_added", tenant=tenant, target=note, mentions=len(mentioned))
-    others = [u for u in mentioned if u != author]
-    if others:
+    by_language: dict[str, list[User]] = {}
+    for user in mentioned:
+        if user != author:
+            by_language.setdefault(user.language_for(tenant), []).append(user)
+    for language, others in sorted(by_language.items()):
+        with translation.override(language):
+            subject = gettext("%(author)s mentioned you on %(tenant)s") % {
+                "author": author or "Keel",
+                "tenant": tenant.name,
+            }
         notification_enqueue(
             key=f"note:{note.pk}:mention",
             kind="mention",
-            subject=f"{author or 'Keel'} mentioned you on {tenant.name}",
+            subject=subject,
             body=body,
             recipients=others,
             via=(Channel.EMAIL, Channel.IN_APP),

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from metrics.qbr.selectors import report_list
@@ -139,9 +140,9 @@ def cta_steps(request, slug: str, pk: int):
         done = {int(value) for value in request.POST.getlist("done")}
         services.cta_steps_update(cta=cta, actor=request.user, done=done)
     except (ValueError, ValidationError):
-        messages.error(request, "That step is not on this CTA's checklist.")
+        messages.error(request, gettext("That step is not on this CTA's checklist."))
     else:
-        messages.success(request, "Checklist saved.")
+        messages.success(request, gettext("Checklist saved."))
     return redirect("cockpit:cta", slug=slug, pk=pk)
 
 
@@ -156,7 +157,7 @@ def account(request, slug: str):
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, "Note added.")
+            messages.success(request, gettext("Note added."))
             return redirect("cockpit:account", slug=slug)
     progress, next_tasks, reviews, answers = None, [], [], []
     if tenant.ready:  # a tenant still being provisioned has no tables to read yet
@@ -239,7 +240,9 @@ def rule_edit(request, rule: str):
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, f"“{Rule(rule).label}” saved; the next evaluation uses it.")
+            messages.success(
+                request, gettext("“%(label)s” saved; the next evaluation uses it.") % {"label": Rule(rule).label}
+            )
             return redirect("cockpit:rules")
     context = {
         "form": form,

@@ -1,6 +1,7 @@
 """Data-in API for the vendor's product (API key) and CSMs: events, tickets, seats, features."""
 
 from django.conf import settings
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
@@ -23,10 +24,16 @@ from .parsers import BoundedJSONParser, PayloadTooLarge, is_chunked, json_loads,
 @extend_schema_serializer(component_name="BatchResult")
 class BatchResultSerializer(serializers.Serializer):
     accepted = serializers.IntegerField(
-        help_text="Rows stored by this request (tickets, seats: a later row for a key replaces an earlier one)."
+        help_text=gettext_lazy(
+            "Rows stored by this request (tickets, seats: a later row for a key replaces an earlier one)."
+        )
     )
-    duplicates = serializers.IntegerField(help_text="Valid rows already stored earlier (same idempotency key).")
-    rejected = serializers.ListField(child=serializers.DictField(), help_text="[{index, errors}] of invalid rows.")
+    duplicates = serializers.IntegerField(
+        help_text=gettext_lazy("Valid rows already stored earlier (same idempotency key).")
+    )
+    rejected = serializers.ListField(
+        child=serializers.DictField(), help_text=gettext_lazy("[{index, errors}] of invalid rows.")
+    )
 
 
 def _field(column: Column) -> serializers.Field:
@@ -106,7 +113,12 @@ class DataInApiView(TenantAPIView):
         if isinstance(data, dict) and self.batch_field in data:
             data = data[self.batch_field]
         if not isinstance(data, list):
-            raise ValidationError({"detail": f'Send a JSON list, or an object {{"{self.batch_field}": [...]}}.'})
+            raise ValidationError(
+                {
+                    "detail": gettext('Send a JSON list, or an object {"%(batch_field)s": [...]}.')
+                    % {"batch_field": self.batch_field}
+                }
+            )
         limit = settings.KEEL_EVENTS_MAX_BATCH
         if len(data) > limit:
             raise PayloadTooLarge(
@@ -114,7 +126,12 @@ class DataInApiView(TenantAPIView):
                 "Split it into smaller batches."
             )
         if not data:
-            raise ValidationError({"detail": f"The batch is empty: send at least one of {self.batch_field}."})
+            raise ValidationError(
+                {
+                    "detail": gettext("The batch is empty: send at least one of %(batch_field)s.")
+                    % {"batch_field": self.batch_field}
+                }
+            )
         return data
 
     @staticmethod

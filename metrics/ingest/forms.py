@@ -1,5 +1,6 @@
 from django import forms
+from django.utils.translation import gettext_lazy
 
 
 class ApiKeyForm(forms.Form):
-    name = forms.CharField(max_length=100, help_text="What will use the key, e.g. 'product telemetry'.")
+    name = forms.CharField(max_length=100, help_text=gettext_lazy("What will use the key, e.g. 'product telemetry'."))

@@ -10,6 +10,7 @@ is read from the server's input, which the WSGI server (gunicorn) has de-chunked
 import json
 
 from django.conf import settings
+from django.utils.translation import gettext
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import BaseParser
 
@@ -44,9 +45,9 @@ def json_loads(body: bytes):
     try:
         return json.loads(body)
     except ValueError as exc:  # also UnicodeDecodeError: bytes that are not UTF-8/16/32
-        raise ParseError(f"The body is not valid JSON: {str(exc)[:200]}") from None
+        raise ParseError(gettext("The body is not valid JSON: %(error)s") % {"error": str(exc)[:200]}) from None
     except RecursionError:
-        raise ParseError("The body is not valid JSON here: it nests arrays or objects too deeply.") from None
+        raise ParseError(gettext("The body is not valid JSON here: it nests arrays or objects too deeply.")) from None
 
 
 class BoundedJSONParser(BaseParser):

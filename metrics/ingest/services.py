@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from portal.accounts.access import Actor, actor_user, require_staff_on
 from portal.audit.services import audit_record
@@ -29,7 +30,7 @@ def api_key_create(*, tenant: Tenant, name: str, actor: Actor) -> CreatedKey:
     require_staff_on(actor, tenant, message="Only an admin or the tenant's assigned CSM may manage its API keys.")
     name = name.strip()
     if not name:
-        raise ValidationError({"name": "Name the key after what will use it (e.g. 'product telemetry')."})
+        raise ValidationError({"name": gettext("Name the key after what will use it (e.g. 'product telemetry').")})
     raw, key_hash = ApiKey.new_secret()
     key = ApiKey.objects.create(
         tenant=tenant, name=name, prefix=raw[:12], key_hash=key_hash, created_by=actor_user(actor)

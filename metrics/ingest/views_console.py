@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from portal.accounts.access import tenant_for_staff_or_404
@@ -31,5 +32,9 @@ def api_key_revoke_view(request, slug: str, pk: int):
     tenant = tenant_for_staff_or_404(request.user, slug)
     key = get_object_or_404(tenant.api_keys, pk=pk)
     api_key_revoke(key=key, actor=request.user)
-    messages.success(request, f"Key {key.name} ({key.prefix}…) is revoked; requests with it are refused.")
+    messages.success(
+        request,
+        gettext("Key %(name)s (%(prefix)s…) is revoked; requests with it are refused.")
+        % {"name": key.name, "prefix": key.prefix},
+    )
     return redirect("ingest_console:api_keys", slug=tenant.slug)

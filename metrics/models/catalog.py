@@ -1,6 +1,7 @@
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 FEATURE_KEY_RE = r"^[a-z0-9][a-z0-9_.:-]{0,79}$"
 
@@ -12,11 +13,13 @@ class Feature(models.Model):
         max_length=80,
         unique=True,
         validators=[RegexValidator(FEATURE_KEY_RE, "Use lowercase letters, digits and . _ : - (max 80).")],
-        help_text="The name events use, e.g. 'alerts.triage'.",
+        help_text=gettext_lazy("The name events use, e.g. 'alerts.triage'."),
     )
     name = models.CharField(max_length=120)
     is_core = models.BooleanField(
-        "core feature", default=False, help_text="Core features count towards the adoption score."
+        gettext_lazy("core feature"),
+        default=False,
+        help_text=gettext_lazy("Core features count towards the adoption score."),
     )
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class NpsResponse(models.Model):
@@ -12,7 +13,7 @@ class NpsResponse(models.Model):
     # The Keel user's id (public schema). Not a foreign key: deleting a user from the public
     # schema must not try to cascade into every tenant's tables.
     respondent_id = models.BigIntegerField()
-    period = models.CharField(max_length=10, help_text="Survey period, e.g. 2026-Q4.")
+    period = models.CharField(max_length=10, help_text=gettext_lazy("Survey period, e.g. 2026-Q4."))
     score = models.PositiveSmallIntegerField(null=True, blank=True)
     comment = models.TextField(blank=True, max_length=2000)
     created_at = models.DateTimeField(default=timezone.now)

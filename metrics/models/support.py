@@ -1,17 +1,18 @@
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class TicketSeverity(models.TextChoices):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
-    CRITICAL = "critical", "Critical"
+    LOW = "low", gettext_lazy("Low")
+    MEDIUM = "medium", gettext_lazy("Medium")
+    HIGH = "high", gettext_lazy("High")
+    CRITICAL = "critical", gettext_lazy("Critical")
 
 
 class TicketStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    CLOSED = "closed", "Closed"
+    OPEN = "open", gettext_lazy("Open")
+    CLOSED = "closed", gettext_lazy("Closed")
 
 
 class SupportTicket(models.Model):

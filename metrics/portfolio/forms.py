@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from metrics.retention.forms import PeriodForm
 from portal.tenancy.models import Tier
@@ -18,9 +19,9 @@ class PortfolioFilterForm(forms.Form):
     tier = forms.ChoiceField(choices=[("", "All"), *Tier.choices], required=False)
     band = forms.ChoiceField(choices=[("", "All"), *Band.choices], required=False)
     sort = forms.ChoiceField(choices=list(SORTS.items()), required=False)
-    mine = forms.BooleanField(label="My accounts only", required=False)
+    mine = forms.BooleanField(label=gettext_lazy("My accounts only"), required=False)
     churn_from = forms.DateField(
-        label="Churn period from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Churn period from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     churn_to = forms.DateField(label="to", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 

@@ -145,7 +145,7 @@ def kpi_board_get(*, viewer: User, start: date, end: date, today: date) -> Board
     for tier in Tier:
         values = [c[6] for c in customers if c[6] is not None and c[3] == tier]
         median, p75 = _median_p75(values)
-        ttv_by_tier.append((tier.label, len(values), kpi.format_ttv(median), kpi.format_ttv(p75)))
+        ttv_by_tier.append((str(tier.label), len(values), kpi.format_ttv(median), kpi.format_ttv(p75)))
 
     rows = [
         Row(

@@ -8,15 +8,16 @@ from django.conf import settings
 from django.db import models
 from django.db.models.lookups import Exact
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from portal.tenancy.models import Tier
 
 
 class Band(models.TextChoices):
-    GREEN = "green", "Green"
-    YELLOW = "yellow", "Yellow"
-    RED = "red", "Red"
-    UNKNOWN = "unknown", "Not enough data yet"
+    GREEN = "green", gettext_lazy("Green")
+    YELLOW = "yellow", gettext_lazy("Yellow")
+    RED = "red", gettext_lazy("Red")
+    UNKNOWN = "unknown", gettext_lazy("Not enough data yet")
 
 
 class HealthSnapshot(models.Model):
@@ -25,17 +26,21 @@ class HealthSnapshot(models.Model):
     tenant = models.OneToOneField(
         "tenancy.Tenant", on_delete=models.CASCADE, primary_key=True, related_name="health_snapshot"
     )
-    day = models.DateField(help_text="The day the score describes.")
-    score = models.PositiveSmallIntegerField(null=True, blank=True, help_text="0-100; empty when no data at all.")
+    day = models.DateField(help_text=gettext_lazy("The day the score describes."))
+    score = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=gettext_lazy("0-100; empty when no data at all.")
+    )
     band = models.CharField(max_length=10, choices=Band.choices, default=Band.UNKNOWN)
     score_week_ago = models.PositiveSmallIntegerField(null=True, blank=True)
     components = models.JSONField(default=list, blank=True)
     drivers = models.JSONField(default=list, blank=True)
     nps = models.SmallIntegerField(null=True, blank=True)
-    ttv_days = models.FloatField("TTV (days)", null=True, blank=True)
+    ttv_days = models.FloatField(gettext_lazy("TTV (days)"), null=True, blank=True)
     active_users = models.PositiveIntegerField(default=0)
     core_adoption = models.FloatField(
-        null=True, blank=True, help_text="Mean adoption (0-1) of the core features over the scoring window."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("Mean adoption (0-1) of the core features over the scoring window."),
     )
     scorecard_version = models.PositiveIntegerField(
         null=True, blank=True, help_text="The scorecard version the score used (empty: scored before versions)."

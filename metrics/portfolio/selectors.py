@@ -91,11 +91,11 @@ class PortfolioRow:
 
     @property
     def tier_label(self) -> str:
-        return Tier(self.tier).label if self.tier in Tier.values else self.tier
+        return str(Tier(self.tier).label) if self.tier in Tier.values else self.tier
 
     @property
     def band_label(self) -> str:
-        return Band(self.band).label if self.band in Band.values else self.band
+        return str(Band(self.band).label) if self.band in Band.values else self.band
 
     @property
     def trend_arrow(self) -> str:
@@ -252,7 +252,7 @@ class BandChange:
 
     @property
     def tier_label(self) -> str:
-        return Tier(self.tier).label if self.tier in Tier.values else self.tier
+        return str(Tier(self.tier).label) if self.tier in Tier.values else self.tier
 
 
 @dataclass
@@ -271,7 +271,7 @@ class ScorecardPreview:
 
     def by_tier(self) -> list[tuple[str, int, int]]:
         """Return (tier label, customers scored, customers changing band) per tier."""
-        return [(Tier(tier).label, count, self.changed_in(tier)) for tier, count in self.scored.items()]
+        return [(str(Tier(tier).label), count, self.changed_in(tier)) for tier, count in self.scored.items()]
 
 
 def scorecard_preview_get(*, viewer: Actor, proposed: Mapping[str, Rules]) -> ScorecardPreview:

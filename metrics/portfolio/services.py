@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from portal.accounts.access import SYSTEM, Actor, actor_user, require_staff
 from portal.audit.services import audit_record
@@ -134,7 +135,9 @@ def scorecard_publish(*, rules: Mapping[str, Rules], note: str, actor: Actor) ->
     require_staff(actor, admin_only=True, message="Only Keel admins may change the health scorecard.")
     missing = set(Tier.values) - set(rules)
     if missing:
-        raise ValidationError(f"Give the rules of every tier (missing: {', '.join(sorted(missing))}).")
+        raise ValidationError(
+            gettext("Give the rules of every tier (missing: %(tiers)s).") % {"tiers": ", ".join(sorted(missing))}
+        )
     _lock()
     latest = Scorecard.objects.order_by("-version").first() or _first_version_create()
     card = Scorecard.objects.create(version=latest.version + 1, note=note, created_by=actor_user(actor))

@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from metrics.retention.forms import PeriodForm
 from metrics.retention.selectors import account_list, retention_period_get
@@ -150,10 +151,16 @@ def scorecard(request):
             note = note_form.cleaned_data["note"].strip()
             saving = "save" in data
             if saving and note_form.cleaned_data["previewed"] != fingerprint:
-                messages.warning(request, "The values changed after the preview: check this preview, then save.")
+                messages.warning(
+                    request, gettext("The values changed after the preview: check this preview, then save.")
+                )
             elif saving and note:
                 card = scorecard_publish(rules=proposed, note=note, actor=request.user)
-                messages.success(request, f"Scorecard version {card.version} saved; scores use it from the next run.")
+                messages.success(
+                    request,
+                    gettext("Scorecard version %(version)s saved; scores use it from the next run.")
+                    % {"version": card.version},
+                )
                 return redirect("health:scorecard")
             preview = scorecard_preview_get(viewer=request.user, proposed=proposed)
             # The preview shown is of these values: a save from here saves them.

@@ -4,10 +4,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils.translation import gettext
 
 from metrics import selectors as metrics
 from metrics.models import Feature
+from portal.tenancy.clock import tenant_today
 
 SIMPLE = {"nps", "active_users", "open_critical_tickets"}
 
@@ -20,13 +21,18 @@ def validate_metric(metric: str) -> None:
     if kind == "adoption" and Feature.objects.filter(key=key).exists():
         return
     raise ValidationError(
-        {"metric": f"Unknown metric {metric!r}: use nps, active_users, open_critical_tickets or adoption:<feature>."}
+        {
+            "metric": gettext(
+                "Unknown metric %(metric)s: use nps, active_users, open_critical_tickets or adoption:<feature>."
+            )
+            % {"metric": repr(metric)}
+        }
     )
 
 
 def metric_value(metric: str) -> Decimal | None:
     """Return the metric's value as of yesterday (the last complete day), or None without data."""
-    day = timezone.localdate() - timedelta(days=1)
+    day = tenant_today() - timedelta(days=1)
     if metric == "nps":
         value = metrics.nps_summary_get(day=day)["nps"]
     elif metric == "active_users":

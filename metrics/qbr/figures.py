@@ -7,6 +7,7 @@ it as its frozen snapshot. A section with no data says so instead of showing zer
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from metrics import kpi
 from metrics import selectors as metrics
@@ -14,6 +15,7 @@ from metrics.models import NpsResponse, SeatCount
 from metrics.portfolio.selectors import scorecard_rules_get
 from onboarding import selectors as onboarding
 from portal.accounts.access import current_tenant
+from portal.tenancy.clock import tenant_today
 
 from .models import Outcome
 
@@ -79,7 +81,7 @@ def risks_section(*, end: date) -> dict:
 
 def _last_day(end: date) -> date:
     """The period's last complete day: a draft of the running quarter stops yesterday."""
-    return min(end - timedelta(days=1), timezone.localdate() - timedelta(days=1))
+    return min(end - timedelta(days=1), tenant_today() - timedelta(days=1))
 
 
 def _days(start: date, end: date) -> int:
@@ -175,7 +177,13 @@ def report_figures(*, period_start: date, period_end: date) -> dict:
     }
 
 
-CSV_HEADER = ("section", "metric", "period", "value", "unit")
+CSV_HEADER = (
+    pgettext_lazy("QBR CSV column", "section"),
+    pgettext_lazy("QBR CSV column", "metric"),
+    pgettext_lazy("QBR CSV column", "period"),
+    pgettext_lazy("QBR CSV column", "value"),
+    pgettext_lazy("QBR CSV column", "unit"),
+)
 
 
 def figure_rows(figures: dict, *, label: str) -> list[tuple[str, str, str, object, str]]:

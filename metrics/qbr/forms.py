@@ -1,10 +1,11 @@
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from .models import Direction
 
 
 class OutcomeForm(forms.Form):
-    title = forms.CharField(max_length=200, help_text='e.g. "Mean time to respond under 30 minutes".')
+    title = forms.CharField(max_length=200, help_text=gettext_lazy('e.g. "Mean time to respond under 30 minutes".'))
     unit = forms.CharField(max_length=20, required=False)
     direction = forms.ChoiceField(choices=Direction.choices)
     baseline = forms.DecimalField(max_digits=14, decimal_places=2)
@@ -14,8 +15,10 @@ class OutcomeForm(forms.Form):
     metric = forms.CharField(
         required=False,
         max_length=100,
-        label="Bound to a metric",
-        help_text="Leave empty to measure by hand; or nps, active_users, open_critical_tickets, adoption:<feature>.",
+        label=gettext_lazy("Bound to a metric"),
+        help_text=gettext_lazy(
+            "Leave empty to measure by hand; or nps, active_users, open_critical_tickets, adoption:<feature>."
+        ),
     )
 
 
@@ -23,22 +26,28 @@ class OutcomeValueForm(forms.Form):
     value = forms.DecimalField(max_digits=14, decimal_places=2)
     note = forms.CharField(max_length=300, required=False)
     evidence = forms.CharField(
-        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label="How it was measured"
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=gettext_lazy("How it was measured"),
     )
 
 
 class ReportCreateForm(forms.Form):
-    day = forms.DateField(label="A day in the quarter", widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=gettext_lazy("A day in the quarter"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class ReportNarrativeForm(forms.Form):
     summary = forms.CharField(
-        required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 5}), help_text="Markdown."
+        required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 5}), help_text=gettext_lazy("Markdown.")
     )
     risks = forms.CharField(
-        required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 4}), help_text="Markdown."
+        required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 4}), help_text=gettext_lazy("Markdown.")
     )
     recommendations = forms.CharField(required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 4}))
     next_goals = forms.CharField(
-        label="Next quarter's goals", required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 4})
+        label=gettext_lazy("Next quarter's goals"),
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )

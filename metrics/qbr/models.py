@@ -4,13 +4,14 @@ from decimal import Decimal
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from portal.accounts.fields import user_ref
 
 
 class Direction(models.TextChoices):
-    UP = "up", "Higher is better"
-    DOWN = "down", "Lower is better"
+    UP = "up", gettext_lazy("Higher is better")
+    DOWN = "down", gettext_lazy("Lower is better")
 
 
 class Outcome(models.Model):
@@ -18,7 +19,7 @@ class Outcome(models.Model):
 
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    unit = models.CharField(max_length=20, blank=True, help_text='e.g. "min", "%".')
+    unit = models.CharField(max_length=20, blank=True, help_text=gettext_lazy('e.g. "min", "%".'))
     direction = models.CharField(max_length=4, choices=Direction.choices, default=Direction.UP)
     baseline = models.DecimalField(max_digits=14, decimal_places=2)
     target = models.DecimalField(max_digits=14, decimal_places=2)
@@ -27,7 +28,7 @@ class Outcome(models.Model):
     # "nps", "active_users", "open_critical_tickets" or "adoption:<feature key>" (in %).
     metric = models.CharField(max_length=100, blank=True)
     due_date = models.DateField(null=True, blank=True)
-    evidence = models.TextField(blank=True, help_text="How the value was measured.")
+    evidence = models.TextField(blank=True, help_text=gettext_lazy("How the value was measured."))
     signed_off_by = user_ref()
     signed_off_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -72,8 +73,8 @@ class OutcomeValue(models.Model):
 
 
 class ReportStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
+    DRAFT = "draft", gettext_lazy("Draft")
+    PUBLISHED = "published", gettext_lazy("Published")
 
 
 class Report(models.Model):
@@ -82,10 +83,10 @@ class Report(models.Model):
     period_start = models.DateField()
     period_end = models.DateField()
     status = models.CharField(max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
-    summary = models.TextField(blank=True, help_text="Markdown.")
-    risks = models.TextField(blank=True, help_text="Markdown.")
-    recommendations = models.TextField(blank=True, help_text="Markdown.")
-    next_goals = models.TextField("Next quarter's goals", blank=True, help_text="Markdown.")
+    summary = models.TextField(blank=True, help_text=gettext_lazy("Markdown."))
+    risks = models.TextField(blank=True, help_text=gettext_lazy("Markdown."))
+    recommendations = models.TextField(blank=True, help_text=gettext_lazy("Markdown."))
+    next_goals = models.TextField(gettext_lazy("Next quarter's goals"), blank=True, help_text=gettext_lazy("Markdown."))
     # Frozen at publication: the figures and the rendered narrative, never recomputed.
     snapshot = models.JSONField(null=True, blank=True, editable=False)
     created_by = user_ref()

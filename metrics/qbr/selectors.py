@@ -1,17 +1,19 @@
 """Reads of QBRs: who sees which, and the figures a page shows."""
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from metrics.charts import Line, line_chart
 from portal.accounts.access import Access
 from portal.kb.rendering import markdown_render
+from portal.tenancy.clock import tenant_zone
 from portal.tenancy.models import Tenant
 
 from .figures import report_figures
@@ -50,16 +52,16 @@ def _charts(figures: dict[str, Any]) -> dict[str, Line]:
     if health.get("available"):
         charts["health"] = line_chart(
             _series(health["series"]),
-            title="Health score",
+            title=gettext("Health score"),
             top=100,
             guides=(
-                (bands["green"], "guide-green", f"green from {bands['green']}"),
-                (bands["yellow"], "guide-red", f"red below {bands['yellow']}"),
+                (bands["green"], "guide-green", gettext("green from %(score)s") % {"score": bands["green"]}),
+                (bands["yellow"], "guide-red", gettext("red below %(score)s") % {"score": bands["yellow"]}),
             ),
         )
     usage = figures.get("usage") or {}
     if usage.get("series"):
-        charts["usage"] = line_chart(_series(usage["series"]), title="Daily active users")
+        charts["usage"] = line_chart(_series(usage["series"]), title=gettext("Daily active users"))
     return charts
 
 
@@ -70,18 +72,27 @@ def qbr_due_date_get(tenant: Tenant, today: date | None = None) -> date:
         last_published_at=tenant.last_qbr_published_at,
         contract_start=tenant.contract_start,
         created_at=tenant.created_at,
+        zone=tenant_zone(tenant),
     )
 
 
 def qbr_due_date_for(
-    *, tier: str, last_published_at: datetime | None, contract_start: date | None, created_at: datetime
+    *,
+    tier: str,
+    last_published_at: datetime | None,
+    contract_start: date | None,
+    created_at: datetime,
+    zone: tzinfo | None = None,
 ) -> date:
-    """Return the QBR due date from a tenant's fields (for set-based reads that skip model instances)."""
+    """Return the QBR due date from a tenant's fields (for set-based reads that skip model instances).
+
+    Days are the tenant's (``zone``, its time zone; the current zone when not given).
+    """
     months = settings.KEEL_QBR_CADENCE_MONTHS.get(tier, 12)
     if last_published_at:
-        anchor = timezone.localdate(last_published_at)
+        anchor = timezone.localdate(last_published_at, zone)
     else:
-        anchor = contract_start or timezone.localdate(created_at)
+        anchor = contract_start or timezone.localdate(created_at, zone)
     due: date = anchor + relativedelta(months=months)  # relativedelta is untyped
     return due
 

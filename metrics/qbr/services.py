@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from portal.accounts.access import Access, Actor, actor_user, current_tenant, require_role
 from portal.audit.services import audit_record
@@ -31,7 +32,7 @@ def _decimal(value: object, field: str) -> Decimal:
     try:
         return Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise ValidationError({field: f"{value!r} is not a number."}) from None
+        raise ValidationError({field: gettext("%(value)s is not a number.") % {"value": repr(value)}}) from None
 
 
 # --- outcomes ------------------------------------------------------------------------------
@@ -50,10 +51,10 @@ def outcome_create(
 ) -> Outcome:
     require_role(actor, Access.CSM, current_tenant())
     if not title.strip():
-        raise ValidationError({"title": "An outcome needs a title."})
+        raise ValidationError({"title": gettext("An outcome needs a title.")})
     baseline, target = _decimal(baseline, "baseline"), _decimal(target, "target")
     if baseline == target:
-        raise ValidationError({"target": "The target must differ from the baseline."})
+        raise ValidationError({"target": gettext("The target must differ from the baseline.")})
     validate_metric(metric.strip())
     outcome = Outcome.objects.create(
         title=title.strip(),
@@ -98,7 +99,7 @@ def outcome_sign_off(*, outcome: Outcome, actor: Actor) -> Outcome:
     """The customer confirms the outcome's current value (customer admins and staff)."""
     require_role(actor, Access.CUSTOMER_ADMIN, current_tenant())
     if outcome.current_value is None:
-        raise ValidationError("There is no measured value to sign off yet.")
+        raise ValidationError(gettext("There is no measured value to sign off yet."))
     outcome.signed_off_by, outcome.signed_off_at = actor, timezone.now()
     outcome.save(update_fields=["signed_off_by", "signed_off_at"])
     audit_record(actor=actor, action="outcome.signed_off", tenant=current_tenant(), target=outcome)
@@ -131,7 +132,10 @@ def report_create(*, actor: Actor, day: date) -> Report:
     require_role(actor, Access.CSM, current_tenant())
     start, end = quarter_bounds(day)
     if Report.objects.filter(period_start=start).exists():
-        raise ValidationError(f"A QBR for {start:%Y} Q{(start.month - 1) // 3 + 1} exists already.")
+        raise ValidationError(
+            gettext("A QBR for %(start)s Q%(value)s exists already.")
+            % {"start": format(start, "%Y"), "value": (start.month - 1) // 3 + 1}
+        )
     report = Report.objects.create(period_start=start, period_end=end, created_by=actor_user(actor))
     audit_record(actor=actor, action="qbr.created", tenant=current_tenant(), target=report, period=report.label)
     return report
@@ -142,10 +146,12 @@ def report_update(*, report: Report, actor: Actor, **narrative: str) -> Report:
     require_role(actor, Access.CSM, current_tenant())
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.is_published:
-        raise ValidationError("A published QBR is frozen; it cannot be edited.")
+        raise ValidationError(gettext("A published QBR is frozen; it cannot be edited."))
     unknown = set(narrative) - set(NARRATIVE_FIELDS)
     if unknown:
-        raise ValidationError(f"These fields cannot be edited: {', '.join(sorted(unknown))}.")
+        raise ValidationError(
+            gettext("These fields cannot be edited: %(join)s.") % {"join": ", ".join(sorted(unknown))}
+        )
     for field, value in narrative.items():
         setattr(report, field, value)
     report.save(update_fields=list(narrative))
@@ -158,7 +164,7 @@ def report_publish(*, report: Report, actor: Actor) -> Report:
     require_role(actor, Access.CSM, current_tenant())
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.is_published:
-        raise ValidationError("This QBR is published already.")
+        raise ValidationError(gettext("This QBR is published already."))
     now = timezone.now()
     report.snapshot = {
         "figures": report_figures(period_start=report.period_start, period_end=report.period_end),

@@ -8,12 +8,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from portal.accounts.access import Access, AccessDenied
 from portal.accounts.decorators import tenant_access_required
 from portal.db_routers import reads_from_replica, replica_configured
+from portal.tenancy.clock import tenant_today
 
 from . import selectors, services
 from .figures import CSV_HEADER, figure_rows
@@ -46,10 +47,10 @@ def _form_errors(form, exc: ValidationError) -> None:
 
 @tenant_access_required(Access.MEMBER)
 def report_list(request):
-    form = ReportCreateForm(request.POST or None, initial={"day": timezone.localdate()})
+    form = ReportCreateForm(request.POST or None, initial={"day": tenant_today(request.tenant)})
     if request.method == "POST":
         if request.tenant_access < Access.CSM:
-            raise AccessDenied("Only vendor staff prepare QBRs.")
+            raise AccessDenied(gettext("Only vendor staff prepare QBRs."))
         if form.is_valid():
             try:
                 report = services.report_create(actor=request.user, day=form.cleaned_data["day"])
@@ -82,7 +83,7 @@ def report_edit(request, pk: int):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, "Narrative saved.")
+            messages.success(request, gettext("Narrative saved."))
     return redirect("qbr:report", pk=report.pk)
 
 
@@ -95,7 +96,9 @@ def report_publish(request, pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"QBR {report.label} published: its figures are now frozen.")
+        messages.success(
+            request, gettext("QBR %(label)s published: its figures are now frozen.") % {"label": report.label}
+        )
     return redirect("qbr:report", pk=report.pk)
 
 
@@ -154,7 +157,7 @@ def report_csv(request, pk: int):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = _attachment(request, report, "csv")
     writer = csv.writer(response)
-    writer.writerow(CSV_HEADER)
+    writer.writerow([str(column) for column in CSV_HEADER])
     writer.writerows(figure_rows(selectors.report_content_get(report)["figures"], label=report.label))
     return response
 
@@ -165,14 +168,14 @@ def outcome_list(request):
     form = OutcomeForm(request.POST or None)
     if request.method == "POST":
         if request.tenant_access < Access.CSM:
-            raise AccessDenied("Only vendor staff define outcomes.")
+            raise AccessDenied(gettext("Only vendor staff define outcomes."))
         if form.is_valid():
             try:
                 services.outcome_create(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
-                messages.success(request, "Outcome added to the success plan.")
+                messages.success(request, gettext("Outcome added to the success plan."))
                 return redirect("qbr:outcomes")
     outcomes = Outcome.objects.prefetch_related("values")
     context = {"outcomes": outcomes, "form": form, "value_form": OutcomeValueForm()}
@@ -186,9 +189,13 @@ def outcome_value(request, pk: int):
     form = OutcomeValueForm(request.POST)
     if form.is_valid():
         services.outcome_record_value(outcome=outcome, actor=request.user, **form.cleaned_data)
-        messages.success(request, f"Recorded {form.cleaned_data['value']} for “{outcome.title}”.")
+        messages.success(
+            request,
+            gettext("Recorded %(value)s for “%(title)s”.")
+            % {"value": form.cleaned_data["value"], "title": outcome.title},
+        )
     else:
-        messages.error(request, "Enter the measured value as a number.")
+        messages.error(request, gettext("Enter the measured value as a number."))
     return redirect("qbr:outcomes")
 
 
@@ -201,5 +208,5 @@ def outcome_sign_off(request, pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"Signed off “{outcome.title}”.")
+        messages.success(request, gettext("Signed off “%(title)s”.") % {"title": outcome.title})
     return redirect("qbr:outcomes")

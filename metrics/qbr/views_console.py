@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from portal.accounts.access import Access, tenant_for_staff_or_404, tenants_visible_to
@@ -52,7 +53,7 @@ def tenant_report_list(request, slug: str):
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
-                messages.success(request, f"Draft QBR {report.label} started.")
+                messages.success(request, gettext("Draft QBR %(label)s started.") % {"label": report.label})
                 return redirect("qbr_console:tenant_report", slug=tenant.slug, pk=report.pk)
         context = {"tenant": tenant, "reports": list(selectors.report_list(access=Access.CSM)), "form": form}
         return render(request, "qbr/console_report_list.html", context, status=400 if form.errors else 200)
@@ -70,7 +71,7 @@ def tenant_report_detail(request, slug: str, pk: int):
             except ValidationError as exc:
                 _form_errors(form, exc)
             else:
-                messages.success(request, "Narrative saved.")
+                messages.success(request, gettext("Narrative saved."))
                 return redirect("qbr_console:tenant_report", slug=tenant.slug, pk=report.pk)
         if request.method != "POST":
             form = ReportNarrativeForm(initial={f: getattr(report, f) for f in services.NARRATIVE_FIELDS})
@@ -96,5 +97,9 @@ def tenant_report_publish(request, slug: str, pk: int):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, f"QBR {report.label} published: {tenant.name} sees it on their site now.")
+            messages.success(
+                request,
+                gettext("QBR %(label)s published: %(name)s sees it on their site now.")
+                % {"label": report.label, "name": tenant.name},
+            )
     return redirect("qbr_console:tenant_report", slug=tenant.slug, pk=pk)

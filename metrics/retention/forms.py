@@ -2,6 +2,7 @@ from datetime import date
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from .models import SETS_ARR, STARTS, ChurnReason, EventKind
 from .periods import presets
@@ -10,21 +11,32 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class EventForm(forms.Form):
-    kind = forms.ChoiceField(label="Event", choices=EventKind.choices)
-    occurred_on = forms.DateField(label="Date", widget=DATE, help_text="The day it took effect; today or earlier.")
+    kind = forms.ChoiceField(label=gettext_lazy("Event"), choices=EventKind.choices)
+    occurred_on = forms.DateField(
+        label=gettext_lazy("Date"), widget=DATE, help_text=gettext_lazy("The day it took effect; today or earlier.")
+    )
     arr = forms.DecimalField(
-        label="ARR after the event",
+        label=gettext_lazy("ARR after the event"),
         required=False,
         min_value=0,
         max_digits=14,
         decimal_places=2,
-        help_text="Contract start, renewal, expansion, contraction and win-back: the yearly value from that day.",
+        help_text=gettext_lazy(
+            "Contract start, renewal, expansion, contraction and win-back: the yearly value from that day."
+        ),
     )
     term_end = forms.DateField(
-        label="Next renewal due", required=False, widget=DATE, help_text="Contract start, renewal and win-back."
+        label=gettext_lazy("Next renewal due"),
+        required=False,
+        widget=DATE,
+        help_text=gettext_lazy("Contract start, renewal and win-back."),
     )
-    reason = forms.ChoiceField(label="Churn reason", choices=[("", "—"), *ChurnReason.choices], required=False)
-    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    reason = forms.ChoiceField(
+        label=gettext_lazy("Churn reason"), choices=[("", "—"), *ChurnReason.choices], required=False
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
 
     def clean(self):
         super().clean()
@@ -46,16 +58,18 @@ class EventForm(forms.Form):
 
 class ReverseForm(forms.Form):
     note = forms.CharField(
-        label="Why", max_length=2000, help_text="Say what was wrong; the original entry stays visible."
+        label=gettext_lazy("Why"),
+        max_length=2000,
+        help_text=gettext_lazy("Say what was wrong; the original entry stays visible."),
     )
 
 
 class PeriodForm(forms.Form):
     """A reporting period: a preset, or two dates (which win when given)."""
 
-    preset = forms.ChoiceField(label="Period", required=False)
-    start = forms.DateField(label="From", required=False, widget=DATE)
-    end = forms.DateField(label="To", required=False, widget=DATE)
+    preset = forms.ChoiceField(label=gettext_lazy("Period"), required=False)
+    start = forms.DateField(label=gettext_lazy("From"), required=False, widget=DATE)
+    end = forms.DateField(label=gettext_lazy("To"), required=False, widget=DATE)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,7 +84,7 @@ class PeriodForm(forms.Form):
         start, end = data.get("start"), data.get("end")
         if start or end:
             if not (start and end):
-                raise forms.ValidationError("Give both dates of a custom period, or choose a preset.")
+                raise forms.ValidationError(gettext("Give both dates of a custom period, or choose a preset."))
             if start > end:
                 self.add_error("end", "The period must end on or after its start.")
             if end and end > self.today:
@@ -90,8 +104,8 @@ class PeriodForm(forms.Form):
 
 class KickoffForm(forms.Form):
     kickoff_on = forms.DateField(
-        label="Kickoff",
+        label=gettext_lazy("Kickoff"),
         required=False,
         widget=DATE,
-        help_text="Time to value starts here. Leave empty to use the contract start.",
+        help_text=gettext_lazy("Time to value starts here. Leave empty to use the contract start."),
     )

@@ -3,15 +3,16 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class EventKind(models.TextChoices):
-    CONTRACT_START = "contract_start", "Contract start"
-    RENEWAL = "renewal", "Renewal"
-    EXPANSION = "expansion", "Expansion"
-    CONTRACTION = "contraction", "Contraction"
-    CHURN = "churn", "Churn"
-    WIN_BACK = "win_back", "Win-back"
+    CONTRACT_START = "contract_start", gettext_lazy("Contract start")
+    RENEWAL = "renewal", gettext_lazy("Renewal")
+    EXPANSION = "expansion", gettext_lazy("Expansion")
+    CONTRACTION = "contraction", gettext_lazy("Contraction")
+    CHURN = "churn", gettext_lazy("Churn")
+    WIN_BACK = "win_back", gettext_lazy("Win-back")
 
 
 # Events that make the customer a customer again (or for the first time) and those that end it.
@@ -21,13 +22,13 @@ SETS_ARR = (EventKind.CONTRACT_START, EventKind.RENEWAL, EventKind.EXPANSION, Ev
 
 
 class ChurnReason(models.TextChoices):
-    VALUE_NOT_REALISED = "value", "Value not realised"
-    PRODUCT_FIT = "product_fit", "Product fit or missing capability"
-    PRICE = "price", "Price or budget"
-    COMPETITOR = "competitor", "Moved to a competitor"
-    SUPPORT = "support", "Support or service experience"
-    BUSINESS_CHANGE = "business_change", "Acquired, merged or closed"
-    OTHER = "other", "Other"
+    VALUE_NOT_REALISED = "value", gettext_lazy("Value not realised")
+    PRODUCT_FIT = "product_fit", gettext_lazy("Product fit or missing capability")
+    PRICE = "price", gettext_lazy("Price or budget")
+    COMPETITOR = "competitor", gettext_lazy("Moved to a competitor")
+    SUPPORT = "support", gettext_lazy("Support or service experience")
+    BUSINESS_CHANGE = "business_change", gettext_lazy("Acquired, merged or closed")
+    OTHER = "other", gettext_lazy("Other")
 
 
 class Account(models.Model):
@@ -59,12 +60,21 @@ class Event(models.Model):
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=20, choices=EventKind.choices)
-    occurred_on = models.DateField(help_text="The day it took effect (may be in the past, never in the future).")
+    occurred_on = models.DateField(
+        help_text=gettext_lazy("The day it took effect (may be in the past, never in the future).")
+    )
     arr = models.DecimalField(
-        "ARR after the event", max_digits=14, decimal_places=2, null=True, blank=True, help_text="Empty for a churn."
+        "ARR after the event",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("Empty for a churn."),
     )
     term_end = models.DateField(
-        null=True, blank=True, help_text="Contract starts, renewals and win-backs: the day the next renewal is due."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("Contract starts, renewals and win-backs: the day the next renewal is due."),
     )
     reason = models.CharField(max_length=20, choices=ChurnReason.choices, blank=True)
     note = models.TextField(blank=True)

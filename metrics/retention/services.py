@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from portal.accounts.access import Actor, actor_user, require_staff_on
 from portal.audit.services import audit_record
@@ -34,28 +35,44 @@ def retention_account_ensure(*, tenant: Tenant) -> Account:
 
 def _validate(*, facts: list[ledger.Fact], kind: str, occurred_on: date, arr: Decimal | None, reason: str) -> None:
     if occurred_on > timezone.localdate():
-        raise ValidationError({"occurred_on": "An event cannot be dated in the future; backdating is allowed."})
+        raise ValidationError(
+            {"occurred_on": gettext("An event cannot be dated in the future; backdating is allowed.")}
+        )
     # The state the day after the event: every earlier or same-day event counts.
     active = ledger.active_at_start_of(facts, occurred_on + timedelta(days=1))
     current_arr = ledger.arr_at_start_of(facts, occurred_on + timedelta(days=1))
     if kind == EventKind.CONTRACT_START and any(f.kind == ledger.CONTRACT_START for f in facts):
         raise ValidationError(
-            {"kind": "This customer already has a contract start; a returning customer is a win-back."}
+            {"kind": gettext("This customer already has a contract start; a returning customer is a win-back.")}
         )
     if kind == EventKind.WIN_BACK and active:
-        raise ValidationError({"kind": f"A win-back follows a churn; the customer is active on {occurred_on}."})
+        raise ValidationError(
+            {
+                "kind": gettext("A win-back follows a churn; the customer is active on %(occurred_on)s.")
+                % {"occurred_on": occurred_on}
+            }
+        )
     if kind not in STARTS and not active:
         raise ValidationError(
-            {"kind": f"The customer is not active on {occurred_on}: record a contract start or win-back first."}
+            {
+                "kind": gettext(
+                    "The customer is not active on %(occurred_on)s: record a contract start or win-back first."
+                )
+                % {"occurred_on": occurred_on}
+            }
         )
     if kind in SETS_ARR and arr is None:
-        raise ValidationError({"arr": "Give the customer's ARR after this event."})
+        raise ValidationError({"arr": gettext("Give the customer's ARR after this event.")})
     if kind == EventKind.EXPANSION and arr is not None and arr <= current_arr:
-        raise ValidationError({"arr": f"An expansion raises the ARR above {current_arr}."})
+        raise ValidationError(
+            {"arr": gettext("An expansion raises the ARR above %(current_arr)s.") % {"current_arr": current_arr}}
+        )
     if kind == EventKind.CONTRACTION and arr is not None and arr >= current_arr:
-        raise ValidationError({"arr": f"A contraction lowers the ARR below {current_arr}."})
+        raise ValidationError(
+            {"arr": gettext("A contraction lowers the ARR below %(current_arr)s.") % {"current_arr": current_arr}}
+        )
     if kind == EventKind.CHURN and not reason:
-        raise ValidationError({"reason": "Choose why the customer left."})
+        raise ValidationError({"reason": gettext("Choose why the customer left.")})
 
 
 def _stage_follow(account: Account) -> None:
@@ -104,7 +121,7 @@ def retention_event_record(
     """Record a dated event in ``tenant``'s ledger (backdating allowed, never future); audited."""
     require_staff_on(actor, tenant, message="Only an admin or the account's CSM may change its retention ledger.")
     if kind not in EventKind.values:
-        raise ValidationError({"kind": f"Unknown event {kind!r}."})
+        raise ValidationError({"kind": gettext("Unknown event %(kind)s.") % {"kind": repr(kind)}})
     account = retention_account_ensure(tenant=tenant)
     Account.objects.select_for_update().filter(pk=account.pk).get()  # one writer per account at a time
     if kind == EventKind.CHURN:
@@ -138,14 +155,14 @@ def retention_event_reverse(*, event: Event, actor: Actor, note: str = "") -> Ev
     """Cancel ``event`` with a reversing entry (the original stays in the history); audited."""
     account = Account.objects.select_for_update(of=("self",)).select_related("tenant").get(pk=event.account_id)
     if account.tenant is None:
-        raise ValidationError("A deleted customer's history is kept as it was.")
+        raise ValidationError(gettext("A deleted customer's history is kept as it was."))
     require_staff_on(
         actor, account.tenant, message="Only an admin or the account's CSM may change its retention ledger."
     )
     if event.reverses_id is not None:
-        raise ValidationError("A reversing entry cannot itself be reversed: record the event again.")
+        raise ValidationError(gettext("A reversing entry cannot itself be reversed: record the event again."))
     if Event.objects.filter(reverses=event).exists():
-        raise ValidationError("This event is already reversed.")
+        raise ValidationError(gettext("This event is already reversed."))
     reversal = Event.objects.create(
         account=account,
         kind=event.kind,
@@ -190,7 +207,7 @@ def retention_kickoff_set(*, tenant: Tenant, kickoff_on: date | None, actor: Act
     """Set the day ``tenant``'s time to value starts (None: back to the contract start); audited."""
     require_staff_on(actor, tenant, message="Only an admin or the account's CSM may set the kickoff.")
     if kickoff_on is not None and kickoff_on > timezone.localdate():
-        raise ValidationError({"kickoff_on": "The kickoff cannot be in the future."})
+        raise ValidationError({"kickoff_on": gettext("The kickoff cannot be in the future.")})
     account = retention_account_ensure(tenant=tenant)
     before = account.kickoff_on
     if before != kickoff_on:

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from metrics import kpi
@@ -111,7 +112,11 @@ def ledger(request, slug: str):
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, f"Recorded: {event.get_kind_display()} on {event.occurred_on}.")
+            messages.success(
+                request,
+                gettext("Recorded: %(kind)s on %(occurred_on)s.")
+                % {"kind": event.get_kind_display(), "occurred_on": event.occurred_on},
+            )
             return redirect("retention_console:ledger", slug=tenant.slug)
     context = {
         "tenant": tenant,
@@ -131,14 +136,16 @@ def event_reverse(request, slug: str, pk: int):
     event = get_object_or_404(Event, pk=pk, account__tenant=tenant)
     form = ReverseForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Say why the entry is reversed.")
+        messages.error(request, gettext("Say why the entry is reversed."))
         return redirect("retention_console:ledger", slug=tenant.slug)
     try:
         retention_event_reverse(event=event, actor=request.user, note=form.cleaned_data["note"])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"Reversed: {event}. The original entry stays in the history.")
+        messages.success(
+            request, gettext("Reversed: %(event)s. The original entry stays in the history.") % {"event": event}
+        )
     return redirect("retention_console:ledger", slug=tenant.slug)
 
 
@@ -153,7 +160,7 @@ def kickoff_set(request, slug: str):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, "Kickoff saved; time to value is measured from it at the next score.")
+            messages.success(request, gettext("Kickoff saved; time to value is measured from it at the next score."))
     else:
-        messages.error(request, "Give the kickoff as a date (YYYY-MM-DD), or leave it empty.")
+        messages.error(request, gettext("Give the kickoff as a date (YYYY-MM-DD), or leave it empty."))
     return redirect("retention_console:ledger", slug=tenant.slug)

@@ -15,6 +15,7 @@ from typing import Any, BinaryIO
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext, ngettext
 
 from portal.accounts.access import Actor, require_tenant_schema
 from portal.audit.services import audit_record
@@ -51,44 +52,58 @@ def _text_lines(stream: BinaryIO) -> Iterator[str]:
             yield raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise ValidationError(
-                f"Line {number} is not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
-                "export the file as CSV UTF-8 and import it again. Nothing was imported."
+                gettext(
+                    "Line %(line)s is not UTF-8 text (byte %(byte)s); "
+                    "export the file as CSV UTF-8 and import it again. Nothing was imported."
+                )
+                % {"line": number, "byte": f"0x{raw[exc.start]:02x}"}
             ) from None
 
 
 def _read_header(reader: Iterator[list[str]], kind: str) -> list[str]:
     raw = next(reader, None)
     if not raw or not any(cell.strip() for cell in raw):
-        raise ValidationError("The file is empty: the first line must be the header row.")
+        raise ValidationError(gettext("The file is empty: the first line must be the header row."))
     header = [name.strip().lower() for name in raw]
     required, optional = KINDS[kind]
-    columns = (
-        f"A {kind} file has the columns {', '.join(required)} and optionally {', '.join(optional) or 'no others'}."
-    )
+    columns = gettext("A %(kind)s file has the columns %(required)s and optionally %(optional)s.") % {
+        "kind": kind,
+        "required": ", ".join(required),
+        "optional": ", ".join(optional) or gettext("no others"),
+    }
     if len(header) == 1:
         used = next((d for d in OTHER_DELIMITERS if d in raw[0]), None)
         if used:
             raise ValidationError(
-                f"The header is one column, {shown(raw[0])}: the file separates columns with {used!r}. "
-                f"Save it as CSV with commas between columns. {columns}"
+                gettext(
+                    "The header is one column, %(header)s: the file separates columns with %(delimiter)s. "
+                    "Save it as CSV with commas between columns. %(columns)s"
+                )
+                % {"header": shown(raw[0]), "delimiter": repr(used), "columns": columns}
             )
     missing = [name for name in required if name not in header]
     if missing:
-        raise ValidationError(f"The header lacks {', '.join(missing)}. {columns}")
+        raise ValidationError(
+            gettext("The header lacks %(missing)s. %(columns)s") % {"missing": ", ".join(missing), "columns": columns}
+        )
     unknown = [name for name in header if name not in required + optional]
     if unknown:
         raise ValidationError(
-            f"Unknown column{'s' if len(unknown) > 1 else ''} {', '.join(map(shown, unknown))}. {columns}"
+            ngettext("Unknown column %(names)s. %(columns)s", "Unknown columns %(names)s. %(columns)s", len(unknown))
+            % {"names": ", ".join(map(shown, unknown)), "columns": columns}
         )
     repeated = sorted({name for name in header if header.count(name) > 1})
     if repeated:
-        raise ValidationError(f"The header names {', '.join(repeated)} more than once.")
+        raise ValidationError(gettext("The header names %(names)s more than once.") % {"names": ", ".join(repeated)})
     return header
 
 
 def _formula_errors(row: dict[str, str]) -> dict[str, list[str]]:
     return {
-        name: [f"Starts with {value[0]!r}, like a spreadsheet formula; remove the leading character."]
+        name: [
+            gettext("Starts with %(character)s, like a spreadsheet formula; remove the leading character.")
+            % {"character": repr(value[0])}
+        ]
         for name, value in row.items()
         if name in TEXT_COLUMNS and value and value.startswith(FORMULA_STARTS)
     }
@@ -104,13 +119,20 @@ def _records(stream: BinaryIO, kind: str) -> Iterator[tuple[int, dict[str, str] 
             if not any(value.strip() for value in values):
                 continue  # a blank line (often the last one)
             if len(values) > len(header):
-                yield line, None, {"non_field_errors": [f"{len(values)} values on a line of {len(header)} columns."]}
+                message = gettext("%(values)s values on a line of %(columns)s columns.") % {
+                    "values": len(values),
+                    "columns": len(header),
+                }
+                yield line, None, {"non_field_errors": [message]}
                 continue
             row = dict(zip(header, values, strict=False))
             errors = _formula_errors(row)
             yield (line, None, errors) if errors else (line, row, {})
     except csv.Error as exc:
-        raise ValidationError(f"Line {reader.line_num} is not valid CSV: {exc}. Nothing was imported.") from None
+        raise ValidationError(
+            gettext("Line %(line)s is not valid CSV: %(error)s. Nothing was imported.")
+            % {"line": reader.line_num, "error": exc}
+        ) from None
 
 
 def _store_chunk(
@@ -134,7 +156,9 @@ def csv_import(*, tenant: Tenant, kind: str, data: bytes | BinaryIO, actor: Acto
     """Import a CSV file of ``kind`` into ``tenant`` (its schema active); rejected rows carry a ``line``."""
     require_tenant_schema(tenant)
     if kind not in KINDS:
-        raise ValidationError(f"Unknown kind {shown(kind)}; use one of {', '.join(KINDS)}.")
+        raise ValidationError(
+            gettext("Unknown kind %(kind)s; use one of %(kinds)s.") % {"kind": shown(kind), "kinds": ", ".join(KINDS)}
+        )
     stream = io.BytesIO(data) if isinstance(data, bytes) else data
     store = {"events": usage_events_ingest, "tickets": support_tickets_upsert, "seats": seat_counts_upsert}[kind]
     limit, size = settings.KEEL_IMPORT_MAX_ROWS, settings.KEEL_EVENTS_MAX_BATCH
@@ -142,8 +166,11 @@ def csv_import(*, tenant: Tenant, kind: str, data: bytes | BinaryIO, actor: Acto
     for line, row, errors in _records(stream, kind):
         if count == limit:
             raise ValidationError(
-                f"The file has more than {limit:,} rows (line {line} is past the limit). "
-                f"Split it into files of at most {limit:,} rows. Nothing was imported."
+                gettext(
+                    "The file has more than %(limit)s rows (line %(line)s is past the limit). "
+                    "Split it into files of at most %(limit)s rows. Nothing was imported."
+                )
+                % {"limit": f"{limit:,}", "line": line}
             )
         chunk.append((count, line, row, errors))
         count += 1
@@ -151,7 +178,7 @@ def csv_import(*, tenant: Tenant, kind: str, data: bytes | BinaryIO, actor: Acto
             result.merge(_store_chunk(store, chunk), offset=0)
             chunk = []
     if count == 0:
-        raise ValidationError("The file has a header but no rows.")
+        raise ValidationError(gettext("The file has a header but no rows."))
     if chunk:
         result.merge(_store_chunk(store, chunk), offset=0)
     audit_record(

@@ -6,10 +6,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from portal.accounts.access import require_customer, require_tenant_schema
 from portal.accounts.models import User
 from portal.audit.services import audit_record
+from portal.tenancy.clock import tenant_today
 from portal.tenancy.models import Tenant
 
 from ..models import NpsResponse
@@ -33,11 +35,13 @@ def nps_answer(*, tenant: Tenant, user: User, score: int, comment: str = "") -> 
     require_tenant_schema(tenant)
     require_customer(user, tenant, message="Only the customer's own people answer the NPS survey.")
     if not 0 <= score <= 10:
-        raise ValidationError({"score": "Choose a score from 0 to 10."})
-    period = nps_period(timezone.localdate())
+        raise ValidationError({"score": gettext("Choose a score from 0 to 10.")})
+    period = nps_period(tenant_today(tenant))
     response = NpsResponse.objects.select_for_update().filter(respondent_id=user.pk, period=period).first()
     if response is not None and response.score is not None:
-        raise ValidationError(f"You already answered the survey for {period}. Thank you!")
+        raise ValidationError(
+            gettext("You already answered the survey for %(period)s. Thank you!") % {"period": period}
+        )
     if response is None:
         response = NpsResponse(respondent_id=user.pk, period=period)
     response.score = score
@@ -47,7 +51,9 @@ def nps_answer(*, tenant: Tenant, user: User, score: int, comment: str = "") -> 
         with transaction.atomic():
             response.save()
     except IntegrityError:
-        raise ValidationError(f"You already answered the survey for {period}. Thank you!") from None
+        raise ValidationError(
+            gettext("You already answered the survey for %(period)s. Thank you!") % {"period": period}
+        ) from None
     audit_record(actor=user, action="nps.answered", tenant=tenant, target=response, period=period)
     return response
 
@@ -57,6 +63,6 @@ def nps_dismiss(*, tenant: Tenant, user: User) -> NpsResponse:
     """Record that ``user`` declined this period's survey, so it is not shown again."""
     require_tenant_schema(tenant)
     require_customer(user, tenant, message="Only the customer's own people answer the NPS survey.")
-    period = nps_period(timezone.localdate())
+    period = nps_period(tenant_today(tenant))
     response, _ = NpsResponse.objects.get_or_create(respondent_id=user.pk, period=period)
     return response

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from portal.accounts.access import Actor, require_tenant_schema
 from portal.audit.services import audit_record
@@ -70,7 +71,7 @@ def feature_create(*, tenant: Tenant, key: str, name: str, is_core: bool, actor:
     feature = Feature(key=key.strip().lower(), name=name.strip() or key.strip(), is_core=is_core)
     feature.full_clean()
     if Feature.objects.filter(key=feature.key).exists():
-        raise ValidationError({"key": f"The catalog already has {feature.key!r}."})
+        raise ValidationError({"key": gettext("The catalog already has %(key)s.") % {"key": repr(feature.key)}})
     feature.save()
     audit_record(actor=actor, action="feature.created", tenant=tenant, target=feature, key=feature.key, core=is_core)
     return feature

@@ -18,4 +18,4 @@ register.filter("kpi_auc", kpi.format_auc)
 @register.filter("kpi_band")
 def band_label(value: str) -> str:
     """A band's words ("Not enough data yet" for unknown), not its key."""
-    return Band(value).label if value in Band.values else value
+    return str(Band(value).label) if value in Band.values else value

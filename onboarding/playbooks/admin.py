@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext
 
 from .models import Playbook, PlaybookPhase, PlaybookTask
 
@@ -29,7 +30,7 @@ class TaskInlineFormSet(BaseInlineFormSet):
         marked = [f for f in self.forms if f.cleaned_data.get("is_first_value") and not f.cleaned_data.get("DELETE")]
         others = PlaybookTask.objects.filter(phase__playbook=phase.playbook, is_first_value=True).exclude(phase=phase)
         if len(marked) + others.count() > 1:
-            raise ValidationError("A playbook has exactly one first-value milestone.")
+            raise ValidationError(gettext("A playbook has exactly one first-value milestone."))
 
 
 class TaskInline(admin.StackedInline):

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from onboarding.choices import AssigneeRole, EvidenceKind, OwnerSide
 
@@ -43,17 +44,23 @@ class PlaybookPhase(models.Model):
 
 class PlaybookTask(models.Model):
     phase = models.ForeignKey(PlaybookPhase, on_delete=models.CASCADE, related_name="tasks")
-    key = models.SlugField(max_length=60, help_text="Unique within the playbook; dependencies refer to it.")
+    key = models.SlugField(
+        max_length=60, help_text=gettext_lazy("Unique within the playbook; dependencies refer to it.")
+    )
     title = models.CharField(max_length=200)
-    instructions = models.TextField(blank=True, help_text="Markdown.")
+    instructions = models.TextField(blank=True, help_text=gettext_lazy("Markdown."))
     owner_side = models.CharField(max_length=10, choices=OwnerSide.choices, default=OwnerSide.CUSTOMER)
     assignee_role = models.CharField(max_length=20, choices=AssigneeRole.choices, default=AssigneeRole.CUSTOMER_ADMIN)
-    due_offset_days = models.PositiveIntegerField(default=7, help_text="Days after the onboarding starts.")
+    due_offset_days = models.PositiveIntegerField(
+        default=7, help_text=gettext_lazy("Days after the onboarding starts.")
+    )
     depends_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="unlocks")
-    kb_links = models.JSONField(default=list, blank=True, help_text='[{"title": ..., "url": ...}]')
+    kb_links = models.JSONField(default=list, blank=True, help_text=gettext_lazy('[{"title": ..., "url": ...}]'))
     evidence = models.CharField(max_length=10, choices=EvidenceKind.choices, default=EvidenceKind.NONE, blank=True)
     is_milestone = models.BooleanField(default=False)
-    is_first_value = models.BooleanField(default=False, help_text="The first-value milestone (one per playbook).")
+    is_first_value = models.BooleanField(
+        default=False, help_text=gettext_lazy("The first-value milestone (one per playbook).")
+    )
     position = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -1,10 +1,16 @@
 from django import forms
+from django.utils.translation import gettext_lazy
 
 DAY_CHOICES = [(1, "1 day"), (3, "3 days"), (7, "1 week"), (14, "2 weeks"), (30, "30 days")]
 
 
 class SnoozeForm(forms.Form):
-    days = forms.TypedChoiceField(label="Snooze escalation for", choices=DAY_CHOICES, coerce=int, initial=7)
+    days = forms.TypedChoiceField(
+        label=gettext_lazy("Snooze escalation for"), choices=DAY_CHOICES, coerce=int, initial=7
+    )
     reason = forms.CharField(
-        label="Reason", max_length=300, widget=forms.Textarea(attrs={"rows": 2}), help_text="Shown to other staff."
+        label=gettext_lazy("Reason"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("Shown to other staff."),
     )

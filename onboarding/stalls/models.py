@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Self
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from portal.accounts.access import tenants_visible_to
 from portal.tenancy.models import Tenant
@@ -21,15 +22,15 @@ if TYPE_CHECKING:
 
 
 class EndReason(models.TextChoices):
-    PROGRESS = "progress", "Progress resumed"
-    COMPLETED = "completed", "Onboarding completed"
-    CLEARED = "cleared", "Rule no longer holds"
-    REMOVED = "removed", "Checklist removed"
+    PROGRESS = "progress", gettext_lazy("Progress resumed")
+    COMPLETED = "completed", gettext_lazy("Onboarding completed")
+    CLEARED = "cleared", gettext_lazy("Rule no longer holds")
+    REMOVED = "removed", gettext_lazy("Checklist removed")
 
 
 class EscalationLevel(models.TextChoices):
-    CSM = "csm", "Assigned CSM"
-    ADMINS = "admins", "Admins"
+    CSM = "csm", gettext_lazy("Assigned CSM")
+    ADMINS = "admins", gettext_lazy("Admins")
 
 
 class StallEpisodeQuerySet(models.QuerySet["StallEpisode"]):
@@ -52,8 +53,10 @@ class StallEpisode(models.Model):
     stalled_since = models.DateTimeField()
     detected_at = models.DateTimeField(default=timezone.now)
     # Which parts of the rule held at the last check.
-    is_idle = models.BooleanField(default=False, help_text="No task completed for the tier's idle days.")
-    is_overdue = models.BooleanField(default=False, help_text="A task is overdue by more than the tier's limit.")
+    is_idle = models.BooleanField(default=False, help_text=gettext_lazy("No task completed for the tier's idle days."))
+    is_overdue = models.BooleanField(
+        default=False, help_text=gettext_lazy("A task is overdue by more than the tier's limit.")
+    )
     last_checked_at = models.DateTimeField(default=timezone.now)
     last_progress_at = models.DateTimeField()
     open_tasks = models.PositiveIntegerField(default=0)

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import translation
+from django.utils.translation import gettext
 
 from onboarding.choices import OwnerSide
 from onboarding.models import Task, TaskStatus
@@ -14,13 +15,14 @@ from portal.accounts.access import current_tenant
 from portal.accounts.models import Membership
 from portal.notifications.models import Channel, NotificationPreference
 from portal.notifications.services import notification_enqueue
+from portal.tenancy.clock import tenant_today
 
 
 @transaction.atomic
 def task_reminders_enqueue(*, now: datetime | None = None) -> int:
     """Write a reminder for each overdue customer task's assignee who has not opted out; return how many."""
     tenant = current_tenant(fresh=True)
-    today = timezone.localdate(now or timezone.now())
+    today = tenant_today(tenant, now=now)
     overdue = list(
         Task.objects.filter(
             status=TaskStatus.TODO,
@@ -49,13 +51,19 @@ def task_reminders_enqueue(*, now: datetime | None = None) -> int:
             continue
         link = tenant.absolute_url(reverse("onboarding:task_detail", args=[task.pk], urlconf=settings.ROOT_URLCONF))
         context = {"user": user, "task": task, "tenant": tenant, "link": link, "preferences_link": preferences_link}
+        with translation.override(user.language_for(tenant)):  # in the assignee's language
+            subject = gettext("Reminder: “%(title)s” was due %(due_date)s") % {
+                "title": task.title,
+                "due_date": task.due_date.isoformat(),  # type: ignore[union-attr]  # overdue: has a due date
+            }
+            body = render_to_string("stalls/email/task_reminder.txt", context)
         written += len(
             notification_enqueue(
                 # Once per task and due date: moving the date earns a new reminder, re-running does not.
                 key=f"reminder:t{tenant.pk}:{task.pk}:{task.due_date.isoformat()}",  # type: ignore[union-attr]  # overdue: has a due date
                 kind="task.reminder",
-                subject=f"Reminder: “{task.title}” was due {task.due_date:%Y-%m-%d}",
-                body=render_to_string("stalls/email/task_reminder.txt", context),
+                subject=subject,
+                body=body,
                 recipients=[user],
                 via=(Channel.EMAIL,),
                 tenant=tenant,

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from onboarding.models import Checklist, Task
+from portal.tenancy.clock import tenant_today
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def checklist_verdict(
     last_progress = max([t.completed_at for t in tasks if t.completed_at] + [checklist.started_at])
     if not open_tasks:
         return Verdict(False, False, None, last_progress, 0, None)
-    today = timezone.localdate(now)
+    today = tenant_today(now=now)
     idle_from = last_progress + timedelta(days=rule.idle_days)
     idle = now >= idle_from
     late = sorted(

@@ -16,14 +16,16 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 
 from onboarding.models import Activity, Checklist, Task
 from portal.accounts.access import SYSTEM, Actor, actor_user, current_tenant, require_staff_on
 from portal.accounts.models import StaffRole, User
 from portal.audit.services import audit_record
 from portal.notifications.models import Channel
-from portal.notifications.services import notification_enqueue
+from portal.notifications.services import notification_enqueue, team_chat_target
+from portal.tenancy.clock import tenant_today
 from portal.tenancy.models import Tenant, console_absolute_url
 
 from .models import EndReason, EscalationLevel, StallEpisode
@@ -203,40 +205,67 @@ def _admins() -> list[User]:
 
 # --- messages ------------------------------------------------------------------------------
 def _summary(episode: StallEpisode, now: datetime) -> str:
-    """Return one line saying why the checklist is stalled and what blocks it."""
+    """Return one line saying why the checklist is stalled and what blocks it (active language)."""
     parts = []
     if episode.is_overdue and episode.blocking_task_title:
-        late = episode.days_overdue(timezone.localdate(now))
-        parts.append(f"“{episode.blocking_task_title}” is {late} day{'s' if late != 1 else ''} overdue")
+        late = episode.days_overdue(tenant_today(episode.tenant, now=now)) or 0
+        parts.append(
+            ngettext("“%(title)s” is %(days)d day overdue", "“%(title)s” is %(days)d days overdue", late)
+            % {"title": episode.blocking_task_title, "days": late}
+        )
     if episode.is_idle:
         idle = (now - episode.last_progress_at).days
-        parts.append(f"no task completed for {idle} days")
+        parts.append(
+            ngettext("no task completed for %(days)d day", "no task completed for %(days)d days", idle) % {"days": idle}
+        )
         if not episode.is_overdue and episode.blocking_task_title:
-            parts.append(f"next up: “{episode.blocking_task_title}”")
-    return "; ".join(parts)[:300] or "stalled"
+            parts.append(gettext("next up: “%(title)s”") % {"title": episode.blocking_task_title})
+    return gettext("; ").join(parts)[:300] or gettext("stalled")
 
 
 def _notify(tenant: Tenant, episode: StallEpisode, recipients: list[User], now: datetime, *, escalation: bool) -> int:
-    """Write the outbox rows telling ``recipients`` about ``episode`` at its current level."""
+    """Write the outbox rows telling ``recipients`` about ``episode`` at its current level.
+
+    Each person is written to in their language (the team channel in ``KEEL_TEAM_LANGUAGE``):
+    one enqueue per language, with the same decision key, so each row's key is what it was.
+    """
     path = reverse("stalls:stall_list", urlconf=settings.PUBLIC_SCHEMA_URLCONF)
     link = console_absolute_url(f"{path}#episode-{episode.pk}")
-    summary = _summary(episode, now)
-    context = {"tenant": tenant, "episode": episode, "summary": summary, "link": link, "escalation": escalation}
-    prefix = "Still stalled" if escalation else "Onboarding stalled"
-    rows = notification_enqueue(
-        # One decision per episode and ladder step: re-running detection can never add a row.
-        key=f"stall:{episode.pk}:{episode.level}",
-        kind="stall.escalation" if escalation else "stall.alert",
-        subject=f"{prefix}: {tenant.name} — {summary}",
-        body=render_to_string("stalls/email/stall_alert.txt", context),
-        recipients=recipients,
-        via=(Channel.IN_APP, Channel.EMAIL, Channel.WEBHOOK),
-        webhooks=[settings.KEEL_STALL_TEAM_WEBHOOK_URL] if settings.KEEL_STALL_TEAM_WEBHOOK_URL else [],
-        tenant=tenant,
-        topic=episode.topic,
-        link=link,
-    )
-    return len(rows)
+    by_language: dict[str, list[User]] = {}
+    for user in recipients:
+        by_language.setdefault(user.language_for(tenant), []).append(user)
+    team = team_chat_target() if settings.KEEL_STALL_TEAM_WEBHOOK_URL else None
+    if team is not None:
+        by_language.setdefault(team.language or settings.LANGUAGE_CODE, [])
+    written = 0
+    for language, people in sorted(by_language.items()):
+        with translation.override(language):
+            summary = _summary(episode, now)
+            context = {"tenant": tenant, "episode": episode, "summary": summary, "link": link, "escalation": escalation}
+            prefix = gettext("Still stalled") if escalation else gettext("Onboarding stalled")
+            subject = gettext("%(prefix)s: %(tenant)s — %(summary)s") % {
+                "prefix": prefix,
+                "tenant": tenant.name,
+                "summary": summary,
+            }
+            body = render_to_string("stalls/email/stall_alert.txt", context)
+        hooks = [team] if team is not None and language == (team.language or settings.LANGUAGE_CODE) else []
+        written += len(
+            notification_enqueue(
+                # One decision per episode and ladder step: re-running detection can never add a row.
+                key=f"stall:{episode.pk}:{episode.level}",
+                kind="stall.escalation" if escalation else "stall.alert",
+                subject=subject,
+                body=body,
+                recipients=people,
+                via=(Channel.IN_APP, Channel.EMAIL, Channel.WEBHOOK),
+                webhooks=hooks,
+                tenant=tenant,
+                topic=episode.topic,
+                link=link,
+            )
+        )
+    return written
 
 
 # --- staff actions -------------------------------------------------------------------------
@@ -248,12 +277,14 @@ def stall_episode_snooze(*, episode: StallEpisode, actor: Actor, reason: str, da
     require_staff_on(actor, episode.tenant)
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": "Say why the escalation can wait."})
+        raise ValidationError({"reason": gettext("Say why the escalation can wait.")})
     if not 1 <= days <= SNOOZE_MAX_DAYS:
-        raise ValidationError({"days": f"Snooze for 1 to {SNOOZE_MAX_DAYS} days."})
+        raise ValidationError(
+            {"days": gettext("Snooze for 1 to %(SNOOZE_MAX_DAYS)s days.") % {"SNOOZE_MAX_DAYS": SNOOZE_MAX_DAYS}}
+        )
     episode = StallEpisode.objects.select_for_update().select_related("tenant").get(pk=episode.pk)
     if not episode.is_open:
-        raise ValidationError("This stall has already ended.")
+        raise ValidationError(gettext("This stall has already ended."))
     now = timezone.now()
     episode.snoozed_until, episode.snoozed_at = now + timedelta(days=days), now
     episode.snooze_reason, episode.snoozed_by = reason[:300], actor_user(actor)

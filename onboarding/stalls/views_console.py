@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from portal.accounts.decorators import staff_required
@@ -53,7 +54,9 @@ def stall_snooze(request, pk: int):
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, f"Escalation of {episode.tenant.name}'s stall is snoozed.")
+            messages.success(
+                request, gettext("Escalation of %(name)s's stall is snoozed.") % {"name": episode.tenant.name}
+            )
             return redirect("stalls:stall_list")
     return _render_list(request, failed=form, failed_pk=episode.pk, status=400)
 
@@ -62,5 +65,5 @@ def stall_snooze(request, pk: int):
 @require_POST
 def stall_unsnooze(request, pk: int):
     episode = services.stall_episode_unsnooze(episode=_episode_or_404(request, pk), actor=request.user)
-    messages.success(request, f"Escalation of {episode.tenant.name}'s stall is back on.")
+    messages.success(request, gettext("Escalation of %(name)s's stall is back on.") % {"name": episode.tenant.name})
     return redirect("stalls:stall_list")

@@ -4,6 +4,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 
 from .access import Access
 
@@ -18,7 +19,7 @@ def tenant_access_required(minimum: Access = Access.MEMBER):
             if access is None:
                 return redirect_to_login(request.get_full_path())
             if access < minimum:
-                raise PermissionDenied(f"Requires {minimum.label} access.")
+                raise PermissionDenied(gettext("Requires %(label)s access.") % {"label": minimum.label})
             return view(request, *args, **kwargs)
 
         return wrapped
@@ -37,7 +38,7 @@ def staff_required(*, admin_only: bool = False):
                 return redirect_to_login(request.get_full_path())
             allowed = user.is_keel_admin if admin_only else user.is_vendor_staff
             if not allowed:
-                raise PermissionDenied("Vendor staff only." if not admin_only else "Admins only.")
+                raise PermissionDenied(gettext("Vendor staff only.") if not admin_only else gettext("Admins only."))
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -1,14 +1,23 @@
+from typing import cast
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from portal.notifications.email import branded_message
+from portal.tenancy.clock import time_zone_names
 from portal.tenancy.models import Tenant
 
 from .access import Access, tenant_access_for
 from .models import MembershipRole, SignInMethods, SignInPolicy
+
+StrOrPromise = str | Promise
 
 
 def _current_tenant(request) -> Tenant | None:
@@ -25,7 +34,7 @@ class EmailAuthenticationForm(AuthenticationForm):
     """Log in with an e-mail; on a tenant host only its members and staff get in."""
 
     username = forms.EmailField(
-        label="E-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+        label=gettext_lazy("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
 
     def confirm_login_allowed(self, user):
@@ -43,12 +52,13 @@ class EmailAuthenticationForm(AuthenticationForm):
             raise ValidationError(refusal, code="sso_required")
         if access < Access.CSM and not _password_allowed(tenant):
             raise ValidationError(
-                f"{tenant.name} signs in with an e-mailed link or code, not a password. Use the form below.",
+                gettext("%(tenant)s signs in with an e-mailed link or code, not a password. Use the form below.")
+                % {"tenant": tenant.name},
                 code="password_off",
             )
         if tenant.is_suspended and access < Access.CSM:
             raise ValidationError(
-                "This account is suspended. Contact your vendor's customer-success team.", code="suspended"
+                gettext("This account is suspended. Contact your vendor's customer-success team."), code="suspended"
             )
 
 
@@ -88,34 +98,34 @@ class TenantPasswordResetForm(PasswordResetForm):
 
 
 class InvitationAcceptForm(forms.Form):
-    full_name = forms.CharField(max_length=150, required=False, label="Your name")
+    full_name = forms.CharField(max_length=150, required=False, label=gettext_lazy("Your name"))
     password = forms.CharField(widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False)
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label="E-mail")
+    email = forms.EmailField(label=gettext_lazy("E-mail"))
     role = forms.ChoiceField(choices=MembershipRole.choices, initial=MembershipRole.CUSTOMER_MEMBER)
 
 
 class SignInCodeRequestForm(forms.Form):
     # Not labelled "E-mail": the log-in page shows this form under the password form's e-mail field.
     email = forms.EmailField(
-        label="Your address", widget=forms.EmailInput(attrs={"autocomplete": "email"}), max_length=254
+        label=gettext_lazy("Your address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}), max_length=254
     )
 
 
 class SignInCodeForm(forms.Form):
     code = forms.RegexField(
         regex=r"^\s*\d{6}\s*$",
-        label="6-digit code",
-        error_messages={"invalid": "Enter the 6 digits from the e-mail."},
+        label=gettext_lazy("6-digit code"),
+        error_messages={"invalid": gettext_lazy("Enter the 6 digits from the e-mail.")},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
 
 
 class MfaTokenForm(forms.Form):
     token = forms.CharField(
-        label="Code from your authenticator app, or a recovery code",
+        label=gettext_lazy("Code from your authenticator app, or a recovery code"),
         max_length=16,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
     )
@@ -124,47 +134,89 @@ class MfaTokenForm(forms.Form):
 class MfaSetupForm(forms.Form):
     token = forms.RegexField(
         regex=r"^\s*\d{6}\s*$",
-        label="6-digit code from your authenticator app",
-        error_messages={"invalid": "Enter the 6 digits your app shows."},
+        label=gettext_lazy("6-digit code from your authenticator app"),
+        error_messages={"invalid": gettext_lazy("Enter the 6 digits your app shows.")},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
 
 class SignInPolicyForm(forms.Form):
     methods = forms.ChoiceField(
-        label="Your people sign in with",
+        label=gettext_lazy("Your people sign in with"),
         choices=SignInMethods.choices,
         widget=forms.RadioSelect,
     )
 
 
 class SsoConfigForm(forms.Form):
-    enabled = forms.BooleanField(label="Offer single sign-on on the log-in page", required=False)
+    enabled = forms.BooleanField(label=gettext_lazy("Offer single sign-on on the log-in page"), required=False)
     issuer = forms.URLField(
-        label="Issuer URL",
+        label=gettext_lazy("Issuer URL"),
         max_length=300,
-        help_text="Your identity provider's issuer; Keel reads /.well-known/openid-configuration under it.",
+        help_text=gettext_lazy(
+            "Your identity provider's issuer; Keel reads /.well-known/openid-configuration under it."
+        ),
         assume_scheme="https",
     )
-    client_id = forms.CharField(label="Client ID", max_length=200)
+    client_id = forms.CharField(label=gettext_lazy("Client ID"), max_length=200)
     client_secret = forms.CharField(
-        label="Client secret",
+        label=gettext_lazy("Client secret"),
         required=False,
         strip=False,
         max_length=500,
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
-        help_text="Stored encrypted. Leave blank to keep the current one.",
+        help_text=gettext_lazy("Stored encrypted. Leave blank to keep the current one."),
     )
     allowed_domains = forms.CharField(
-        label="Allowed e-mail domains",
+        label=gettext_lazy("Allowed e-mail domains"),
         required=False,
         max_length=500,
-        help_text="Comma-separated, for example acme.com, acme.co.uk. Blank: any address your provider vouches for.",
+        help_text=gettext_lazy(
+            "Comma-separated, for example acme.com, acme.co.uk. Blank: any address your provider vouches for."
+        ),
     )
     jit_provisioning = forms.BooleanField(
-        label="Create an account at first sign-in for people we do not know yet", required=False
+        label=gettext_lazy("Create an account at first sign-in for people we do not know yet"), required=False
     )
-    default_role = forms.ChoiceField(label="Their role", choices=MembershipRole.choices)
+    default_role = forms.ChoiceField(label=gettext_lazy("Their role"), choices=MembershipRole.choices)
     sso_required = forms.BooleanField(
-        label="Require single sign-on (turns passwords and e-mailed codes off for your people)", required=False
+        label=gettext_lazy("Require single sign-on (turns passwords and e-mailed codes off for your people)"),
+        required=False,
     )
+
+
+def _zone_choices(first: StrOrPromise) -> list[tuple[str, StrOrPromise]]:
+    return [("", first), *((name, name) for name in time_zone_names())]
+
+
+class PreferencesForm(forms.Form):
+    """The language and time zone one person sees Keel in."""
+
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    time_zone = forms.ChoiceField(label=_("Time zone"), required=False)
+
+    def __init__(self, *args, on_tenant: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if on_tenant:
+            same_language, same_zone = _("Same as my organisation"), _("Same as my organisation")
+        else:
+            same_language, same_zone = _("As my browser asks"), _("UTC")
+        cast(forms.ChoiceField, self.fields["language"]).choices = [("", same_language), *settings.LANGUAGES]
+        cast(forms.ChoiceField, self.fields["time_zone"]).choices = _zone_choices(same_zone)
+        self.fields["time_zone"].help_text = _("Dates and times are shown in this zone.")
+
+
+class TenantLocaleForm(forms.Form):
+    """A tenant's default language and the zone its business days are counted in."""
+
+    language = forms.ChoiceField(label=_("Default language"), choices=settings.LANGUAGES)
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        help_text=_(
+            "Due dates, “today” and usage days follow this zone. Each person may choose another one to read times in."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["time_zone"]).choices = [(name, name) for name in time_zone_names()]

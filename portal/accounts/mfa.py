@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 from django_otp import devices_for_user, match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -58,7 +59,7 @@ def mfa_setup_confirm(*, request: HttpRequest, user: User, token: str) -> list[s
     """Confirm the new authenticator with a code from it; return fresh recovery codes (shown once)."""
     device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
     if device is None or not device.verify_token(token.strip()):
-        raise ValidationError({"token": "That code does not match. Enter the 6 digits your app shows now."})
+        raise ValidationError({"token": gettext("That code does not match. Enter the 6 digits your app shows now.")})
     TOTPDevice.objects.filter(user=user, confirmed=True).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
@@ -79,7 +80,7 @@ def _recovery_codes_replace(user: User) -> list[str]:
 @transaction.atomic
 def mfa_recovery_codes_regenerate(*, user: User) -> list[str]:
     if not mfa_enrolled(user):
-        raise ValidationError("Set up an authenticator app first.")
+        raise ValidationError(gettext("Set up an authenticator app first."))
     codes = _recovery_codes_replace(user)
     audit_record(actor=user, action="mfa.recovery_codes_regenerated", target=user)
     return codes

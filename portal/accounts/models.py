@@ -2,23 +2,30 @@
 
 import hashlib
 import secrets
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+from portal.tenancy.clock import validate_time_zone
+
+if TYPE_CHECKING:
+    from portal.tenancy.models import Tenant
 
 
 class StaffRole(models.TextChoices):
-    NONE = "", "Customer"
-    CSM = "csm", "CSM"
-    ADMIN = "admin", "Admin"
+    NONE = "", gettext_lazy("Customer")
+    CSM = "csm", gettext_lazy("CSM")
+    ADMIN = "admin", gettext_lazy("Admin")
 
 
 class MembershipRole(models.TextChoices):
-    CUSTOMER_ADMIN = "customer_admin", "Customer admin"
-    CUSTOMER_MEMBER = "customer_member", "Customer member"
+    CUSTOMER_ADMIN = "customer_admin", gettext_lazy("Customer admin")
+    CUSTOMER_MEMBER = "customer_member", gettext_lazy("Customer member")
 
 
 class UserManager(BaseUserManager["User"]):
@@ -49,12 +56,19 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(max_length=150, blank=True)
     staff_role = models.CharField(max_length=10, choices=StaffRole.choices, default=StaffRole.NONE, blank=True)
     is_active = models.BooleanField(default=True)
-    is_staff = models.BooleanField(default=False, help_text="May log in to the Django admin.")
+    is_staff = models.BooleanField(default=False, help_text=gettext_lazy("May log in to the Django admin."))
     date_joined = models.DateTimeField(default=timezone.now)
     # Bumped by a database trigger whenever one of the user's memberships is added, changed or
     # removed (migration 0003), however it changes: the middleware's per-session cache of the
     # user's role on a tenant is valid only for the version it was read at.
     access_version = models.PositiveIntegerField(default=0, editable=False)
+    # Empty: follow the tenant's default (language) or the tenant's zone (time zone).
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True, default="", db_default=""
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, blank=True, default="", db_default="", validators=[validate_time_zone]
+    )
 
     objects = UserManager()
 
@@ -73,6 +87,18 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def language_for(self, tenant: "Tenant | None" = None) -> str:
+        """Return the language to write to this person in: theirs, else the tenant's, else the site's.
+
+        Without ``tenant``, the tenant of their first membership (vendor staff have none).
+        """
+        if self.language:
+            return self.language
+        if tenant is None:
+            membership = self.memberships.select_related("tenant").order_by("pk").first() if self.pk else None
+            tenant = membership.tenant if membership is not None else None
+        return tenant.language if tenant is not None and tenant.language else settings.LANGUAGE_CODE
 
     @property
     def is_keel_admin(self) -> bool:
@@ -166,9 +192,9 @@ class Invitation(models.Model):
 
 # --- Signing in -----------------------------------------------------------------------------------
 class SignInMethods(models.TextChoices):
-    PASSWORD = "password", "Password only"
-    PASSWORDLESS = "passwordless", "E-mailed link or code only"
-    BOTH = "both", "Password or e-mailed link or code"
+    PASSWORD = "password", gettext_lazy("Password only")
+    PASSWORDLESS = "passwordless", gettext_lazy("E-mailed link or code only")
+    BOTH = "both", gettext_lazy("Password or e-mailed link or code")
 
 
 class SignInPolicy(models.Model):
@@ -240,12 +266,12 @@ _SYSTEMS = (
 
 
 class SignInMethod(models.TextChoices):
-    PASSWORD = "password", "Password"
-    EMAIL_LINK = "email_link", "E-mailed link"
-    EMAIL_CODE = "email_code", "E-mailed code"
-    SSO = "sso", "Single sign-on"
-    HANDOFF = "handoff", "From the console"
-    INVITATION = "invitation", "Invitation"
+    PASSWORD = "password", gettext_lazy("Password")
+    EMAIL_LINK = "email_link", gettext_lazy("E-mailed link")
+    EMAIL_CODE = "email_code", gettext_lazy("E-mailed code")
+    SSO = "sso", gettext_lazy("Single sign-on")
+    HANDOFF = "handoff", gettext_lazy("From the console")
+    INVITATION = "invitation", gettext_lazy("Invitation")
 
 
 class UserSession(models.Model):

@@ -7,27 +7,33 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from portal.audit.services import audit_record
 from portal.notifications.email import branded_message
+from portal.tenancy.clock import validate_time_zone
 from portal.tenancy.models import Tenant
 
-from .access import Access, Actor, actor_user, require_role
+from .access import Access, AccessDenied, Actor, actor_user, require_role
 from .models import Invitation, Membership, MembershipRole, User
 
 
 def _send_invitation_email(*, invitation: Invitation, raw_token: str) -> None:
     link = invitation.tenant.absolute_url(f"/invite/{raw_token}/")
     context = {"invitation": invitation, "link": link}
-    branded_message(
-        subject=f"You are invited to {invitation.tenant.name} on Keel",
-        text=render_to_string("accounts/email/invitation.txt", context),
-        html_template="email/invitation.html",
-        context=context,
-        to=[invitation.email],
-        tenant=invitation.tenant,
-    ).send()
+    # Nobody has chosen a language yet: the tenant's default.
+    with translation.override(invitation.tenant.language):
+        subject = gettext("You are invited to %(name)s on Keel") % {"name": invitation.tenant.name}
+        branded_message(
+            subject=subject,
+            text=render_to_string("accounts/email/invitation.txt", context),
+            html_template="email/invitation.html",
+            context=context,
+            to=[invitation.email],
+            tenant=invitation.tenant,
+        ).send()
 
 
 @transaction.atomic
@@ -42,9 +48,11 @@ def invitation_create(*, tenant: Tenant, email: str, role: str, actor: Actor) ->
         require_role(actor, Access.CUSTOMER_ADMIN, tenant)
     email = User.objects.normalize_email(email).strip().lower()
     if role not in MembershipRole.values:
-        raise ValidationError({"role": f"Unknown role {role!r}."})
+        raise ValidationError({"role": gettext("Unknown role %(role)s.") % {"role": repr(role)}})
     if Membership.objects.filter(tenant=tenant, user__email=email).exists():
-        raise ValidationError({"email": f"{email} is already a member of {tenant.name}."})
+        raise ValidationError(
+            {"email": gettext("%(email)s is already a member of %(name)s.") % {"email": email, "name": tenant.name}}
+        )
     now = timezone.now()
     Invitation.objects.filter(tenant=tenant, email=email, accepted_at__isnull=True, revoked_at__isnull=True).update(
         revoked_at=now
@@ -79,7 +87,7 @@ def invitation_accept(*, invitation: Invitation, password: str, full_name: str =
     """
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_open:
-        raise ValidationError("This invitation has expired or was already used.")
+        raise ValidationError(gettext("This invitation has expired or was already used."))
     user = User.objects.filter(email=invitation.email).first()
     if user is None:
         user = User(email=invitation.email, full_name=full_name.strip())
@@ -88,7 +96,7 @@ def invitation_accept(*, invitation: Invitation, password: str, full_name: str =
         user.save()
     elif user.has_usable_password():
         if not user.check_password(password):
-            raise ValidationError({"password": "This is not the password of your existing Keel account."})
+            raise ValidationError({"password": gettext("This is not the password of your existing Keel account.")})
     else:
         validate_password(password, user)
         user.set_password(password)
@@ -127,7 +135,7 @@ def membership_remove(*, membership: Membership, actor: Actor) -> None:
             tenant=membership.tenant, role=MembershipRole.CUSTOMER_ADMIN
         )
         if admins.count() <= 1:
-            raise ValidationError("A tenant must keep at least one customer admin.")
+            raise ValidationError(gettext("A tenant must keep at least one customer admin."))
     audit_record(
         actor=actor,
         action="membership.removed",
@@ -136,3 +144,27 @@ def membership_remove(*, membership: Membership, actor: Actor) -> None:
         email=membership.user.email,
     )
     membership.delete()
+
+
+@transaction.atomic
+def user_preferences_update(*, user: User, language: str, time_zone: str, actor: Actor) -> User:
+    """Set the language and time zone ``user`` sees Keel in (empty: follow their tenant).
+
+    Only the person themselves may: nobody changes another person's language under them.
+    """
+    if actor_user(actor) != user:
+        raise AccessDenied(_("You can only change your own language and time zone."))
+    errors: dict[str, list[ValidationError]] = {}
+    if language and language not in {code for code, _name in settings.LANGUAGES}:
+        errors["language"] = [ValidationError(_("Keel does not speak %(language)s."), params={"language": language})]
+    if time_zone:
+        try:
+            validate_time_zone(time_zone)
+        except ValidationError as exc:
+            errors["time_zone"] = [exc]
+    if errors:
+        raise ValidationError(errors)
+    user.language, user.time_zone = language, time_zone
+    user.save(update_fields=["language", "time_zone"])
+    audit_record(actor=actor, action="user.preferences_updated", target=user, language=language, time_zone=time_zone)
+    return user

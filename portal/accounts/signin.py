@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext
 
 from portal.audit.services import audit_record
 from portal.notifications.email import branded_message
@@ -164,7 +165,7 @@ def _end(rows: QuerySet[UserSession]) -> int:
 def user_session_end(*, session: UserSession, actor: User) -> int:
     """End one of ``actor``'s own sessions (and whatever it handed off)."""
     if session.user_id != actor.pk:
-        raise ValidationError("That is not one of your sessions.")
+        raise ValidationError(gettext("That is not one of your sessions."))
     ended = _end(UserSession.objects.filter(pk=session.pk))
     audit_record(actor=actor, action="session.ended", target=session, host=session.host, ended=ended)
     return ended
@@ -203,7 +204,7 @@ def sign_in_policy_get(*, tenant: Tenant) -> SignInPolicy:
 def sign_in_policy_update(*, tenant: Tenant, methods: str, actor: Actor) -> SignInPolicy:
     require_role(actor, Access.CUSTOMER_ADMIN, tenant)
     if methods not in SignInMethods.values:
-        raise ValidationError({"methods": f"Unknown sign-in method {methods!r}."})
+        raise ValidationError({"methods": gettext("Unknown sign-in method %(methods)s.") % {"methods": repr(methods)}})
     policy, _ = SignInPolicy.objects.select_for_update().get_or_create(tenant=tenant)
     before = policy.methods
     policy.methods = methods
@@ -323,7 +324,7 @@ def sign_in_link_redeem(*, tenant: Tenant, raw_link: str) -> User:
     """Use the link once; return its user. Raises ValidationError for a used, expired or foreign link."""
     row = SignInCode.objects.select_for_update().filter(link_hash=hash_secret(raw_link), tenant=tenant).first()
     if row is None or not row.is_open:
-        raise ValidationError("This sign-in link has expired or was already used. Ask for a new one.")
+        raise ValidationError(gettext("This sign-in link has expired or was already used. Ask for a new one."))
     row.used_at = timezone.now()
     row.save(update_fields=["used_at"])
     assert row.user is not None  # is_open says so
@@ -363,7 +364,7 @@ def handoff_create(*, request: HttpRequest, tenant: Tenant, actor: User) -> str:
     row_id = request.session.get(SESSION_ROW_KEY)
     from_session = UserSession.objects.filter(pk=row_id, user=actor, ended_at__isnull=True).first() if row_id else None
     if from_session is None:
-        raise ValidationError("Sign in on the console again to open customer hosts.")
+        raise ValidationError(gettext("Sign in on the console again to open customer hosts."))
     nonce = secrets.token_urlsafe(24)
     now = timezone.now()
     handoff = SignInHandoff.objects.create(
@@ -384,7 +385,7 @@ def handoff_create(*, request: HttpRequest, tenant: Tenant, actor: User) -> str:
 def handoff_redeem(*, request: HttpRequest, token: str) -> UserSession:
     """Sign in on this host with a handoff pass; refuse an old, used, altered or foreign one."""
     tenant = _audit_tenant(request)
-    refused = ValidationError("This sign-in pass has expired, was already used or is for another host.")
+    refused = ValidationError(gettext("This sign-in pass has expired, was already used or is for another host."))
     try:
         payload = signing.loads(token, salt=HANDOFF_SALT, max_age=settings.KEEL_HANDOFF_SECONDS)
     except signing.BadSignature:

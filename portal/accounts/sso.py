@@ -23,6 +23,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
@@ -60,16 +61,25 @@ def _check_issuer_url(issuer: str) -> None:
     parts = urlsplit(issuer)
     schemes = {"https", "http"} if settings.KEEL_SSO_ALLOW_HTTP else {"https"}
     if parts.scheme not in schemes or not parts.hostname or parts.query or parts.fragment:
-        raise ValidationError({"issuer": f"Use the issuer's {' or '.join(sorted(schemes))} URL, without ? or #."})
+        raise ValidationError(
+            {
+                "issuer": gettext("Use the issuer's %(schemes)s URL, without ? or #.")
+                % {"schemes": " or ".join(sorted(schemes))}
+            }
+        )
     if settings.KEEL_SSO_ALLOW_PRIVATE:
         return
     try:
         infos = socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
     except socket.gaierror:
-        raise ValidationError({"issuer": f"{parts.hostname} does not resolve."}) from None
+        raise ValidationError(
+            {"issuer": gettext("%(hostname)s does not resolve.") % {"hostname": parts.hostname}}
+        ) from None
     for info in infos:
         if not ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]).is_global:
-            raise ValidationError({"issuer": f"{parts.hostname} is at a non-public address; refused."})
+            raise ValidationError(
+                {"issuer": gettext("%(hostname)s is at a non-public address; refused.") % {"hostname": parts.hostname}}
+            )
 
 
 def sso_discovery(issuer: str) -> dict[str, Any]:
@@ -85,12 +95,19 @@ def sso_discovery(issuer: str) -> dict[str, Any]:
         response.raise_for_status()
         meta = response.json()
     except (requests.RequestException, ValueError) as exc:
-        raise ValidationError({"issuer": f"Could not read {url}: {exc.__class__.__name__}."}) from None
+        raise ValidationError(
+            {"issuer": gettext("Could not read %(url)s: %(name)s.") % {"url": url, "name": exc.__class__.__name__}}
+        ) from None
     if not isinstance(meta, dict) or meta.get("issuer") != issuer:
-        raise ValidationError({"issuer": "The provider's discovery document names another issuer."})
+        raise ValidationError({"issuer": gettext("The provider's discovery document names another issuer.")})
     missing = [k for k in ("authorization_endpoint", "token_endpoint", "jwks_uri") if not meta.get(k)]
     if missing:
-        raise ValidationError({"issuer": f"The provider's discovery document lacks {', '.join(missing)}."})
+        raise ValidationError(
+            {
+                "issuer": gettext("The provider's discovery document lacks %(missing)s.")
+                % {"missing": ", ".join(missing)}
+            }
+        )
     cache.set(key, meta, DISCOVERY_CACHE_SECONDS)
     return meta
 
@@ -113,14 +130,16 @@ def sso_config_update(
     require_role(actor, Access.CUSTOMER_ADMIN, tenant)
     issuer = issuer.strip().rstrip("/")
     if default_role not in MembershipRole.values:
-        raise ValidationError({"default_role": f"Unknown role {default_role!r}."})
+        raise ValidationError(
+            {"default_role": gettext("Unknown role %(default_role)s.") % {"default_role": repr(default_role)}}
+        )
     config = SsoConfig.objects.select_for_update().filter(tenant=tenant).first() or SsoConfig(tenant=tenant)
     if not client_secret and not config.client_secret_encrypted:
-        raise ValidationError({"client_secret": "Enter the client secret your identity provider gave you."})
+        raise ValidationError({"client_secret": gettext("Enter the client secret your identity provider gave you.")})
     if enabled:
         sso_discovery(issuer)
     if sso_required and not enabled:
-        raise ValidationError({"sso_required": "Turn single sign-on on before requiring it."})
+        raise ValidationError({"sso_required": gettext("Turn single sign-on on before requiring it.")})
     config.issuer, config.client_id, config.enabled = issuer, client_id.strip(), enabled
     if client_secret:
         config.client_secret_encrypted = secret_encrypt(client_secret)
@@ -151,10 +170,12 @@ def sso_break_glass_open(*, tenant: Tenant, actor: Actor, minutes: int) -> SsoCo
     """Let the tenant's customer admins sign in with a password for ``minutes`` (Keel admins only)."""
     require_staff(actor, admin_only=True)
     if not 1 <= minutes <= 24 * 60:
-        raise ValidationError("Open break glass for 1 minute to 24 hours.")
+        raise ValidationError(gettext("Open break glass for 1 minute to 24 hours."))
     config = SsoConfig.objects.select_for_update().filter(tenant=tenant).first()
     if config is None or not config.sso_required:
-        raise ValidationError(f"{tenant.name} does not require single sign-on: nothing to break.")
+        raise ValidationError(
+            gettext("%(name)s does not require single sign-on: nothing to break.") % {"name": tenant.name}
+        )
     config.break_glass_until = timezone.now() + timedelta(minutes=minutes)
     config.save(update_fields=["break_glass_until"])
     audit_record(actor=actor, action="sso.break_glass_opened", tenant=tenant, target=config, minutes=minutes)

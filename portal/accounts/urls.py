@@ -9,6 +9,7 @@ app_name = "accounts"
 # every tenant host.
 sign_in_urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
+    path("account/", views.preferences_view, name="preferences"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(

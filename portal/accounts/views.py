@@ -5,11 +5,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.timesince import timeuntil
+from django.utils.translation import gettext
 from django_ratelimit.core import is_ratelimited
 
 from portal.http import csp_allow_form_action
@@ -19,12 +21,14 @@ from .client_ip import client_ip
 from .forms import (
     EmailAuthenticationForm,
     InvitationAcceptForm,
+    PreferencesForm,
     SignInCodeRequestForm,
     TenantPasswordResetForm,
     _current_tenant,
 )
+from .middleware import request_language
 from .models import User
-from .services import invitation_accept, invitation_get_open
+from .services import invitation_accept, invitation_get_open, user_preferences_update
 from .signin import session_signed_out, sign_in_failed_record, sign_in_policy_get, user_sign_in
 from .sso import sso_config_get, sso_form_target
 
@@ -128,7 +132,7 @@ def invitation_accept_view(request, token: str):
             _add_errors(form, exc)
         else:
             user_sign_in(request, user, method="invitation")
-            messages.success(request, f"Welcome to {invitation.tenant.name}.")
+            messages.success(request, gettext("Welcome to %(name)s.") % {"name": invitation.tenant.name})
             return redirect("customer:home")
     return render(
         request,
@@ -144,3 +148,34 @@ def _add_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error("password", exc)
+
+
+@login_required
+def preferences_view(request):
+    """The signed-in person's language and time zone (console and tenant hosts)."""
+    tenant = _current_tenant(request)
+    user = request.user
+    form = PreferencesForm(
+        request.POST or None,
+        on_tenant=tenant is not None,
+        initial={"language": user.language, "time_zone": user.time_zone},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            user_preferences_update(user=user, actor=user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            # The message is rendered on the next page, in the language just chosen.
+            with translation.override(request_language(request)):
+                messages.success(request, gettext("Your language and time zone are saved."))
+            return redirect("accounts:preferences")
+    base = "customer/base.html" if tenant is not None else "console/base.html"
+    context = {
+        "form": form,
+        "base_template": base,
+        "tenant": tenant,
+        "now": timezone.now(),
+        "effective_zone": timezone.get_current_timezone_name(),
+    }
+    return render(request, "accounts/preferences.html", context, status=400 if form.errors else 200)

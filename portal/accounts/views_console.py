@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from .access import tenant_for_staff_or_404
@@ -37,5 +38,8 @@ def staff_list_view(request):
 def staff_mfa_reset_view(request, pk: int):
     user = get_object_or_404(User.objects.exclude(staff_role=StaffRole.NONE), pk=pk)
     mfa_reset(user=user, actor=request.user)
-    messages.success(request, f"{user.email} was signed out and sets up a new authenticator at next sign-in.")
+    messages.success(
+        request,
+        gettext("%(email)s was signed out and sets up a new authenticator at next sign-in.") % {"email": user.email},
+    )
     return redirect("accounts:staff_list")

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.timesince import timeuntil
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from .access import Access
@@ -164,7 +165,15 @@ def mfa_verify_view(request):
         if mfa_verify(request=request, user=user, token=form.cleaned_data["token"]):
             left = mfa_recovery_codes_left(user)
             if left < 3:
-                messages.warning(request, f"{left} recovery codes left: make new ones under Your sessions.")
+                messages.warning(
+                    request,
+                    ngettext(
+                        "%(left)s recovery code left: make new ones under Your sessions.",
+                        "%(left)s recovery codes left: make new ones under Your sessions.",
+                        left,
+                    )
+                    % {"left": left},
+                )
             return redirect(destination)
         form.add_error("token", "That code is not right. Try the current code, or a recovery code.")
     return render(
@@ -176,7 +185,7 @@ def mfa_verify_view(request):
 def mfa_setup_view(request):
     user = request.user
     if not user.is_vendor_staff:
-        raise PermissionDenied("Only vendor staff use an authenticator app here.")
+        raise PermissionDenied(gettext("Only vendor staff use an authenticator app here."))
     if mfa_enrolled(user) and not request.session.get("keel_mfa_device"):
         return redirect("accounts:mfa_verify")  # replacing an app needs the current one first
     device = mfa_setup_start(user=user)
@@ -247,7 +256,7 @@ def session_end_view(request, pk: int):
     user_session_end(session=session, actor=request.user)
     if session.pk == request.session.get(SESSION_ROW_KEY):
         return redirect("accounts:login")
-    messages.success(request, f"Signed out of {session.host}.")
+    messages.success(request, gettext("Signed out of %(host)s.") % {"host": session.host})
     return redirect("accounts:sessions")
 
 
@@ -259,7 +268,7 @@ def sign_in_settings_view(request):
     form = SignInPolicyForm(request.POST or None, initial={"methods": policy.methods})
     if request.method == "POST" and form.is_valid():
         sign_in_policy_update(tenant=tenant, methods=form.cleaned_data["methods"], actor=request.user)
-        messages.success(request, "Sign-in settings saved.")
+        messages.success(request, gettext("Sign-in settings saved."))
         return redirect("accounts:sign_in_settings")
     return render(
         request, "accounts/sign_in_settings.html", {"form": form, "tenant": tenant}, status=400 if form.errors else 200
@@ -273,7 +282,15 @@ def tenant_sign_out_all_view(request):
     ended = tenant_sessions_end(
         tenant=tenant, actor=request.user, keep_session_key=request.session.session_key or "", reason="customer admin"
     )
-    messages.success(request, f"Signed out {ended} session{'s' if ended != 1 else ''} of {tenant.name}'s people.")
+    messages.success(
+        request,
+        ngettext(
+            "Signed out %(ended)s session of %(name)s's people.",
+            "Signed out %(ended)s sessions of %(name)s's people.",
+            ended,
+        )
+        % {"ended": ended, "name": tenant.name},
+    )
     return redirect("accounts:sign_in_settings")
 
 
@@ -335,7 +352,7 @@ def sso_settings_view(request):
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, "Single sign-on settings saved.")
+            messages.success(request, gettext("Single sign-on settings saved."))
             return redirect("accounts:sso_settings")
     context = {
         "form": form,

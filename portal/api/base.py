@@ -10,6 +10,7 @@ that set ``allow_api_keys`` and only on its own tenant's host.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext
 from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.views import APIView
@@ -44,9 +45,9 @@ class TenantMemberPermission(BasePermission):
             # Authentication already binds keys to the host; this is the second lock.
             raise NotAuthenticated("This API key belongs to another account.")
         if not getattr(view, "allow_api_keys", False):
-            raise PermissionDenied("API keys cannot call this endpoint; sign in instead.")
+            raise PermissionDenied(gettext("API keys cannot call this endpoint; sign in instead."))
         if tenant.is_suspended and request.method not in SAFE_METHODS:
-            raise PermissionDenied("This account is suspended and read-only.")
+            raise PermissionDenied(gettext("This account is suspended and read-only."))
         request.tenant_access = None
         return True
 

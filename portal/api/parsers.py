@@ -1,5 +1,6 @@
 """The API's JSON parser: DRF's, with a body nested too deeply for Python answered as a 400."""
 
+from django.utils.translation import gettext
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
@@ -11,4 +12,4 @@ class SafeJSONParser(JSONParser):
         try:
             return super().parse(stream, media_type, parser_context)
         except RecursionError:
-            raise ParseError("JSON parse error - the body nests arrays or objects too deeply.") from None
+            raise ParseError(gettext("JSON parse error - the body nests arrays or objects too deeply.")) from None

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from portal.accounts.access import tenant_for_staff_or_404, tenants_visible_to
@@ -64,7 +65,11 @@ def tenant_create(request):
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, f"{result.tenant.name} is ready ({result.seconds:.2f} s).")
+            messages.success(
+                request,
+                gettext("%(name)s is ready (%(seconds)s s).")
+                % {"name": result.tenant.name, "seconds": format(result.seconds, ".2f")},
+            )
             if result.invitation_token:
                 request.session["keel_last_invite_link"] = result.tenant.absolute_url(
                     f"/invite/{result.invitation_token}/"
@@ -104,9 +109,9 @@ def tenant_invite(request, slug: str):
             messages.error(request, " ".join(exc.messages))
         else:
             request.session["keel_last_invite_link"] = tenant.absolute_url(f"/invite/{token}/")
-            messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+            messages.success(request, gettext("Invitation sent to %(value)s.") % {"value": form.cleaned_data["email"]})
     else:
-        messages.error(request, "Enter a valid e-mail address and role.")
+        messages.error(request, gettext("Enter a valid e-mail address and role."))
     return redirect("console:tenant_detail", slug=tenant.slug)
 
 
@@ -117,9 +122,11 @@ def tenant_suspend_view(request, slug: str):
     form = TenantSuspendForm(request.POST)
     if form.is_valid():
         tenant_suspend(tenant=tenant, actor=request.user, reason=form.cleaned_data["reason"])
-        messages.success(request, f"{tenant.name} is suspended: read-only, no customer logins.")
+        messages.success(
+            request, gettext("%(name)s is suspended: read-only, no customer logins.") % {"name": tenant.name}
+        )
     else:
-        messages.error(request, "Say why the tenant is suspended.")
+        messages.error(request, gettext("Say why the tenant is suspended."))
     return redirect("console:tenant_detail", slug=tenant.slug)
 
 
@@ -127,7 +134,7 @@ def tenant_suspend_view(request, slug: str):
 @require_POST
 def tenant_resume_view(request, slug: str):
     tenant = tenant_resume(tenant=tenant_for_staff_or_404(request.user, slug), actor=request.user)
-    messages.success(request, f"{tenant.name} is active again.")
+    messages.success(request, gettext("%(name)s is active again.") % {"name": tenant.name})
     return redirect("console:tenant_detail", slug=tenant.slug)
 
 
@@ -136,7 +143,11 @@ def tenant_resume_view(request, slug: str):
 def tenant_export_view(request, slug: str):
     tenant = tenant_for_staff_or_404(request.user, slug)
     export = tenant_export(tenant=tenant, actor=request.user)
-    messages.success(request, f"Export written: {export.row_count} rows, {export.size_bytes:,} bytes.")
+    messages.success(
+        request,
+        gettext("Export written: %(row_count)s rows, %(size_bytes)s bytes.")
+        % {"row_count": export.row_count, "size_bytes": format(export.size_bytes, ",")},
+    )
     return redirect("console:tenant_detail", slug=tenant.slug)
 
 
@@ -161,5 +172,5 @@ def tenant_delete_view(request, slug: str):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("console:tenant_detail", slug=slug)
-    messages.success(request, f"{slug} was deleted. Its export remains in the archive.")
+    messages.success(request, gettext("%(slug)s was deleted. Its export remains in the archive.") % {"slug": slug})
     return redirect("console:tenant_list")

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("baseline/", views.baseline, name="baseline"),
     path("team/", views.team, name="team"),
+    path("settings/", views.tenant_settings, name="settings"),
     path("settings/branding/", views.branding, name="branding"),
     path("branding.css", views.branding_css, name="branding_css"),
     path("branding/logo.png", views.branding_logo, name="branding_logo"),

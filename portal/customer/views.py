@@ -5,16 +5,19 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from portal.accounts.access import Access
 from portal.accounts.decorators import tenant_access_required
-from portal.accounts.forms import InviteForm
+from portal.accounts.forms import InviteForm, TenantLocaleForm
+from portal.accounts.middleware import request_language
 from portal.accounts.models import Invitation, Membership
 from portal.accounts.services import invitation_create, invitation_revoke, membership_remove
 from portal.tenancy.branding import DEFAULT_ACCENT, accent_soft
-from portal.tenancy.services import tenant_brand_set, tenant_logo_set
+from portal.tenancy.services import tenant_brand_set, tenant_locale_update, tenant_logo_set
 
 from .forms import BrandingForm, LogoForm
 
@@ -51,7 +54,7 @@ def team(request):
     form = InviteForm(request.POST or None)
     if request.method == "POST":
         if not can_manage:
-            raise PermissionDenied("Only customer admins may invite teammates.")
+            raise PermissionDenied(gettext("Only customer admins may invite teammates."))
         if form.is_valid():
             try:
                 invitation_create(tenant=tenant, actor=request.user, **form.cleaned_data)
@@ -59,7 +62,9 @@ def team(request):
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
-                messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+                messages.success(
+                    request, gettext("Invitation sent to %(value)s.") % {"value": form.cleaned_data["email"]}
+                )
                 return redirect("customer:team")
     context = {
         "tenant": tenant,
@@ -82,7 +87,7 @@ def membership_remove_view(request, pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"{membership.user.email} no longer has access.")
+        messages.success(request, gettext("%(email)s no longer has access.") % {"email": membership.user.email})
     return redirect("customer:team")
 
 
@@ -91,8 +96,28 @@ def membership_remove_view(request, pk: int):
 def invitation_revoke_view(request, pk: int):
     invitation = get_object_or_404(Invitation, pk=pk, tenant=request.tenant)
     invitation_revoke(invitation=invitation, actor=request.user)
-    messages.success(request, f"Invitation for {invitation.email} revoked.")
+    messages.success(request, gettext("Invitation for %(email)s revoked.") % {"email": invitation.email})
     return redirect("customer:team")
+
+
+@tenant_access_required(Access.CUSTOMER_ADMIN)
+def tenant_settings(request):
+    """The organisation's default language and time zone, set by its admin."""
+    tenant = request.tenant
+    form = TenantLocaleForm(request.POST or None, initial={"language": tenant.language, "time_zone": tenant.time_zone})
+    if request.method == "POST" and form.is_valid():
+        try:
+            tenant_locale_update(tenant=tenant, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            with translation.override(request_language(request)):
+                messages.success(request, gettext("The organisation's language and time zone are saved."))
+            return redirect("customer:settings")
+    return render(
+        request, "customer/settings.html", {"form": form, "tenant": tenant}, status=400 if form.errors else 200
+    )
 
 
 @tenant_access_required(Access.CUSTOMER_ADMIN)
@@ -112,12 +137,12 @@ def branding(request):
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, "Branding saved." if accent else "Keel's colours restored.")
+            messages.success(request, gettext("Branding saved.") if accent else gettext("Keel's colours restored."))
             return redirect("customer:branding")
     if posted == "logo" and logo_form.is_valid():
         upload = None if logo_form.cleaned_data["remove"] else logo_form.cleaned_data["logo"]
         if upload is None and not logo_form.cleaned_data["remove"]:
-            logo_form.add_error("logo", "Choose a file, or tick “Remove the logo”.")
+            logo_form.add_error("logo", gettext("Choose a file, or tick “Remove the logo”."))
         else:
             try:
                 tenant_logo_set(tenant=tenant, actor=request.user, upload=upload)
@@ -125,7 +150,7 @@ def branding(request):
                 for field, errors in exc.message_dict.items():
                     logo_form.add_error(field if field in logo_form.fields else None, errors)
             else:
-                messages.success(request, "Logo saved." if upload else "Logo removed.")
+                messages.success(request, gettext("Logo saved.") if upload else gettext("Logo removed."))
                 return redirect("customer:branding")
     context = {"tenant": tenant, "form": form, "logo_form": logo_form, "default_accent": DEFAULT_ACCENT}
     return render(request, "customer/branding.html", context, status=400 if form.errors or logo_form.errors else 200)
@@ -135,7 +160,7 @@ def branding(request):
 def branding_logo(request):
     """The tenant's logo (a PNG Keel re-encoded), for the portal's side navigation."""
     if not request.tenant.brand_logo:
-        raise Http404("No logo.")
+        raise Http404(gettext("No logo."))
     with request.tenant.brand_logo.open("rb") as logo:
         response = HttpResponse(logo.read(), content_type="image/png")
     response["Cache-Control"] = "private, max-age=3600"

@@ -1,5 +1,6 @@
 """Knowledge-base API (read-only): the same selectors as the pages, so the same visibility."""
 
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
@@ -27,7 +28,7 @@ class ArticleSummarySerializer(_DocumentSummary):
 
 @extend_schema_serializer(component_name="KbArticle")
 class ArticleSerializer(ArticleSummarySerializer):
-    body_html = serializers.CharField(help_text="Sanitised HTML, safe to insert as is.")
+    body_html = serializers.CharField(help_text=gettext_lazy("Sanitised HTML, safe to insert as is."))
     body_markdown = serializers.CharField()
     published_at = serializers.DateTimeField()
 
@@ -39,7 +40,7 @@ class PageSummarySerializer(_DocumentSummary):
 
 @extend_schema_serializer(component_name="KbPage")
 class PageSerializer(PageSummarySerializer):
-    body_html = serializers.CharField(help_text="Sanitised HTML, safe to insert as is.")
+    body_html = serializers.CharField(help_text=gettext_lazy("Sanitised HTML, safe to insert as is."))
     body_markdown = serializers.CharField()
     published_at = serializers.DateTimeField(allow_null=True)
 
@@ -58,7 +59,7 @@ class ArticleListApi(TenantAPIView):
         if slug := request.query_params.get("category"):
             category = Category.objects.filter(slug=slug).first()
             if category is None:
-                raise NotFound(f"No category {slug!r}.")
+                raise NotFound(gettext("No category %(slug)s.") % {"slug": repr(slug)})
         tag = request.query_params.get("tag", "").strip().lower()
         articles = selectors.article_list(tenant=request.tenant, category=category, tag=tag)
         return Response(ArticleSummarySerializer(articles, many=True).data)
@@ -69,7 +70,7 @@ class ArticleDetailApi(TenantAPIView):
     def get(self, request, slug: str):
         article = selectors.article_get(tenant=request.tenant, slug=slug)
         if article is None:
-            raise NotFound("No such article.")
+            raise NotFound(gettext("No such article."))
         return Response(ArticleSerializer(article).data)
 
 
@@ -86,7 +87,7 @@ class PageDetailApi(TenantAPIView):
     def get(self, request, slug: str):
         page = selectors.page_get(access=request.tenant_access, slug=slug)
         if page is None:
-            raise NotFound("No such page.")
+            raise NotFound(gettext("No such page."))
         return Response(PageSerializer(page).data)
 
 
@@ -98,7 +99,7 @@ class SearchApi(TenantAPIView):
         title = serializers.CharField()
         section = serializers.CharField()
         url = serializers.CharField()
-        snippet_html = serializers.CharField(help_text="Escaped text; only <mark> tags are markup.")
+        snippet_html = serializers.CharField(help_text=gettext_lazy("Escaped text; only <mark> tags are markup."))
         score = serializers.FloatField()
 
     @extend_schema(
@@ -118,6 +119,6 @@ class SearchApi(TenantAPIView):
             )
         query = search_query_normalise(raw)
         if not query:
-            raise ValidationError({"q": ["Say what to search for (query parameter q)."]})
+            raise ValidationError({"q": [gettext("Say what to search for (query parameter q).")]})
         hits = services.search_run(tenant=request.tenant, access=request.tenant_access, query=query)
         return Response(self.OutputSerializer(hits, many=True).data)

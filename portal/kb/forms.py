@@ -1,6 +1,7 @@
 from typing import cast
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from portal.accounts.access import tenants_visible_to
 from portal.tenancy.models import Tenant, Tier
@@ -13,15 +14,23 @@ MARKDOWN_HELP = "Markdown: **bold**, _italic_, [links](https://…), lists, tabl
 class DocumentForm(forms.Form):
     title = forms.CharField(max_length=200)
     slug = forms.SlugField(
-        max_length=80, required=False, label="Address", help_text="Part of the page's URL. Empty: made from the title."
+        max_length=80,
+        required=False,
+        label=gettext_lazy("Address"),
+        help_text=gettext_lazy("Part of the page's URL. Empty: made from the title."),
     )
-    tags = forms.CharField(max_length=450, required=False, help_text="Comma-separated, e.g. sso, deployment.")
+    tags = forms.CharField(
+        max_length=450, required=False, help_text=gettext_lazy("Comma-separated, e.g. sso, deployment.")
+    )
     body_markdown = forms.CharField(
-        label="Body", required=False, widget=forms.Textarea(attrs={"rows": 18}), help_text=MARKDOWN_HELP
+        label=gettext_lazy("Body"), required=False, widget=forms.Textarea(attrs={"rows": 18}), help_text=MARKDOWN_HELP
     )
     status = forms.ChoiceField(choices=DocumentStatus.choices, initial=DocumentStatus.DRAFT)
     note = forms.CharField(
-        max_length=300, required=False, label="What changed", help_text="Kept in the revision history."
+        max_length=300,
+        required=False,
+        label=gettext_lazy("What changed"),
+        help_text=gettext_lazy("Kept in the revision history."),
     )
 
 
@@ -29,14 +38,17 @@ class ArticleForm(DocumentForm):
     category = forms.ModelChoiceField(queryset=Category.objects.all())
     visibility = forms.ChoiceField(choices=Visibility.choices, widget=forms.RadioSelect, initial=Visibility.ALL)
     tiers = forms.MultipleChoiceField(
-        choices=Tier.choices, required=False, widget=forms.CheckboxSelectMultiple, help_text="For “chosen tiers”."
+        choices=Tier.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("For “chosen tiers”."),
     )
     tenants = forms.ModelMultipleChoiceField(
         queryset=Tenant.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Customers",
-        help_text="For “named customers”.",
+        label=gettext_lazy("Customers"),
+        help_text=gettext_lazy("For “named customers”."),
     )
 
     field_order = ["title", "category", "slug", "tags", "body_markdown", "status", "visibility", "tiers", "tenants"]
@@ -53,7 +65,9 @@ class PageForm(DocumentForm):
 class CategoryForm(forms.Form):
     name = forms.CharField(max_length=100)
     description = forms.CharField(max_length=300, required=False)
-    position = forms.IntegerField(min_value=0, max_value=32767, initial=100, help_text="Lower comes first.")
+    position = forms.IntegerField(
+        min_value=0, max_value=32767, initial=100, help_text=gettext_lazy("Lower comes first.")
+    )
 
 
 class FeedbackForm(forms.Form):

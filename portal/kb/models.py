@@ -19,6 +19,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from portal.accounts.models import User
 from portal.tenancy.models import Tier
@@ -29,14 +30,14 @@ if TYPE_CHECKING:
 
 
 class DocumentStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
+    DRAFT = "draft", gettext_lazy("Draft")
+    PUBLISHED = "published", gettext_lazy("Published")
 
 
 class Visibility(models.TextChoices):
-    ALL = "all", "All customers"
-    TIERS = "tiers", "Customers of chosen tiers"
-    TENANTS = "tenants", "Named customers"
+    ALL = "all", gettext_lazy("All customers")
+    TIERS = "tiers", gettext_lazy("Customers of chosen tiers")
+    TENANTS = "tenants", gettext_lazy("Named customers")
 
 
 class Document(models.Model):
@@ -45,7 +46,7 @@ class Document(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80)
     tags = ArrayField(models.CharField(max_length=40), default=list, blank=True)
-    body_markdown = models.TextField("body (markdown)", blank=True)
+    body_markdown = models.TextField(gettext_lazy("body (markdown)"), blank=True)
     # Derived on save by portal.kb.rendering; never written from user input directly.
     body_html = models.TextField(blank=True, editable=False)
     body_text = models.TextField(blank=True, editable=False)
@@ -98,7 +99,7 @@ class Category(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.CharField(max_length=300, blank=True)
-    position = models.PositiveSmallIntegerField(default=100, help_text="Lower comes first.")
+    position = models.PositiveSmallIntegerField(default=100, help_text=gettext_lazy("Lower comes first."))
 
     class Meta:
         ordering = ["position", "name"]

@@ -14,6 +14,7 @@ from django.db import connection, models, transaction
 from django.db.models import F, Func, Value
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from portal.accounts.access import (
     Access,
@@ -62,9 +63,11 @@ def tags_parse(raw: str | Iterable[str]) -> list[str]:
         if tag and tag not in tags:
             tags.append(tag)
     if len(tags) > MAX_TAGS:
-        raise ValidationError({"tags": f"Use at most {MAX_TAGS} tags."})
+        raise ValidationError({"tags": gettext("Use at most %(MAX_TAGS)s tags.") % {"MAX_TAGS": MAX_TAGS}})
     if any(len(tag) > MAX_TAG_LENGTH for tag in tags):
-        raise ValidationError({"tags": f"Keep each tag under {MAX_TAG_LENGTH + 1} characters."})
+        raise ValidationError(
+            {"tags": gettext("Keep each tag under %(value)s characters.") % {"value": MAX_TAG_LENGTH + 1}}
+        )
     return tags
 
 
@@ -73,9 +76,11 @@ def _unique_slug(model: type[Article] | type[Page], wanted: str, title: str, exc
     if wanted:
         slug = slugify(wanted)[:80]
         if not slug:
-            raise ValidationError({"slug": "Use letters, digits, hyphens or underscores."})
+            raise ValidationError({"slug": gettext("Use letters, digits, hyphens or underscores.")})
         if taken.filter(slug=slug).exists():
-            raise ValidationError({"slug": f"The address '{slug}' is already used by another page."})
+            raise ValidationError(
+                {"slug": gettext("The address '%(slug)s' is already used by another page.") % {"slug": slug}}
+            )
         return slug
     base = slugify(title)[:70] or "page"
     slug, n = base, 2
@@ -90,11 +95,11 @@ def _apply_document(
     """Validate and set the common fields of ``doc``, rendering its body."""
     title = " ".join((title or "").split())
     if not title:
-        raise ValidationError({"title": "A title is required."})
+        raise ValidationError({"title": gettext("A title is required.")})
     if len(title) > 200:
-        raise ValidationError({"title": "Keep the title under 200 characters."})
+        raise ValidationError({"title": gettext("Keep the title under 200 characters.")})
     if status not in DocumentStatus.values:
-        raise ValidationError({"status": f"Unknown status {status!r}."})
+        raise ValidationError({"status": gettext("Unknown status %(status)s.") % {"status": repr(status)}})
     doc.slug = _unique_slug(type(doc), slug or (doc.slug if doc.pk else ""), title, doc.pk)
     doc.title = title
     doc.tags = tags_parse(tags)
@@ -126,12 +131,14 @@ def category_create(*, actor: Actor, name: str, description: str = "", position:
     require_staff(actor, message="Only CSMs and admins write knowledge-base articles.")
     name = " ".join((name or "").split())
     if not name:
-        raise ValidationError({"name": "A name is required."})
+        raise ValidationError({"name": gettext("A name is required.")})
     if Category.objects.filter(name__iexact=name).exists():
-        raise ValidationError({"name": f"A category called '{name}' already exists."})
+        raise ValidationError({"name": gettext("A category called '%(name)s' already exists.") % {"name": name}})
     slug = slugify(name)[:100] or "category"
     if Category.objects.filter(slug=slug).exists():
-        raise ValidationError({"name": f"A category with the address '{slug}' already exists."})
+        raise ValidationError(
+            {"name": gettext("A category with the address '%(slug)s' already exists.") % {"slug": slug}}
+        )
     category = Category.objects.create(name=name, slug=slug, description=description.strip(), position=position)
     audit_record(actor=actor, action="kb.category.created", target=category, name=name)
     return category
@@ -156,22 +163,29 @@ def _article_audience(
     *, actor: Actor, visibility: str, tiers: Iterable[str] | None, tenants: Iterable[Tenant] | None
 ) -> tuple[list[str], list[Tenant]]:
     if visibility not in Visibility.values:
-        raise ValidationError({"visibility": f"Unknown visibility {visibility!r}."})
+        raise ValidationError(
+            {"visibility": gettext("Unknown visibility %(visibility)s.") % {"visibility": repr(visibility)}}
+        )
     tiers, tenants = sorted(set(tiers or [])), list(tenants or [])
     if visibility != Visibility.TIERS:
         tiers = []
     elif not tiers:
-        raise ValidationError({"tiers": "Choose at least one tier."})
+        raise ValidationError({"tiers": gettext("Choose at least one tier.")})
     elif unknown := [t for t in tiers if t not in Tier.values]:
-        raise ValidationError({"tiers": f"Unknown tier(s): {', '.join(unknown)}."})
+        raise ValidationError({"tiers": gettext("Unknown tier(s): %(join)s.") % {"join": ", ".join(unknown)}})
     if visibility != Visibility.TENANTS:
         tenants = []
     elif not tenants:
-        raise ValidationError({"tenants": "Choose at least one customer."})
+        raise ValidationError({"tenants": gettext("Choose at least one customer.")})
     else:
         allowed = set(tenants_visible_to(actor).values_list("pk", flat=True))
         if foreign := [t.slug for t in tenants if t.pk not in allowed]:
-            raise ValidationError({"tenants": f"You may not name these customers: {', '.join(sorted(foreign))}."})
+            raise ValidationError(
+                {
+                    "tenants": gettext("You may not name these customers: %(join)s.")
+                    % {"join": ", ".join(sorted(foreign))}
+                }
+            )
     return tiers, tenants
 
 
@@ -223,7 +237,7 @@ def article_create(
     """Write a new global article (revision 1)."""
     require_staff(actor, message="Only CSMs and admins write knowledge-base articles.")
     if category is None:
-        raise ValidationError({"category": "Choose a category."})
+        raise ValidationError({"category": gettext("Choose a category.")})
     article = Article(category=category, created_by=actor_user(actor), updated_by=actor_user(actor))
     _apply_document(article, title=title, slug=slug, tags=tags, body_markdown=body_markdown, status=status)
     article.tiers, chosen = _article_audience(actor=actor, visibility=visibility, tiers=tiers, tenants=tenants)
@@ -250,11 +264,11 @@ def article_update(
     """Change an article; write a revision naming the fields that changed (none changed: no-op)."""
     require_staff(actor, message="Only CSMs and admins write knowledge-base articles.")
     if not Article.objects.visible_to_staff(actor).filter(pk=article.pk).exists():
-        raise AccessDenied("This article names customers outside your portfolio.")
+        raise AccessDenied(gettext("This article names customers outside your portfolio."))
     article = Article.objects.select_for_update().select_related("category").get(pk=article.pk)
     before = _article_state(article)
     if category is None:
-        raise ValidationError({"category": "Choose a category."})
+        raise ValidationError({"category": gettext("Choose a category.")})
     article.category = category
     _apply_document(article, title=title, slug=slug, tags=tags, body_markdown=body_markdown, status=status)
     article.tiers, chosen = _article_audience(actor=actor, visibility=visibility, tiers=tiers, tenants=tenants)
@@ -349,7 +363,7 @@ def article_feedback_record(*, tenant: Tenant, user: User, article: Article, hel
     """Record (or change) ``user``'s answer on an article their tenant may read."""
     require_role(user, Access.MEMBER, tenant)
     if not Article.objects.visible_to_tenant(tenant).filter(pk=article.pk).exists():
-        raise ValidationError("This article is not available on this account.")
+        raise ValidationError(gettext("This article is not available on this account."))
     now = timezone.now()
     feedback, _ = ArticleFeedback.objects.update_or_create(
         article=article, tenant=tenant, user=user, defaults={"helpful": bool(helpful), "updated_at": now}
@@ -362,7 +376,7 @@ def page_feedback_record(*, tenant: Tenant, user: User, page: Page, helpful: boo
     require_role(user, Access.MEMBER, tenant)
     require_tenant_schema(tenant)
     if not page.is_published:
-        raise ValidationError("Feedback is for published pages.")
+        raise ValidationError(gettext("Feedback is for published pages."))
     feedback, _ = PageFeedback.objects.update_or_create(
         page=page, user=user, defaults={"helpful": bool(helpful), "updated_at": timezone.now()}
     )
@@ -387,7 +401,7 @@ def article_read_confirm(
     confirmation: ArticleReadConfirmation | PageReadConfirmation
     if article_id is not None:
         if not Article.objects.visible_to_tenant(tenant).filter(pk=article_id).exists():
-            raise ValidationError("This article is not available on this account.")
+            raise ValidationError(gettext("This article is not available on this account."))
         confirmation, created = ArticleReadConfirmation.objects.get_or_create(
             article_id=article_id, tenant=tenant, user=user
         )
@@ -395,7 +409,7 @@ def article_read_confirm(
     elif page_id is not None:  # always: exactly one of the two was given
         require_tenant_schema(tenant)
         if not Page.objects.filter(pk=page_id, status=DocumentStatus.PUBLISHED).exists():
-            raise ValidationError("This page is not available on this account.")
+            raise ValidationError(gettext("This page is not available on this account."))
         confirmation, created = PageReadConfirmation.objects.get_or_create(page_id=page_id, user=user)
         ref = f"page:{page_id}"
     if created:

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from portal.accounts.access import Access
@@ -128,7 +129,7 @@ def _feedback(request, *, url: str, detail_url: str, record, **doc):
     if request.htmx:
         context = _feedback_context(request, url=url, just_answered=True, **doc)
         return render(request, "kb/_feedback.html", context)
-    messages.success(request, "Thank you for your feedback.")
+    messages.success(request, gettext("Thank you for your feedback."))
     return redirect(detail_url)
 
 
@@ -163,7 +164,7 @@ def page_feedback(request, slug: str):
 def article_confirm(request, slug: str):
     article = _article_or_404(request, slug)
     services.article_read_confirm(tenant=request.tenant, user=request.user, article_id=article.pk)
-    messages.success(request, "Thank you: you confirmed that you read this article.")
+    messages.success(request, gettext("Thank you: you confirmed that you read this article."))
     return redirect("kb:article_detail", slug=slug)
 
 
@@ -175,7 +176,7 @@ def page_confirm(request, slug: str):
         services.article_read_confirm(tenant=request.tenant, user=request.user, page_id=page.pk)
     except ValidationError as exc:
         return HttpResponseBadRequest(" ".join(exc.messages))
-    messages.success(request, "Thank you: you confirmed that you read this page.")
+    messages.success(request, gettext("Thank you: you confirmed that you read this page."))
     return redirect("kb:page_detail", slug=slug)
 
 
@@ -194,7 +195,11 @@ def page_create(request):
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, f"“{page.title}” saved ({page.get_status_display().lower()}).")
+            messages.success(
+                request,
+                gettext("“%(title)s” saved (%(lower)s).")
+                % {"title": page.title, "lower": page.get_status_display().lower()},
+            )
             return redirect("kb:page_detail", slug=page.slug)
     status = 400 if form.errors else 200
     return render(request, "kb/page_form.html", {"form": form, "page": None}, status=status)
@@ -217,7 +222,7 @@ def page_edit(request, slug: str):
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, f"“{page.title}” saved.")
+            messages.success(request, gettext("“%(title)s” saved.") % {"title": page.title})
             return redirect("kb:page_detail", slug=page.slug)
     status = 400 if form.errors else 200
     return render(request, "kb/page_form.html", {"form": form, "page": page}, status=status)

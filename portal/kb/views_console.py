@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 
 from portal.accounts.access import tenants_visible_to
 from portal.accounts.decorators import staff_required
@@ -45,7 +46,7 @@ def article_list(request):
 def article_create(request):
     form = ArticleForm(request.POST or None, user=request.user)
     if not Category.objects.exists():
-        messages.error(request, "Create a category first: every article belongs to one.")
+        messages.error(request, gettext("Create a category first: every article belongs to one."))
         return redirect("kb_console:category_list")
     if request.method == "POST" and form.is_valid():
         try:
@@ -53,7 +54,11 @@ def article_create(request):
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, f"“{article.title}” saved ({article.get_status_display().lower()}).")
+            messages.success(
+                request,
+                gettext("“%(title)s” saved (%(lower)s).")
+                % {"title": article.title, "lower": article.get_status_display().lower()},
+            )
             return redirect("kb_console:article_detail", pk=article.pk)
     status = 400 if form.errors else 200
     return render(request, "console/kb/article_form.html", {"form": form, "article": None}, status=status)
@@ -91,7 +96,7 @@ def article_edit(request, pk: int):
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, f"“{article.title}” saved.")
+            messages.success(request, gettext("“%(title)s” saved.") % {"title": article.title})
             return redirect("kb_console:article_detail", pk=article.pk)
     status = 400 if form.errors else 200
     return render(request, "console/kb/article_form.html", {"form": form, "article": article}, status=status)
@@ -113,7 +118,7 @@ def category_list(request):
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, f"Category “{category.name}” created.")
+            messages.success(request, gettext("Category “%(name)s” created.") % {"name": category.name})
             return redirect("kb_console:category_list")
     status = 400 if form.errors else 200
     context = {"form": form, "categories": Category.objects.all()}

@@ -10,11 +10,14 @@ import ipaddress
 import json
 import socket
 import ssl
+import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
+from . import chat
 from .email import branded_message
 from .models import Notification
 
@@ -48,15 +51,15 @@ def validate_webhook_url(url: str) -> None:
     try:
         parts.port  # noqa: B018 (raises on a port that is not a number from 0 to 65535)
     except ValueError:
-        raise ValidationError("The webhook URL's port is not a valid port number.") from None
+        raise ValidationError(gettext("The webhook URL's port is not a valid port number.")) from None
     if parts.scheme not in allowed or not parts.hostname:
-        raise ValidationError(f"Use an {' or '.join(sorted(allowed))} URL for the webhook.")
+        raise ValidationError(gettext("Use an %(join)s URL for the webhook.") % {"join": " or ".join(sorted(allowed))})
     try:
         literal = ipaddress.ip_address(parts.hostname)
     except ValueError:
         return
     if not _address_allowed(literal):
-        raise ValidationError(f"Webhooks go to public addresses only, not {literal}.")
+        raise ValidationError(gettext("Webhooks go to public addresses only, not %(literal)s.") % {"literal": literal})
 
 
 def _address_allowed(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
@@ -106,26 +109,43 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self.tls.wrap_socket(sock, server_hostname=self.host)
 
 
+def _chat_message(row: Notification) -> chat.ChatMessage:
+    tenant = row.tenant.name if row.tenant_id and row.tenant else ""
+    return chat.ChatMessage(title=row.subject, text=row.body[:600], link=row.link, tenant=tenant, language=row.language)
+
+
 def slack_payload(row: Notification) -> dict:
-    """Return a Slack-compatible body: ``text`` for Slack and friends, ``keel`` for everyone else."""
-    text = f"*{row.subject}*"
-    if row.link:
-        text += f"\n<{row.link}|Open in Keel>"
+    """Return a Slack body (Block Kit card and ``text``), plus ``keel`` for any other receiver."""
     tenant = row.tenant.slug if row.tenant_id and row.tenant else ""
-    return {
-        "text": text,
-        "keel": {"id": row.dedupe_key, "kind": row.kind, "topic": row.topic, "tenant": tenant, "link": row.link},
-    }
+    keel = {"id": row.dedupe_key, "kind": row.kind, "topic": row.topic, "tenant": tenant, "link": row.link}
+    return chat.slack_body(_chat_message(row), keel=keel)
 
 
-def webhook_post(row: Notification) -> None:
-    """POST the row to its webhook. Redirects are not followed: they would send the message
-    somewhere nobody configured (a 3xx is a failed attempt, like any non-2xx)."""
+def chat_request(row: Notification, *, now: float | None = None) -> tuple[str, dict]:
+    """Return the URL to post to and the JSON body, in the format of the row's chat tool."""
+    now = time.time() if now is None else now
+    message = _chat_message(row)
+    kind = row.chat_kind or chat.ChatKind.SLACK
+    if kind == chat.ChatKind.FEISHU:
+        return row.address, chat.feishu_body(message, secret=row.chat_secret, timestamp=int(now))
+    if kind == chat.ChatKind.DINGTALK:
+        url = chat.dingtalk_url(row.address, secret=row.chat_secret, timestamp_ms=int(now * 1000))
+        return url, chat.dingtalk_body(message)
+    if kind == chat.ChatKind.WECOM:
+        return row.address, chat.wecom_body(message)
+    return row.address, slack_payload(row)
+
+
+def _post_json(url: str, body: dict, headers: dict[str, str]) -> tuple[int, bytes]:
+    """POST ``body`` to ``url`` (checked, connection pinned to the checked address); return status and answer.
+
+    Redirects are not followed: they would send the message somewhere nobody configured.
+    """
     try:
-        validate_webhook_url(row.address)
+        validate_webhook_url(url)
     except ValidationError as exc:
         raise DeliveryError(" ".join(exc.messages)) from None
-    parts = urlsplit(row.address)
+    parts = urlsplit(url)
     host = parts.hostname
     if host is None:  # validate_webhook_url refused it already
         raise DeliveryError("The webhook URL has no host.")
@@ -135,17 +155,40 @@ def webhook_post(row: Notification) -> None:
     connection_class = _PinnedHTTPSConnection if https else _PinnedHTTPConnection
     connection = connection_class(host, port, address=address, timeout=settings.KEEL_WEBHOOK_TIMEOUT_SECONDS)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    try:
+        connection.request("POST", target, body=json.dumps(body).encode(), headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read(65536)
+    except (OSError, http.client.HTTPException) as exc:
+        raise DeliveryError(f"Webhook unreachable: {exc}") from None
+    finally:
+        connection.close()
+
+
+def webhook_post(row: Notification) -> None:
+    """POST the row to its webhook or chat robot, in that tool's format.
+
+    Raises :class:`chat.RateLimited` when the robot (or Keel's own count for it) says "not now":
+    the outbox waits and sends it later without counting a failed attempt.
+    """
+    kind = row.chat_kind or chat.ChatKind.SLACK
+    if kind != chat.ChatKind.SLACK:
+        chat.rate_slot_take(kind, row.address)
+    url, body = chat_request(row)
     headers = {
         "Content-Type": "application/json",
         "Idempotency-Key": row.dedupe_key,
         "User-Agent": "Keel-Notifications/1",
     }
+    status, answer = _post_json(url, body, headers)
     try:
-        connection.request("POST", target, body=json.dumps(slack_payload(row)).encode(), headers=headers)
-        status = connection.getresponse().status
-    except (OSError, http.client.HTTPException) as exc:
-        raise DeliveryError(f"Webhook unreachable: {exc}") from None
-    finally:
-        connection.close()
-    if not 200 <= status < 300:
-        raise DeliveryError(f"Webhook answered HTTP {status}.")
+        payload = json.loads(answer) if answer else None
+    except ValueError:
+        payload = None
+    problem = chat.answer_error(kind, status, payload)
+    if isinstance(problem, chat.RateLimited):
+        raise problem
+    if problem is not None:
+        if kind == chat.ChatKind.SLACK:
+            raise DeliveryError(f"Webhook answered HTTP {status}.")
+        raise DeliveryError(str(problem))

@@ -12,26 +12,29 @@ from typing import TYPE_CHECKING, Self
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from .chat import ChatKind
 
 if TYPE_CHECKING:
     from portal.accounts.models import User
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", "E-mail"
-    IN_APP = "in_app", "In-app"
-    WEBHOOK = "webhook", "Webhook"
+    EMAIL = "email", gettext_lazy("E-mail")
+    IN_APP = "in_app", gettext_lazy("In-app")
+    WEBHOOK = "webhook", gettext_lazy("Webhook")
 
 
 class Status(models.TextChoices):
-    PENDING = "pending", "Pending"
+    PENDING = "pending", gettext_lazy("Pending")
     # An attempt is under way (or its worker died: see Notification.claim_id).
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
+    SENDING = "sending", gettext_lazy("Sending")
+    SENT = "sent", gettext_lazy("Sent")
     # Waiting for the recipient's daily digest instead of going out on its own.
-    HELD = "held", "Held for digest"
-    DIGESTED = "digested", "Sent in a digest"
-    DEAD = "dead", "Dead letter"
+    HELD = "held", gettext_lazy("Held for digest")
+    DIGESTED = "digested", gettext_lazy("Sent in a digest")
+    DEAD = "dead", gettext_lazy("Dead letter")
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):
@@ -79,6 +82,12 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     digest = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="digested")
+    # The recipient's language when the row was written: the chat card's own words follow it.
+    language = models.CharField(max_length=10, blank=True, default="", db_default="")
+    # Webhook rows: which chat tool's format and signature (empty: Slack-compatible), and the
+    # robot's signing secret (Feishu, DingTalk), copied like the address so delivery needs nothing else.
+    chat_kind = models.CharField(max_length=10, choices=ChatKind.choices, blank=True, default="", db_default="")
+    chat_secret = models.CharField(max_length=200, blank=True, default="", db_default="")
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = NotificationQuerySet.as_manager()
@@ -114,16 +123,34 @@ class NotificationPreference(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_pref")
     digest = models.BooleanField(
-        default=False, help_text="One e-mail a day summarising alerts, instead of one e-mail per alert."
+        default=False, help_text=gettext_lazy("One e-mail a day summarising alerts, instead of one e-mail per alert.")
     )
     webhook_url = models.URLField(
-        "Webhook URL",
+        gettext_lazy("Webhook URL"),
         max_length=500,
         blank=True,
-        help_text="Optional Slack-compatible incoming webhook that also receives your alerts.",
+        help_text=gettext_lazy(
+            "Optional: a Slack incoming webhook, Feishu/Lark custom bot, DingTalk robot or WeCom group robot "
+            "that also receives your alerts."
+        ),
+    )
+    webhook_kind = models.CharField(
+        gettext_lazy("Chat tool"),
+        max_length=10,
+        choices=ChatKind.choices,
+        default=ChatKind.SLACK,
+        db_default=ChatKind.SLACK.value,
+    )
+    webhook_secret = models.CharField(
+        gettext_lazy("Signing secret"),
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=gettext_lazy("Feishu and DingTalk robots with signature verification on: the robot's secret."),
     )
     task_reminders = models.BooleanField(
-        default=True, help_text="E-mail me when an onboarding task assigned to me is overdue."
+        default=True, help_text=gettext_lazy("E-mail me when an onboarding task assigned to me is overdue.")
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -22,6 +22,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -30,7 +31,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 from django_tenants.utils import get_public_schema_name
 
 from portal.accounts.models import User
@@ -38,6 +40,7 @@ from portal.audit.services import audit_record
 from portal.tenancy.models import Tenant
 
 from . import channels
+from .chat import ChatKind, RateLimited
 from .models import Channel, Notification, NotificationPreference, Status
 
 logger = logging.getLogger(__name__)
@@ -51,6 +54,26 @@ SENDERS: dict[str, Callable[[Notification], None]] = {
 
 
 # --- enqueue -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ChatTarget:
+    """A webhook that is not a person's: a team channel, in one chat tool and one language."""
+
+    url: str
+    kind: str = ChatKind.SLACK
+    secret: str = ""
+    language: str = ""
+
+
+def team_chat_target() -> ChatTarget:
+    """Return the vendor team's channel from the settings (``KEEL_STALL_TEAM_WEBHOOK_*``)."""
+    return ChatTarget(
+        url=settings.KEEL_STALL_TEAM_WEBHOOK_URL,
+        kind=settings.KEEL_STALL_TEAM_WEBHOOK_KIND,
+        secret=settings.KEEL_STALL_TEAM_WEBHOOK_SECRET,
+        language=settings.KEEL_TEAM_LANGUAGE,
+    )
+
+
 def notification_enqueue(
     *,
     key: str,
@@ -59,7 +82,7 @@ def notification_enqueue(
     body: str,
     recipients: Iterable[User] = (),
     via: Iterable[str] = (Channel.EMAIL, Channel.IN_APP, Channel.WEBHOOK),
-    webhooks: Iterable[str] = (),
+    webhooks: Iterable[str | ChatTarget] = (),
     tenant: Tenant | None = None,
     topic: str = "",
     link: str = "",
@@ -83,8 +106,13 @@ def notification_enqueue(
     for user in users:
         pref = prefs.get(user.pk) or NotificationPreference(user=user)
         base = f"{key}:u{user.pk}"
+        language = user.language_for(tenant)
         if Channel.IN_APP in wanted:
-            rows.append(Notification(dedupe_key=f"{base}:in_app", channel=Channel.IN_APP, recipient=user, **common))
+            rows.append(
+                Notification(
+                    dedupe_key=f"{base}:in_app", channel=Channel.IN_APP, recipient=user, language=language, **common
+                )
+            )
         if Channel.EMAIL in wanted and user.email:
             status = Status.HELD if digest or pref.digest else Status.PENDING
             rows.append(
@@ -94,6 +122,7 @@ def notification_enqueue(
                     recipient=user,
                     address=user.email,
                     status=status,
+                    language=language,
                     **common,
                 )
             )
@@ -104,12 +133,26 @@ def notification_enqueue(
                     channel=Channel.WEBHOOK,
                     recipient=user,
                     address=pref.webhook_url,
+                    language=language,
+                    chat_kind=pref.webhook_kind,
+                    chat_secret=pref.webhook_secret,
                     **common,
                 )
             )
-    for url in webhooks:
-        url_hash = hashlib.sha256(url.encode()).hexdigest()[:12]
-        rows.append(Notification(dedupe_key=f"{key}:hook:{url_hash}", channel=Channel.WEBHOOK, address=url, **common))
+    for hook in webhooks:
+        target = hook if isinstance(hook, ChatTarget) else ChatTarget(url=hook)
+        url_hash = hashlib.sha256(target.url.encode()).hexdigest()[:12]
+        rows.append(
+            Notification(
+                dedupe_key=f"{key}:hook:{url_hash}",
+                channel=Channel.WEBHOOK,
+                address=target.url,
+                language=target.language or (tenant.language if tenant is not None else settings.LANGUAGE_CODE),
+                chat_kind=target.kind,
+                chat_secret=target.secret,
+                **common,
+            )
+        )
     return _insert_new(rows)
 
 
@@ -171,6 +214,8 @@ def notification_deliver(*, notification_id: int) -> str:
             return outcome
         try:
             SENDERS[row.channel](row)
+        except RateLimited as exc:
+            return _record_rate_limited(row, exc)
         except Exception as exc:  # noqa: BLE001 (whatever the channel raised is recorded and retried)
             return _record_failure(row, exc)
         _record_sent(row)
@@ -225,6 +270,28 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(settings.KEEL_NOTIFY_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), 3600))
 
 
+def _record_rate_limited(row: Notification, exc: RateLimited) -> str:
+    """Put the row back to wait out the robot's limit: not a failed attempt, never a dead letter."""
+    Notification.objects.filter(pk=row.pk, claim_id=row.claim_id).update(
+        status=Status.PENDING,
+        attempts=max(row.attempts - 1, 0),
+        last_error=f"Waiting: {exc}"[:2000],
+        next_attempt_at=timezone.now() + timedelta(seconds=exc.retry_after),
+    )
+    _dispatch_later(row.pk, exc.retry_after)
+    return "waiting"
+
+
+def _dispatch_later(pk: int, seconds: float) -> None:
+    from .tasks import notification_deliver_task  # tasks import this module
+
+    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+        return  # eager (tests): the caller or the sweep sends it when it is due
+    notification_deliver_task.apply_async(
+        kwargs={"notification_id": pk}, countdown=seconds, headers={"_schema_name": get_public_schema_name()}
+    )
+
+
 def _record_failure(row: Notification, exc: Exception) -> str:
     dead = row.attempts >= settings.KEEL_NOTIFY_MAX_ATTEMPTS
     error = f"Attempt {row.attempts}: {type(exc).__name__}: {exc}"[:2000]
@@ -264,7 +331,11 @@ def notification_digest_send(*, user: User) -> Notification | None:
         )
         if not held:
             return None
-        body = render_to_string("notifications/email/digest.txt", {"user": user, "items": held})
+        with translation.override(user.language_for()):
+            body = render_to_string("notifications/email/digest.txt", {"user": user, "items": held})
+            subject = ngettext(
+                "Keel daily summary: %(count)d alert", "Keel daily summary: %(count)d alerts", len(held)
+            ) % {"count": len(held)}
         digest = Notification.objects.create(
             # Keyed by the first row it carries: running the digest twice cannot send it twice.
             dedupe_key=f"digest:u{user.pk}:{held[0].pk}",
@@ -272,7 +343,7 @@ def notification_digest_send(*, user: User) -> Notification | None:
             channel=Channel.EMAIL,
             recipient=user,
             address=user.email,
-            subject=f"Keel daily summary: {len(held)} alert{'s' if len(held) != 1 else ''}",
+            subject=subject,
             body=body,
         )
         Notification.objects.filter(pk__in=[h.pk for h in held]).update(status=Status.DIGESTED, digest=digest)
@@ -299,10 +370,10 @@ def notification_mark_read(*, user: User, notification: Notification | None = No
 def notification_retry(*, notification: Notification, actor: User) -> Notification:
     """Give a dead letter a fresh set of attempts."""
     if not Notification.objects.dead_letters_visible_to(actor).filter(pk=notification.pk).exists():
-        raise PermissionDenied("You may not retry this notification.")
+        raise PermissionDenied(gettext("You may not retry this notification."))
     row = Notification.objects.select_for_update().get(pk=notification.pk)
     if row.status != Status.DEAD:
-        raise ValidationError("Only dead letters can be retried.")
+        raise ValidationError(gettext("Only dead letters can be retried."))
     row.status, row.attempts, row.next_attempt_at = Status.PENDING, 0, timezone.now()
     row.save(update_fields=["status", "attempts", "next_attempt_at"])
     audit_record(actor=actor, action="notification.retried", tenant=row.tenant, target=row, error=row.last_error)
@@ -310,21 +381,23 @@ def notification_retry(*, notification: Notification, actor: User) -> Notificati
     return row
 
 
-PREFERENCE_FIELDS = ("digest", "webhook_url", "task_reminders")
+PREFERENCE_FIELDS = ("digest", "webhook_url", "webhook_kind", "webhook_secret", "task_reminders")
 
 
 @transaction.atomic
 def notification_preference_update(*, user: User, actor: User, **changes: Any) -> NotificationPreference:
     """Change how ``user`` is told. Turning the digest off releases what it was holding."""
     if actor.pk != user.pk:
-        raise PermissionDenied("People change their own notification preferences.")
+        raise PermissionDenied(gettext("People change their own notification preferences."))
     unknown = set(changes) - set(PREFERENCE_FIELDS)
     if unknown:
-        raise ValidationError(f"Unknown preferences: {', '.join(sorted(unknown))}.")
+        raise ValidationError(gettext("Unknown preferences: %(join)s.") % {"join": ", ".join(sorted(unknown))})
+    if "webhook_kind" in changes and changes["webhook_kind"] not in ChatKind.values:
+        raise ValidationError({"webhook_kind": gettext("Choose Slack, Feishu, DingTalk or WeCom.")})
     if changes.get("webhook_url"):
         channels.validate_webhook_url(changes["webhook_url"])
         if not user.is_vendor_staff:
-            raise ValidationError({"webhook_url": "Only vendor staff can forward alerts to a webhook."})
+            raise ValidationError({"webhook_url": gettext("Only vendor staff can forward alerts to a webhook.")})
     pref, _ = NotificationPreference.objects.select_for_update().get_or_create(user=user)
     changed = [f for f, v in changes.items() if getattr(pref, f) != v]
     for field in changed:

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from portal.accounts.access import Access
 from portal.accounts.decorators import tenant_access_required
@@ -24,7 +25,7 @@ def preferences_page(request, form_class, template: str, redirect_to: str):
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, "Your notification preferences are saved.")
+            messages.success(request, gettext("Your notification preferences are saved."))
             return redirect(redirect_to)
     return render(request, template, {"form": form}, status=400 if form.errors else 200)
 

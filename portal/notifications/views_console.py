@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from portal.accounts.decorators import staff_required
@@ -46,7 +47,7 @@ def retry(request, pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"“{row.subject}” is queued again.")
+        messages.success(request, gettext("“%(subject)s” is queued again.") % {"subject": row.subject})
     return redirect("notifications:dead_letters")
 
 

@@ -119,6 +119,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Outside everything below, so it sees every answer made for a signed-in caller.
     "portal.http.PrivateCacheMiddleware",
+    # After sessions, authentication and the tenant (the choice needs all three); before every
+    # middleware or view that renders text. Django's LocaleMiddleware plus the user's and the
+    # tenant's choice, and the time zone.
+    "portal.accounts.middleware.LocaleAndTimeZoneMiddleware",
     "portal.tenancy.middleware.TenantAccessMiddleware",
     # After the tenant gate: staff without a verified second factor reach only the MFA pages.
     "portal.accounts.middleware.SignInSessionMiddleware",
@@ -138,6 +142,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
@@ -327,10 +333,21 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# --- Languages and time zones --------------------------------------------------------------
+# The language a page is in: the user's choice, else their tenant's default, else the browser's
+# Accept-Language, else LANGUAGE_CODE (portal/accounts/middleware.py). Dates and times show in
+# the user's zone, else the tenant's; "today" in services is the tenant's (portal/tenancy/clock.py).
 LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# What a new tenant gets unless the admin provisioning it chooses (both editable later by the
+# tenant's admin). An empty zone means: Asia/Shanghai for a Chinese tenant, UTC otherwise.
+KEEL_TENANT_DEFAULT_LANGUAGE = env_str("KEEL_TENANT_DEFAULT_LANGUAGE", "en")
+KEEL_TENANT_DEFAULT_TIME_ZONE = env_str("KEEL_TENANT_DEFAULT_TIME_ZONE", "")
+KEEL_TIME_ZONE_BY_LANGUAGE = {"zh-hans": "Asia/Shanghai", "en": "UTC"}
 
 # --- Security headers ----------------------------------------------------------------------
 from django.utils.csp import CSP  # noqa: E402  (kept next to the policy it builds)
@@ -532,6 +549,13 @@ KEEL_STALL_RULES = {
 }
 # Optional team channel (Slack-compatible incoming webhook) told about every stall and escalation.
 KEEL_STALL_TEAM_WEBHOOK_URL = env_str("KEEL_STALL_TEAM_WEBHOOK_URL", "")
+# Which chat tool that URL is (slack, feishu, dingtalk, wecom), its signing secret (Feishu and
+# DingTalk robots with signature verification) and the language the team reads.
+KEEL_STALL_TEAM_WEBHOOK_KIND = env_str("KEEL_STALL_TEAM_WEBHOOK_KIND", "slack")
+KEEL_STALL_TEAM_WEBHOOK_SECRET = env_str("KEEL_STALL_TEAM_WEBHOOK_SECRET", "")
+KEEL_TEAM_LANGUAGE = env_str("KEEL_TEAM_LANGUAGE", "en")
+# Messages per robot per window (count, seconds) Keel keeps under; the tools' documented limits.
+KEEL_CHAT_RATE_LIMITS = {"dingtalk": (20, 60), "wecom": (20, 60), "feishu": (100, 60), "slack": (60, 60)}
 
 # --- Notifications outbox ------------------------------------------------------------------
 # A row that failed this many delivery attempts becomes a dead letter (shown in the console).

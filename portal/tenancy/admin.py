@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
+from django.utils.translation import gettext
 from django_tenants.admin import TenantAdminMixin
 
 from .models import Domain, LifecycleStage, Tenant, TenantExport
@@ -17,12 +18,20 @@ class TenantAdminForm(forms.ModelForm):
         model = Tenant
         fields = "__all__"  # noqa: DJ007  (the admin's own field list decides what shows)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            # Left empty, provisioning picks the defaults (settings.KEEL_TENANT_DEFAULT_*).
+            for name in ("language", "time_zone"):
+                if name in self.fields:
+                    self.fields[name].required = False
+
     def clean_lifecycle_stage(self):
         stage = self.cleaned_data["lifecycle_stage"]
         before = self.instance.lifecycle_stage if self.instance.pk else LifecycleStage.ONBOARDING
         if LifecycleStage.CHURNED in (stage, before) and stage != before:
             # Churn is a dated event the churn rate counts: recorded (and so undone) as an event.
-            raise forms.ValidationError("Record a churn (or reverse one) in the console's retention ledger.")
+            raise forms.ValidationError(gettext("Record a churn (or reverse one) in the console's retention ledger."))
         return stage
 
 
@@ -52,10 +61,12 @@ class TenantAdmin(TenantAdminMixin, admin.ModelAdmin):
             contract_start=obj.contract_start,
             renewal_date=obj.renewal_date,
             csm=obj.csm,
+            language=obj.language,
+            time_zone=obj.time_zone,
         )
         obj.pk = result.tenant.pk
         obj._state.adding = False
-        messages.info(request, f"Provisioned in {result.seconds:.2f} s.")
+        messages.info(request, gettext("Provisioned in %(seconds)s s.") % {"seconds": format(result.seconds, ".2f")})
 
     def has_delete_permission(self, request, obj=None):
         return False  # deletion requires an export first: use the console

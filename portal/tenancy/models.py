@@ -5,17 +5,21 @@ from typing import Self
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 from django_tenants.postgresql_backend.base import _check_schema_name
 from django_tenants.utils import get_creation_fakes_migrations, get_public_schema_name, schema_exists
+
+from .clock import validate_time_zone
 
 
 class Tier(models.TextChoices):
     """Customer tiers, most demanding first: the declaration order is the display order."""
 
-    STRATEGIC = "strategic", "Strategic"
-    KEY = "key", "Key"
-    STANDARD = "standard", "Standard"
+    STRATEGIC = "strategic", gettext_lazy("Strategic")
+    KEY = "key", gettext_lazy("Key")
+    STANDARD = "standard", gettext_lazy("Standard")
 
     @classmethod
     def rank(cls, value: str) -> int:
@@ -24,16 +28,16 @@ class Tier(models.TextChoices):
 
 
 class LifecycleStage(models.TextChoices):
-    ONBOARDING = "onboarding", "Onboarding"
-    ADOPTION = "adoption", "Adoption"
-    VALUE = "value", "Value realisation"
-    RENEWAL = "renewal", "Renewal"
-    CHURNED = "churned", "Churned"
+    ONBOARDING = "onboarding", gettext_lazy("Onboarding")
+    ADOPTION = "adoption", gettext_lazy("Adoption")
+    VALUE = "value", gettext_lazy("Value realisation")
+    RENEWAL = "renewal", gettext_lazy("Renewal")
+    CHURNED = "churned", gettext_lazy("Churned")
 
 
 class TenantStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    SUSPENDED = "suspended", "Suspended"
+    ACTIVE = "active", gettext_lazy("Active")
+    SUSPENDED = "suspended", gettext_lazy("Suspended")
 
 
 def _absolute_url(host: str, path: str) -> str:
@@ -59,9 +63,9 @@ class Tenant(TenantMixin):
     slug = models.SlugField(max_length=40, unique=True)
     tier = models.CharField(max_length=20, choices=Tier.choices, default=Tier.STANDARD)
     tier_overridden = models.BooleanField(
-        default=False, help_text="Set when an admin chose the tier instead of deriving it from ARR."
+        default=False, help_text=gettext_lazy("Set when an admin chose the tier instead of deriving it from ARR.")
     )
-    arr = models.DecimalField("ARR", max_digits=14, decimal_places=2, default=0)
+    arr = models.DecimalField(gettext_lazy("ARR"), max_digits=14, decimal_places=2, default=0)
     contract_start = models.DateField(null=True, blank=True)
     renewal_date = models.DateField(null=True, blank=True)
     lifecycle_stage = models.CharField(max_length=20, choices=LifecycleStage.choices, default=LifecycleStage.ONBOARDING)
@@ -71,9 +75,9 @@ class Tenant(TenantMixin):
         null=True,
         blank=True,
         related_name="csm_tenants",
-        verbose_name="assigned CSM",
+        verbose_name=gettext_lazy("assigned CSM"),
     )
-    ready = models.BooleanField(default=False, help_text="Provisioning finished.")
+    ready = models.BooleanField(default=False, help_text=gettext_lazy("Provisioning finished."))
     status = models.CharField(max_length=20, choices=TenantStatus.choices, default=TenantStatus.ACTIVE)
     suspended_at = models.DateTimeField(null=True, blank=True)
     suspension_reason = models.CharField(max_length=500, blank=True)
@@ -86,6 +90,14 @@ class Tenant(TenantMixin):
     storage_bytes = models.BigIntegerField(null=True, blank=True)
     storage_measured_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The tenant's default language (a user may choose another) and the zone of its business
+    # days: due dates, "today", usage days (clock.py). Chosen at provisioning, then by its admin.
+    # db_default too: rows written by code that predates these fields (a rolling deploy, an older
+    # migration's historical model) still get a value.
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="en", db_default="en")
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", db_default="UTC", validators=[validate_time_zone]
+    )
 
     # Deleting a tenant row drops its schema; the delete service guards this.
     auto_drop_schema = True

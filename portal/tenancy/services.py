@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from portal.accounts.access import Access, Actor, require_role, require_staff
 from portal.accounts.models import Invitation, MembershipRole, User
@@ -22,6 +24,7 @@ from portal.audit.services import audit_record
 from portal.tenancy.db import connection
 
 from .branding import accent_problem, logo_png
+from .clock import default_time_zone_for, validate_time_zone
 from .models import Domain, Tenant, TenantExport, TenantStatus, Tier
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
@@ -45,11 +48,48 @@ def schema_name_for(slug: str) -> str:
 
 def _validate_slug(slug: str) -> None:
     if not SLUG_RE.match(slug):
-        raise ValidationError({"slug": "Use 3–40 lowercase letters, digits or hyphens, starting with a letter."})
+        raise ValidationError(
+            {"slug": gettext("Use 3–40 lowercase letters, digits or hyphens, starting with a letter.")}
+        )
     if slug in RESERVED_SLUGS:
-        raise ValidationError({"slug": f"'{slug}' is reserved."})
+        raise ValidationError({"slug": gettext("'%(slug)s' is reserved.") % {"slug": slug}})
     if Tenant.objects.filter(slug=slug).exists():
-        raise ValidationError({"slug": f"A tenant with the slug '{slug}' already exists."})
+        raise ValidationError({"slug": gettext("A tenant with the slug '%(slug)s' already exists.") % {"slug": slug}})
+
+
+def _validate_language_and_zone(*, language: str, time_zone: str) -> None:
+    errors: dict[str, list[ValidationError]] = {}
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        errors["language"] = [ValidationError(_("Keel does not speak %(language)s."), params={"language": language})]
+    try:
+        validate_time_zone(time_zone)
+    except ValidationError as exc:
+        errors["time_zone"] = [exc]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def tenant_locale_update(*, tenant: Tenant, language: str, time_zone: str, actor: Actor) -> Tenant:
+    """Set the tenant's default language and its time zone (its customer admin, CSM or an admin).
+
+    The zone moves the tenant's business days (due dates, "today", usage days) from now on;
+    usage days already rolled up keep the boundaries they were computed with (docs/kpis.md).
+    """
+    require_role(actor, Access.CUSTOMER_ADMIN, tenant)
+    _validate_language_and_zone(language=language, time_zone=time_zone)
+    before = {"language": tenant.language, "time_zone": tenant.time_zone}
+    tenant.language, tenant.time_zone = language, time_zone
+    tenant.save(update_fields=["language", "time_zone"])
+    audit_record(
+        actor=actor,
+        action="tenant.locale_updated",
+        tenant=tenant,
+        target=tenant,
+        before=before,
+        after={"language": language, "time_zone": time_zone},
+    )
+    return tenant
 
 
 @dataclass(frozen=True)
@@ -71,6 +111,8 @@ def tenant_provision(
     renewal_date: date | None = None,
     csm: User | None = None,
     admin_email: str | None = None,
+    language: str = "",
+    time_zone: str = "",
 ) -> ProvisionResult:
     """Create a tenant: row, schema (migrated), domain and the first customer-admin invitation.
 
@@ -82,16 +124,19 @@ def tenant_provision(
     slug = slug.strip().lower()
     _validate_slug(slug)
     if not name.strip():
-        raise ValidationError({"name": "A name is required."})
+        raise ValidationError({"name": gettext("A name is required.")})
     if tier is not None and tier not in Tier.values:
-        raise ValidationError({"tier": f"Unknown tier {tier!r}."})
+        raise ValidationError({"tier": gettext("Unknown tier %(tier)s.") % {"tier": repr(tier)}})
     if renewal_date and contract_start and renewal_date <= contract_start:
-        raise ValidationError({"renewal_date": "The renewal date must come after the contract start."})
+        raise ValidationError({"renewal_date": gettext("The renewal date must come after the contract start.")})
     if csm is not None and not csm.is_csm:
-        raise ValidationError({"csm": f"{csm.email} is not a CSM."})
+        raise ValidationError({"csm": gettext("%(email)s is not a CSM.") % {"email": csm.email}})
     arr = Decimal(arr)
     if arr < 0:
-        raise ValidationError({"arr": "ARR cannot be negative."})
+        raise ValidationError({"arr": gettext("ARR cannot be negative.")})
+    language = language or settings.KEEL_TENANT_DEFAULT_LANGUAGE
+    time_zone = time_zone or default_time_zone_for(language)
+    _validate_language_and_zone(language=language, time_zone=time_zone)
 
     with transaction.atomic():
         tenant = Tenant(
@@ -104,6 +149,8 @@ def tenant_provision(
             contract_start=contract_start,
             renewal_date=renewal_date,
             csm=csm,
+            language=language,
+            time_zone=time_zone,
         )
         tenant.save(verbosity=0)  # creates and migrates the schema (django-tenants)
         Domain.objects.create(domain=tenant.primary_domain_name, tenant=tenant, is_primary=True)
@@ -130,7 +177,7 @@ def tenant_suspend(*, tenant: Tenant, actor: Actor, reason: str) -> Tenant:
     """Make a tenant read-only and close it to customer logins."""
     require_staff(actor, admin_only=True)
     if not reason.strip():
-        raise ValidationError({"reason": "Say why the tenant is suspended."})
+        raise ValidationError({"reason": gettext("Say why the tenant is suspended.")})
     tenant.status = TenantStatus.SUSPENDED
     tenant.suspended_at = timezone.now()
     tenant.suspension_reason = reason.strip()
@@ -196,13 +243,17 @@ def tenant_delete(*, tenant: Tenant, actor: Actor, confirm: str) -> None:
     """Drop a tenant's schema and rows, only after a recent export and a typed confirmation."""
     require_staff(actor, admin_only=True)
     if tenant.is_public:
-        raise ValidationError("The public tenant cannot be deleted.")
+        raise ValidationError(gettext("The public tenant cannot be deleted."))
     if confirm.strip() != tenant.slug:
-        raise ValidationError({"confirm": f"Type the tenant's slug ({tenant.slug}) to confirm."})
+        raise ValidationError(
+            {"confirm": gettext("Type the tenant's slug (%(slug)s) to confirm.") % {"slug": tenant.slug}}
+        )
     export = tenant_recent_export(tenant)
     if export is None:
         hours = int(settings.KEEL_DELETE_EXPORT_MAX_AGE.total_seconds() // 3600)
-        raise ValidationError(f"Export the tenant first: no export from the last {hours} h exists.")
+        raise ValidationError(
+            gettext("Export the tenant first: no export from the last %(hours)s h exists.") % {"hours": hours}
+        )
     connection.set_schema_to_public()
     with transaction.atomic():
         audit_record(

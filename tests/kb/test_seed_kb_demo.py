@@ -23,8 +23,9 @@ def test_it_is_idempotent_and_respects_visibility(capsys):
     call_command("seed_kb_demo")
     call_command("seed_kb_demo")
     assert "(0 new objects)" in capsys.readouterr().out
-    assert Category.objects.count() == 3
-    assert Article.objects.count() == 7
+    # seed_kb_demo's 3 categories and 7 articles, plus the Chinese tenant's 1 and 3 (portal/demo/chinese.py)
+    assert Category.objects.count() == 3 + 1
+    assert Article.objects.count() == 7 + 3
     visible = {
         t.slug: set(Article.objects.visible_to_tenant(t).values_list("title", flat=True))
         for t in Tenant.objects.customers()
@@ -34,5 +35,7 @@ def test_it_is_idempotent_and_respects_visibility(capsys):
     assert "Globex: payment network integration notes" in visible["globex"]
     assert "Globex: payment network integration notes" not in visible["acme"]
     assert not any("coming soon" in title for titles in visible.values() for title in titles)
+    assert "探针部署指南" in visible["huaan"]
+    assert "探针部署指南" not in visible["acme"]
     with schema_context("t_acme"):
         assert Page.objects.count() == 2

@@ -249,3 +249,24 @@ def test_detection_refuses_to_run_in_public(db):
     connection.set_schema_to_public()
     with pytest.raises(RuntimeError, match="inside a tenant schema"):
         stall_detect()
+
+
+def test_each_person_and_the_team_are_told_in_their_own_language(stall_a, csm_a, clock, settings):
+    settings.KEEL_STALL_TEAM_WEBHOOK_URL = "https://hooks.example.com/team"
+    settings.KEEL_TEAM_LANGUAGE = "zh-hans"
+    csm_a.language = "zh-hans"
+    csm_a.save(update_fields=["language"])
+    admin = AdminFactory(language="en")
+    ChecklistFactory(n_tasks=1)
+    clock.shift(timedelta(days=8))
+    stall_detect()
+    mine = Notification.objects.get(recipient=csm_a, channel=Channel.EMAIL)
+    assert mine.subject.startswith("上线停滞：Alpha Corp — ")
+    assert "天内没有完成任何任务" in mine.subject
+    assert mine.dedupe_key.endswith(f":u{csm_a.pk}:email")  # the key is what it always was
+    team = Notification.objects.get(recipient__isnull=True, channel=Channel.WEBHOOK)
+    assert (team.language, team.subject[:4]) == ("zh-hans", "上线停滞")
+    clock.shift(timedelta(days=4))
+    assert stall_detect().escalated  # escalation reaches the admin, in English
+    theirs = Notification.objects.get(recipient=admin, channel=Channel.EMAIL)
+    assert theirs.subject.startswith("Still stalled: Alpha Corp — ")

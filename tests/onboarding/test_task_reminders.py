@@ -91,3 +91,13 @@ def test_reminders_never_reach_outsiders(stall_a):
     outsider = UserFactory()
     TaskFactory(checklist=ChecklistFactory(), key="sign-runbook", assignee=outsider, due_date=YESTERDAY)
     assert task_reminders_enqueue() == 0
+
+
+def test_a_reminder_is_in_the_assignees_language(stall_a, member_a):
+    member_a.language = "zh-hans"
+    member_a.save(update_fields=["language"])
+    TaskFactory(checklist=ChecklistFactory(), key="upload-scan-report", assignee=member_a, due_date=YESTERDAY)
+    assert task_reminders_enqueue() == 1
+    row = Notification.objects.get(kind="task.reminder")
+    assert row.subject == "提醒：“Upload Scan Report”已于 2026-03-01 到期"
+    assert row.language == "zh-hans"

@@ -13,6 +13,7 @@ from django.db import transaction
 from tqdm import tqdm
 
 from portal.accounts.models import Membership, MembershipRole, StaffRole, User
+from portal.demo.chinese import seed_chinese_demo
 from portal.demo.metrics import seed_metrics
 from portal.demo.onboarding import seed_checklist
 from portal.demo.qbr import seed_success_plan
@@ -105,7 +106,7 @@ class Command(BaseCommand):
         import os
 
         password = opts["password"] or os.environ.get("KEEL_DEMO_PASSWORD", "keel-demo-2026")
-        steps = 1 + len(STAFF) + len(TENANTS)
+        steps = 1 + len(STAFF) + len(TENANTS) + 1
         created: list[object] = []
         with tqdm(total=steps, desc="Seeding demo", unit="step", disable=opts["verbosity"] == 0) as bar:
             public_tenant_ensure()
@@ -118,7 +119,15 @@ class Command(BaseCommand):
                 bar.set_postfix_str(spec.slug)
                 self._tenant(spec, staff, password, created)
                 bar.update()
+            bar.set_postfix_str("huaan")
+            chinese = seed_chinese_demo(
+                admin=staff["admin"], password=password, created=created, demo_domain=DEMO_DOMAIN
+            )
+            bar.update()
         self._report(password, created)
+        self.stdout.write(f"\n{chinese.tenant.name} (zh-Hans, Asia/Shanghai)  {chinese.tenant.absolute_url()}")
+        for user in [chinese.csm, *chinese.people]:
+            self.stdout.write(f"  {user.full_name:<16} {user.email}")
 
     def _user(self, email, name, password, *, created, staff_role=StaffRole.NONE):
         user = User.objects.filter(email=email).first()
