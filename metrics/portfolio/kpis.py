@@ -153,7 +153,8 @@ def kpi_board_get(*, viewer: User, start: date, end: date, today: date) -> Board
             "Time to value (median)",
             kpi.format_ttv(ttv_median),
             "as short as possible",
-            detail=f"p75 {kpi.format_ttv(ttv_p75)}; {len(ttv_values)} customers reached first value"
+            detail=f"p75 {kpi.format_ttv(ttv_p75)}; {len(ttv_values)} customer{'s' if len(ttv_values) != 1 else ''} "
+            "reached first value"
             if ttv_values
             else "no customer has reached first value yet",
         ),
