@@ -1,7 +1,8 @@
 """Every page each role can reach, in Chromium: accessible (axe-core), no wider than a phone, no errors.
 
 The crawl follows the links a person can click, from each host's home page, as a customer member,
-a customer admin, a CSM and a Keel admin. One page per URL shape (digits folded), so a hundred
+a customer admin, a CSM and a Keel admin, and as the Chinese demo tenant's admin and its CSM
+(Chinese text wraps and sizes differently). One page per URL shape (digits folded), so a hundred
 knowledge-base articles cost one visit. Before crawling, the demo gets the longest names, titles
 and comments Keel accepts (tests/e2e/support/long_inputs.py), and the search pages get a
 10,000-character query. Each page is also saved as a PNG at 1366 and 390 px in var/screenshots/
@@ -33,6 +34,8 @@ ROLES = {
     "customer-admin": ("it.director@globex.example.com", ["globex"]),  # Globex has a published review
     "csm": ("ada.csm@example.com", ["", "acme", "globex"]),
     "admin": ("admin@example.com", ["", "acme"]),
+    "customer-admin-zh": ("wang.wei@huaan.example.com", ["huaan"]),
+    "csm-zh": ("li.csm@example.com", ["", "huaan"]),
 }
 SEARCH = [f"/kb/search/?q={LONG_QUERY}"]
 EXTRA = {"acme": SEARCH, "globex": SEARCH, "": [f"/console/kb/?q={LONG_QUERY}"]}
