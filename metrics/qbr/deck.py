@@ -10,11 +10,15 @@ import io
 from datetime import date, timedelta
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
 from pptx.util import Inches, Pt
+
+from metrics.templatetags.kpi import band_label
 
 INK = RGBColor(0x17, 0x20, 0x2A)
 MUTED = RGBColor(0x54, 0x5F, 0x6B)
@@ -81,7 +85,7 @@ def _line(slide: Any, series: list[list[Any]], name: str, accent: RGBColor) -> N
 def _bars(slide: Any, names: list[str], rates: list[float | None], accent: RGBColor) -> None:
     data = CategoryChartData(number_format="0%")
     data.categories = names
-    data.add_series("Adoption", rates)
+    data.add_series(_("Adoption"), rates)
     frame = slide.shapes.add_chart(
         XL_CHART_TYPE.BAR_CLUSTERED, MARGIN, Inches(2.6), WIDTH - 2 * MARGIN, Inches(4.5), data
     )
@@ -95,13 +99,19 @@ def _bars(slide: Any, names: list[str], rates: list[float | None], accent: RGBCo
 
 
 def _num(value: float | None, unit: str) -> str:
-    return "not measured" if value is None else f"{float(value):g} {unit}".strip()
+    return _("not measured") if value is None else f"{float(value):g} {unit}".strip()
 
 
 def _plain(html: str) -> str:
     import nh3
 
     return " ".join(nh3.clean(html, tags=set()).split())
+
+
+def _overdue(task: dict[str, Any]) -> str:
+    if task.get("owner_side") == "vendor":
+        return _("due %(due)s, vendor side") % {"due": task["due_date"]}
+    return _("due %(due)s, customer side") % {"due": task["due_date"]}
 
 
 def report_deck(
@@ -117,7 +127,7 @@ def report_deck(
     cover = deck.slides.add_slide(deck.slide_layouts[6])
     _text(
         cover,
-        f"Quarterly business review · {report.label}",
+        f"{_('Quarterly business review')} · {report.label}",
         top=Inches(2.2),
         height=Inches(0.6),
         size=16,
@@ -127,32 +137,44 @@ def report_deck(
     _text(cover, tenant.name, top=Inches(2.8), height=Inches(1.4), size=40, bold=True)
     last_day = (date.fromisoformat(figures["period"]["end"]) - timedelta(days=1)).isoformat()
     _text(cover, f"{figures['period']['start']} – {last_day}", top=Inches(4.3), height=Inches(0.6), size=20)
-    status = f"Published {report.published_at:%Y-%m-%d}" if report.is_published else "Draft"
+    status = _("Published %(day)s") % {"day": f"{report.published_at:%Y-%m-%d}"} if report.is_published else _("Draft")
     _text(cover, f"{status} · Keel", top=Inches(6.5), height=Inches(0.5), size=12, colour=MUTED)
     if logo_png:
         cover.shapes.add_picture(io.BytesIO(logo_png), MARGIN, Inches(0.6), height=Inches(1.0))
 
-    for field, title in (("summary", "Summary"),):
+    for field, title in (("summary", _("Summary")),):
         if narrative_html.get(field):
             _section(deck, title, [_plain(narrative_html[field])])
 
     health = figures["health"]
     if health.get("available"):
         latest = health["latest"]
-        slide = _section(deck, "Health", [f"Health score {latest['score']} ({latest['band']}) on {latest['day']}."])
-        _line(slide, health["series"], "Health score", accent)
+        line = _("Health score %(score)s (%(band)s) on %(day)s.") % {
+            "score": latest["score"],
+            "band": band_label(latest["band"]),
+            "day": latest["day"],
+        }
+        slide = _section(deck, _("Health"), [line])
+        _line(slide, health["series"], _("Health score"), accent)
     else:
-        _section(deck, "Health", ["No health scores in this quarter."])
+        _section(deck, _("Health"), [_("No health scores in this quarter.")])
 
     adoption = figures["adoption"]
-    slide = _section(deck, "Adoption by feature", [f"{adoption['active_users']} active users in the quarter."])
+    active = adoption["active_users"]
+    line = ngettext("%(counter)s active user in the quarter.", "%(counter)s active users in the quarter.", active) % {
+        "counter": active
+    }
+    slide = _section(deck, _("Adoption by feature"), [line])
     if adoption["features"]:
         _bars(slide, [f["name"] for f in adoption["features"]], [f["rate"] for f in adoption["features"]], accent)
 
     usage = figures["usage"]
-    slide = _section(deck, "Usage trend", [f"{usage['current']} active user-days this quarter."])
+    line = ngettext(
+        "%(counter)s active user-day this quarter", "%(counter)s active user-days this quarter", usage["current"]
+    ) % {"counter": usage["current"]}
+    slide = _section(deck, _("Usage trend"), [line])
     if usage.get("series"):
-        _line(slide, usage["series"], "Daily active users", accent)
+        _line(slide, usage["series"], _("Daily active users"), accent)
 
     nps = figures["nps"]
     if nps.get("answers"):
@@ -160,74 +182,104 @@ def report_deck(
             deck,
             "NPS",
             [
-                f"NPS {nps['nps']:.0f} from {nps['answers']} answers",
-                f"{nps['promoters']} promoters, {nps['passives']} passives, {nps['detractors']} detractors",
+                ngettext("NPS %(nps)s from %(counter)s answer", "NPS %(nps)s from %(counter)s answers", nps["answers"])
+                % {"nps": f"{nps['nps']:.0f}", "counter": nps["answers"]},
+                _("%(promoters)s promoters, %(passives)s passives, %(detractors)s detractors")
+                % {"promoters": nps["promoters"], "passives": nps["passives"], "detractors": nps["detractors"]},
                 *[f"“{c['comment']}” ({c['score']})" for c in nps["comments"]],
             ],
         )
     else:
-        _section(deck, "NPS", ["No NPS answers this quarter."])
+        _section(deck, "NPS", [_("No NPS answers this quarter.")])
 
     tickets = figures["tickets"]
     _section(
         deck,
-        "Support tickets",
+        _("Support tickets"),
         [
-            f"{tickets['opened']} opened this quarter ({tickets['opened_before']} the quarter before)",
-            f"{tickets['open_critical']} critical and {tickets['open_high']} high still open",
+            _(
+                "%(opened)s opened this quarter (%(before)s the quarter before); "
+                "%(critical)s critical and %(high)s high still open."
+            )
+            % {
+                "opened": tickets["opened"],
+                "before": tickets["opened_before"],
+                "critical": tickets["open_critical"],
+                "high": tickets["open_high"],
+            },
         ],
     )
 
     onboarding = figures["onboarding"]
     if onboarding.get("available"):
-        ttv = f"{onboarding['ttv_days']} days" if onboarding["ttv_days"] is not None else "not reached yet"
+        days = onboarding["ttv_days"]
+        ttv = _("not reached yet") if days is None else ngettext("%(days)s day", "%(days)s days", days) % {"days": days}
         lines = [
-            f"{onboarding['percent']}% of onboarding done ({onboarding['completed']} of {onboarding['total']} tasks)",
-            f"Time to first value: {ttv}",
+            _(
+                "%(percent)s%% of onboarding done (%(completed)s of %(total)s tasks); "
+                "%(in_period)s completed this quarter."
+            )
+            % {
+                "percent": onboarding["percent"],
+                "completed": onboarding["completed"],
+                "total": onboarding["total"],
+                "in_period": onboarding.get("completed_in_period", 0),
+            },
+            f"{_('Time to first value:')} {ttv}",
         ]
     else:
-        lines = ["No onboarding checklist: no figures."]
-    _section(deck, "Onboarding and time to value", lines)
+        lines = [_("No onboarding checklist: no figures.")]
+    _section(deck, _("Onboarding and time to value"), lines)
 
     outcomes = figures["outcomes"]
     slide = _section(
-        deck, "Outcomes promised vs achieved", [f"{outcomes['achieved']} of {outcomes['promised']} outcomes achieved."]
+        deck,
+        _("Outcomes promised vs achieved"),
+        [
+            _("%(achieved)s of %(promised)s outcomes achieved.")
+            % {"achieved": outcomes["achieved"], "promised": outcomes["promised"]}
+        ],
     )
     if outcomes["rows"]:
         rows = outcomes["rows"]
         table = slide.shapes.add_table(
             len(rows) + 1, 4, MARGIN, Inches(2.6), WIDTH - 2 * MARGIN, Inches(0.4) * (len(rows) + 1)
         ).table
-        for col, head in enumerate(("Outcome", "Target", "Now", "Status")):
+        for col, head in enumerate((_("Outcome"), _("Target"), _("Now"), _("Status"))):
             table.cell(0, col).text = head
         for i, row in enumerate(rows, start=1):
             unit = row.get("unit") or ""
-            status = "Achieved" if row["achieved"] else "Not yet"
+            status = _("Achieved") if row["achieved"] else _("Not yet")
             values = (row["title"], _num(row["target"], unit), _num(row["current"], unit), status)
             for col, value in enumerate(values):
                 table.cell(i, col).text = value
 
     risks = figures["risks"]
     lines = (
-        [f"Health components in the red: {', '.join(health.get('red_components') or [])}"]
+        [_("Health components in the red: %(components)s.") % {"components": ", ".join(health["red_components"])}]
         if health.get("red_components")
         else []
     )
-    lines += [f"{t['title']} (due {t['due_date']}, {t['owner_side']})" for t in risks.get("overdue_tasks", [])]
-    _section(deck, "Risks", lines or ["No overdue onboarding tasks."])
+    lines += [f"{t['title']} ({_overdue(t)})" for t in risks.get("overdue_tasks", [])]
+    _section(deck, _("Risks"), lines or [_("No overdue onboarding tasks.")])
 
     expansion = figures["expansion"]
     lines = []
     if expansion.get("core_below_target"):
-        lines.append(f"Core features below the 60 % adoption target: {', '.join(expansion['core_below_target'])}")
+        lines.append(
+            _("Core features below the 60 %% adoption target: %(features)s.")
+            % {"features": ", ".join(expansion["core_below_target"])}
+        )
     if expansion.get("unused_features"):
-        lines.append(f"Features nobody used yet: {', '.join(expansion['unused_features'])}")
-    _section(deck, "Expansion opportunities", lines or ["None found in the data."])
+        lines.append(
+            _("Features nobody used yet: %(features)s.") % {"features": ", ".join(expansion["unused_features"])}
+        )
+    _section(deck, _("Expansion opportunities"), lines or [_("None found in the data.")])
 
     for field, title in (
-        ("risks", "Risks and mitigations"),
-        ("recommendations", "Recommendations"),
-        ("next_goals", "Next quarter's goals"),
+        ("risks", _("Risks and mitigations")),
+        ("recommendations", _("Recommendations")),
+        ("next_goals", _("Next quarter's goals")),
     ):
         if narrative_html.get(field):
             _section(deck, title, [_plain(narrative_html[field])])

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
@@ -106,6 +107,11 @@ def _attachment(request, report, extension: str) -> str:
     return f'attachment; filename="{request.tenant.slug}-qbr-{report.label.replace(" ", "-")}.{extension}"'
 
 
+def _document_language(request):
+    """A QBR document is the customer's: its headings are in the tenant's language, whoever downloads it."""
+    return translation.override(request.tenant.language or translation.get_language())
+
+
 @tenant_access_required(Access.MEMBER)
 def report_pdf(request, pk: int):
     from weasyprint import HTML  # imported here: loading pango costs ~0.3 s
@@ -115,7 +121,8 @@ def report_pdf(request, pk: int):
     logo = _logo_png(request.tenant)
     if logo:  # inline: the PDF fetches nothing from outside
         context["logo_data_uri"] = "data:image/png;base64," + base64.b64encode(logo).decode()
-    html = render_to_string("qbr/report_print.html", context)
+    with _document_language(request):
+        html = render_to_string("qbr/report_print.html", context)
     # No base_url: the document needs nothing from outside (SVG is inline), so nothing is fetched.
     pdf = HTML(string=html).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -139,13 +146,14 @@ def report_pptx(request, pk: int):
 
     report = _report_or_404(request, pk)
     content = selectors.report_content_get(report)
-    deck = report_deck(
-        report=report,
-        tenant=request.tenant,
-        figures=content["figures"],
-        narrative_html=content["narrative_html"],
-        logo_png=_logo_png(request.tenant),
-    )
+    with _document_language(request):
+        deck = report_deck(
+            report=report,
+            tenant=request.tenant,
+            figures=content["figures"],
+            narrative_html=content["narrative_html"],
+            logo_png=_logo_png(request.tenant),
+        )
     response = HttpResponse(deck, content_type=PPTX)
     response["Content-Disposition"] = _attachment(request, report, "pptx")
     return response
@@ -157,8 +165,9 @@ def report_csv(request, pk: int):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = _attachment(request, report, "csv")
     writer = csv.writer(response)
-    writer.writerow([str(column) for column in CSV_HEADER])
-    writer.writerows(figure_rows(selectors.report_content_get(report)["figures"], label=report.label))
+    with _document_language(request):
+        writer.writerow([str(column) for column in CSV_HEADER])
+        writer.writerows(figure_rows(selectors.report_content_get(report)["figures"], label=report.label))
     return response
 
 

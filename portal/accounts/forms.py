@@ -6,12 +6,13 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.notifications.email import branded_message
-from portal.tenancy.clock import time_zone_names
+from portal.tenancy.clock import time_zone_choices
 from portal.tenancy.models import Tenant
 
 from .access import Access, tenant_access_for
@@ -83,7 +84,20 @@ class TenantPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
-        """Send the reset link as every Keel mail goes: its text part plus the branded HTML part."""
+        """Send the reset link as every Keel mail goes: its text part plus the branded HTML part.
+
+        In the person's own language (theirs, else their organisation's).
+        """
+        user = context.get("user")
+        language = user.language_for(self.tenant) if user is not None else translation.get_language()
+        with translation.override(language):
+            self._send_reset(
+                subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name
+            )
+
+    def _send_reset(
+        self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name
+    ):
         subject = "".join(render_to_string(subject_template_name, context).splitlines())
         path = reverse("accounts:password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]})
         branded_message(
@@ -104,7 +118,9 @@ class InvitationAcceptForm(forms.Form):
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label=gettext_lazy("E-mail"))
-    role = forms.ChoiceField(choices=MembershipRole.choices, initial=MembershipRole.CUSTOMER_MEMBER)
+    role = forms.ChoiceField(
+        label=gettext_lazy("Role"), choices=MembershipRole.choices, initial=MembershipRole.CUSTOMER_MEMBER
+    )
 
 
 class SignInCodeRequestForm(forms.Form):
@@ -185,8 +201,13 @@ class SsoConfigForm(forms.Form):
     )
 
 
-def _zone_choices(first: StrOrPromise) -> list[tuple[str, StrOrPromise]]:
-    return [("", first), *((name, name) for name in time_zone_names())]
+def _kept_zones(form: forms.Form) -> tuple[str, ...]:
+    """The stored and the submitted zone: valid legacy names stay shown and accepted, only not offered."""
+    return (str(form.initial.get("time_zone") or ""), str(form.data.get(form.add_prefix("time_zone")) or ""))
+
+
+def _zone_choices(first: StrOrPromise, kept: tuple[str, ...]) -> list[tuple[str, StrOrPromise]]:
+    return [("", first), *time_zone_choices(*kept)]
 
 
 class PreferencesForm(forms.Form):
@@ -202,7 +223,7 @@ class PreferencesForm(forms.Form):
         else:
             same_language, same_zone = _("As my browser asks"), _("UTC")
         cast(forms.ChoiceField, self.fields["language"]).choices = [("", same_language), *settings.LANGUAGES]
-        cast(forms.ChoiceField, self.fields["time_zone"]).choices = _zone_choices(same_zone)
+        cast(forms.ChoiceField, self.fields["time_zone"]).choices = _zone_choices(same_zone, _kept_zones(self))
         self.fields["time_zone"].help_text = _("Dates and times are shown in this zone.")
 
 
@@ -219,4 +240,4 @@ class TenantLocaleForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["time_zone"]).choices = [(name, name) for name in time_zone_names()]
+        cast(forms.ChoiceField, self.fields["time_zone"]).choices = time_zone_choices(*_kept_zones(self))

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from portal.audit.services import audit_record
 from portal.notifications.email import branded_message
-from portal.tenancy.clock import validate_time_zone
+from portal.tenancy.clock import tenant_zone, validate_time_zone
 from portal.tenancy.models import Tenant
 
 from .access import Access, AccessDenied, Actor, actor_user, require_role
@@ -23,8 +23,8 @@ from .models import Invitation, Membership, MembershipRole, User
 def _send_invitation_email(*, invitation: Invitation, raw_token: str) -> None:
     link = invitation.tenant.absolute_url(f"/invite/{raw_token}/")
     context = {"invitation": invitation, "link": link}
-    # Nobody has chosen a language yet: the tenant's default.
-    with translation.override(invitation.tenant.language):
+    # Nobody has chosen a language yet: the tenant's default, and times in the tenant's zone.
+    with translation.override(invitation.tenant.language), timezone.override(tenant_zone(invitation.tenant)):
         subject = gettext("You are invited to %(name)s on Keel") % {"name": invitation.tenant.name}
         branded_message(
             subject=subject,

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
 
@@ -301,16 +301,21 @@ def sign_in_code_request(*, tenant: Tenant, email: str) -> None:
         "code": code,
         "minutes": settings.KEEL_SIGNIN_CODE_MINUTES,
     }
-    transaction.on_commit(
-        lambda: branded_message(
-            subject=f"Sign in to {tenant.name} on Keel",
-            text=render_to_string("accounts/email/sign_in_code.txt", context),
-            html_template="email/sign_in_code.html",
-            context=context,
-            to=[email],
-            tenant=tenant,
-        ).send()
-    )
+    # A known person reads it in their language; anyone else in the language of the page they asked on.
+    language = user.language_for(tenant) if user is not None else (translation.get_language() or tenant.language)
+
+    def send() -> None:
+        with translation.override(language):
+            branded_message(
+                subject=gettext("Sign in to %(name)s on Keel") % {"name": tenant.name},
+                text=render_to_string("accounts/email/sign_in_code.txt", context),
+                html_template="email/sign_in_code.html",
+                context=context,
+                to=[email],
+                tenant=tenant,
+            ).send()
+
+    transaction.on_commit(send)
 
 
 def sign_in_link_get(*, tenant: Tenant, raw_link: str) -> SignInCode | None:

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import StaffRole, User
-from portal.tenancy.clock import time_zone_names
+from portal.tenancy.clock import time_zone_choices
 from portal.tenancy.models import Tier
 
 
@@ -40,7 +40,7 @@ class TenantCreateForm(forms.Form):
         self.fields["language"].initial = settings.KEEL_TENANT_DEFAULT_LANGUAGE
         cast(forms.ChoiceField, self.fields["time_zone"]).choices = [
             ("", _("Default")),
-            *((name, name) for name in time_zone_names()),
+            *time_zone_choices(str(self.data.get(self.add_prefix("time_zone")) or "")),
         ]
 
 

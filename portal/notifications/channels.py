@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.utils import translation
 from django.utils.translation import gettext
 
 from . import chat
@@ -27,7 +29,15 @@ class DeliveryError(RuntimeError):
 
 
 def email_send(row: Notification) -> None:
-    message = branded_message(
+    # The body was written in the recipient's language; the HTML part's own words follow it.
+    with translation.override(row.language or settings.LANGUAGE_CODE):
+        message = _email_message(row)
+    if message.send() != 1:
+        raise DeliveryError("The mail backend accepted no message.")
+
+
+def _email_message(row: Notification) -> EmailMultiAlternatives:
+    return branded_message(
         subject=row.subject,
         text=row.body,
         html_template="email/notification.html",
@@ -36,8 +46,6 @@ def email_send(row: Notification) -> None:
         tenant=row.tenant,
         headers={"Message-ID": row.message_id, "X-Keel-Notification": row.dedupe_key},
     )
-    if message.send() != 1:
-        raise DeliveryError("The mail backend accepted no message.")
 
 
 def validate_webhook_url(url: str) -> None:

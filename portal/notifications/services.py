@@ -331,7 +331,8 @@ def notification_digest_send(*, user: User) -> Notification | None:
         )
         if not held:
             return None
-        with translation.override(user.language_for()):
+        language = user.language_for()
+        with translation.override(language):
             body = render_to_string("notifications/email/digest.txt", {"user": user, "items": held})
             subject = ngettext(
                 "Keel daily summary: %(count)d alert", "Keel daily summary: %(count)d alerts", len(held)
@@ -345,6 +346,7 @@ def notification_digest_send(*, user: User) -> Notification | None:
             address=user.email,
             subject=subject,
             body=body,
+            language=language,
         )
         Notification.objects.filter(pk__in=[h.pk for h in held]).update(status=Status.DIGESTED, digest=digest)
         _dispatch_on_commit([digest.pk])

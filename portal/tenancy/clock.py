@@ -21,6 +21,35 @@ def time_zone_names() -> tuple[str, ...]:
     return tuple(sorted(available_timezones()))
 
 
+# The areas of the canonical Area/Location names. The rest of the database is legacy aliases
+# ("Cuba", "US/Alaska", "Etc/GMT+5", "Factory"): still accepted, no longer offered.
+ZONE_AREAS = (
+    "Africa",
+    "America",
+    "Antarctica",
+    "Arctic",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+)
+
+
+@cache
+def offered_time_zone_names() -> tuple[str, ...]:
+    """Return the zones a picker offers: UTC and the canonical Area/Location names, sorted."""
+    return ("UTC", *(name for name in time_zone_names() if name.split("/", 1)[0] in ZONE_AREAS and "/" in name))
+
+
+def time_zone_choices(*keep: str) -> list[tuple[str, str]]:
+    """The picker's choices: the offered zones, plus each stored value in ``keep`` that is a zone but not offered."""
+    names = offered_time_zone_names()
+    kept = sorted({name for name in keep if name and name not in names and name in time_zone_names()})
+    return [(name, name) for name in (*kept, *names)]
+
+
 def validate_time_zone(value: str) -> None:
     """Refuse a name that is not an IANA time zone (``Asia/Shanghai``, ``UTC``)."""
     if value not in time_zone_names():

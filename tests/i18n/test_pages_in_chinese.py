@@ -29,6 +29,7 @@ pytestmark = pytest.mark.slow
         ("<button>Save</button>", ["Save"]),
         ('<a title="Open the report" href="/x">打开</a>', ["Open the report"]),
         ('<input type="submit" value="Send">', ["Send"]),
+        ('<button type="submit" name="helpful" value="yes">有帮助</button>', []),  # a button shows its content
         ('<input placeholder="Search articles">', ["Search articles"]),
         ("<p>3 天后到期 · NPS 42 · ARR ¥180,000 · CSV</p>", []),
         ("<p>wang.wei@huaan.example.com 于 2026-12-01 登录 Asia/Shanghai</p>", []),

@@ -33,6 +33,14 @@ ALLOWED = {
     "huaan",  # the tenant's slug
     "webhook",
     "Webhook",
+    # Products named on the sign-in and branding pages.
+    "PowerPoint",
+    "OpenID Connect",
+    "Entra",
+    "Google Workspace",
+    "Keycloak",
+    "FreeOTP",
+    "/.well-known/openid-configuration",  # a URL path in the single sign-on help
 }
 # Text inside these elements is code, data or machine output, not sentences to translate.
 SKIP_ELEMENTS = {"script", "style", "code", "kbd", "samp", "pre", "svg", "template"}
@@ -66,7 +74,8 @@ class _Reader(HTMLParser):
         if self._skipping:
             return
         self.texts.extend(value for name, value in attrs if name in READ_ATTRIBUTES and value)
-        if tag in {"input", "button"} and values.get("type") in {"submit", "button", "reset"} and values.get("value"):
+        # An input button shows its value; a <button>'s value is only submitted (its content is what shows).
+        if tag == "input" and values.get("type") in {"submit", "button", "reset"} and values.get("value"):
             self.texts.append(values["value"] or "")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -95,7 +104,7 @@ def english_in(html: str, *, allowed: Iterable[str] = ()) -> list[str]:
     allow = ALLOWED | set(allowed)
     found: set[str] = set()
     for text in _read(html).texts:
-        for phrase in allow:
+        for phrase in sorted(allow, key=len, reverse=True):  # "Google Workspace" before "Google"
             text = text.replace(phrase, " ")
         text = NOT_WORDS.sub(" ", text)
         for run in RUN.finditer(text):
