@@ -51,24 +51,31 @@ def totp_code(email: str) -> str:
 
 
 def staff_sign_in(page, url: str, email: str, password: str) -> None:
-    """Sign in at ``url`` (a /login/ page) with a password, then the TOTP step: set-up the first time."""
+    """Sign in at ``url`` (a /login/ page) with a password, then the TOTP step: set-up the first time.
+
+    Fields are found by name, not by label, so it works in every language the person reads Keel in.
+    """
     from playwright.sync_api import expect
 
-    page.goto(url)
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
+    _password_step(page, url, email, password)
     if email not in _TOTP_SECRETS:
-        expect(page.get_by_role("heading", name="Set up your authenticator app")).to_be_visible()
+        expect(page.locator("#totp-secret")).to_be_visible()
         _TOTP_SECRETS[email] = page.locator("#totp-secret").inner_text().replace(" ", "")
-        page.get_by_label("6-digit code from your authenticator app").fill(totp_code(email))
-        page.get_by_role("button", name="Turn on").click()
-        expect(page.get_by_role("heading", name="Your recovery codes")).to_be_visible()
-        page.get_by_role("link", name="Continue").click()
+        page.locator("input[name=token]").fill(totp_code(email))
+        page.locator("form:has(input[name=token]) button[type=submit]").click()
+        expect(page.locator(".recovery-codes")).to_be_visible()
+        page.locator(".recovery-codes ~ p a").click()
         return
-    expect(page.get_by_role("heading", name="Confirm it is you")).to_be_visible()
-    page.get_by_label("Code from your authenticator app").fill(totp_code(email))
-    page.get_by_role("button", name="Confirm").click()
+    expect(page.locator("input[name=token]")).to_be_visible()
+    page.locator("input[name=token]").fill(totp_code(email))
+    page.locator("form:has(input[name=token]) button[type=submit]").click()
+
+
+def _password_step(page, url: str, email: str, password: str) -> None:
+    page.goto(url)
+    page.locator("input[name=username]").fill(email)
+    page.locator("input[name=password]").fill(password)
+    page.locator("form:has(input[name=password]) button[type=submit]").click()
 
 
 def is_staff_address(email: str) -> bool:
@@ -81,7 +88,4 @@ def sign_in(page, url: str, email: str, password: str) -> None:
     if is_staff_address(email):
         staff_sign_in(page, url, email, password)
         return
-    page.goto(url)
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
+    _password_step(page, url, email, password)
