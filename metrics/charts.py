@@ -4,6 +4,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.dateformat import format as date_format
+from django.utils.translation import ngettext
+
 WIDTH, HEIGHT = 640, 200
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 36, 8, 10, 24
 
@@ -59,18 +62,30 @@ def line_chart(
     # First label anchored at its start, last at its end, so neither runs off the chart.
     anchors = {0: "start", count - 1: "end"}
     x_labels = tuple(
-        (_x(i, count), series[i][0].strftime("%b %d"), anchors.get(i, "middle"))
+        (_x(i, count), date_format(series[i][0], "M d"), anchors.get(i, "middle"))  # month in the page's language
         for i in sorted({0, count // 2, count - 1})
         if count
     )
     if values:
-        description = (
-            f"{title}: from {values[0]:g}{unit} to {values[-1]:g}{unit}; "
-            f"lowest {min(values):g}{unit}, highest {max(values):g}{unit} "
-            f"({len(values)} of the last {count} days have a value)."
-        )
+        description = ngettext(
+            "%(title)s: from %(first)s to %(last)s; lowest %(lowest)s, highest %(highest)s "
+            "(%(valued)s of the last %(count)s day has a value).",
+            "%(title)s: from %(first)s to %(last)s; lowest %(lowest)s, highest %(highest)s "
+            "(%(valued)s of the last %(count)s days have a value).",
+            count,
+        ) % {
+            "title": title,
+            "first": f"{values[0]:g}{unit}",
+            "last": f"{values[-1]:g}{unit}",
+            "lowest": f"{min(values):g}{unit}",
+            "highest": f"{max(values):g}{unit}",
+            "valued": len(values),
+            "count": count,
+        }
     else:
-        description = f"{title}: no data in the last {count} days."
+        description = ngettext(
+            "%(title)s: no data in the last %(count)s day.", "%(title)s: no data in the last %(count)s days.", count
+        ) % {"title": title, "count": count}
     return Line(
         title=title,
         description=description,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.notifications.email import branded_message
-from portal.tenancy.clock import time_zone_names
+from portal.tenancy.clock import time_zone_choices
 from portal.tenancy.models import Tenant
 
 from .access import Access, tenant_access_for
@@ -104,7 +104,9 @@ class InvitationAcceptForm(forms.Form):
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label=gettext_lazy("E-mail"))
-    role = forms.ChoiceField(choices=MembershipRole.choices, initial=MembershipRole.CUSTOMER_MEMBER)
+    role = forms.ChoiceField(
+        label=gettext_lazy("Role"), choices=MembershipRole.choices, initial=MembershipRole.CUSTOMER_MEMBER
+    )
 
 
 class SignInCodeRequestForm(forms.Form):
@@ -186,7 +188,7 @@ class SsoConfigForm(forms.Form):
 
 
 def _zone_choices(first: StrOrPromise) -> list[tuple[str, StrOrPromise]]:
-    return [("", first), *((name, name) for name in time_zone_names())]
+    return [("", first), *((name, name) for name in time_zone_choices())]
 
 
 class PreferencesForm(forms.Form):
@@ -219,4 +221,4 @@ class TenantLocaleForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["time_zone"]).choices = [(name, name) for name in time_zone_names()]
+        cast(forms.ChoiceField, self.fields["time_zone"]).choices = [(name, name) for name in time_zone_choices()]

@@ -21,6 +21,19 @@ def time_zone_names() -> tuple[str, ...]:
     return tuple(sorted(available_timezones()))
 
 
+# The regions of the IANA database's own zones. Its other names (Cuba, Japan, GB-Eire, localtime,
+# Factory) are backward-compatible aliases: still valid, but not worth offering in a list.
+ZONE_REGIONS = frozenset(
+    {"Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific"}
+)
+
+
+def time_zone_choices() -> tuple[str, ...]:
+    """Return the zones a form offers: UTC, then every ``Region/City`` name, sorted."""
+    regional = (name for name in time_zone_names() if name.split("/", 1)[0] in ZONE_REGIONS and "/" in name)
+    return ("UTC", *regional)
+
+
 def validate_time_zone(value: str) -> None:
     """Refuse a name that is not an IANA time zone (``Asia/Shanghai``, ``UTC``)."""
     if value not in time_zone_names():

@@ -33,6 +33,7 @@ ALLOWED = {
     "huaan",  # the tenant's slug
     "webhook",
     "Webhook",
+    "Django",  # the framework's own name: "Django 管理后台" links to its admin site
 }
 # Text inside these elements is code, data or machine output, not sentences to translate.
 SKIP_ELEMENTS = {"script", "style", "code", "kbd", "samp", "pre", "svg", "template"}
@@ -94,9 +95,15 @@ def english_in(html: str, *, allowed: Iterable[str] = ()) -> list[str]:
     """Return the English phrases on the page (sorted, each once)."""
     allow = ALLOWED | set(allowed)
     found: set[str] = set()
+    # A name counts where it stands alone (Chinese text may touch it: "通过Feishu通知"); inside an
+    # address or a host name (the slug in http://huaan.localhost/) it is part of that code, which
+    # NOT_WORDS then removes whole.
+    names = [
+        re.compile(rf"(?<![A-Za-z0-9_@/.-]){re.escape(phrase)}(?![A-Za-z0-9_@/-]|\.[A-Za-z0-9])") for phrase in allow
+    ]
     for text in _read(html).texts:
-        for phrase in allow:
-            text = text.replace(phrase, " ")
+        for name in names:
+            text = name.sub(" ", text)
         text = NOT_WORDS.sub(" ", text)
         for run in RUN.finditer(text):
             words = WORD.findall(run.group())
