@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.utils.dateformat import format as date_format
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import ngettext, pgettext
 
 WIDTH, HEIGHT = 640, 200
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 36, 8, 10, 24
@@ -69,20 +69,25 @@ def line_chart(
         if count
     )
     if values:
-        description = gettext(
-            "%(title)s: from %(first)s to %(last)s; lowest %(low)s, highest %(high)s "
-            "(%(valued)s of the last %(count)s days have a value)."
+        description = ngettext(
+            "%(title)s: from %(first)s to %(last)s; lowest %(lowest)s, highest %(highest)s "
+            "(%(valued)s of the last %(count)s day has a value).",
+            "%(title)s: from %(first)s to %(last)s; lowest %(lowest)s, highest %(highest)s "
+            "(%(valued)s of the last %(count)s days have a value).",
+            count,
         ) % {
             "title": title,
             "first": f"{values[0]:g}{unit}",
             "last": f"{values[-1]:g}{unit}",
-            "low": f"{min(values):g}{unit}",
-            "high": f"{max(values):g}{unit}",
+            "lowest": f"{min(values):g}{unit}",
+            "highest": f"{max(values):g}{unit}",
             "valued": len(values),
             "count": count,
         }
     else:
-        description = gettext("%(title)s: no data in the last %(count)s days.") % {"title": title, "count": count}
+        description = ngettext(
+            "%(title)s: no data in the last %(count)s day.", "%(title)s: no data in the last %(count)s days.", count
+        ) % {"title": title, "count": count}
     return Line(
         title=title,
         description=description,

@@ -4,6 +4,9 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext
+
 PROMOTER_FROM = 9  # 9-10
 DETRACTOR_UNTIL = 6  # 0-6; 7-8 are passives
 
@@ -197,7 +200,14 @@ def format_ttv(days: float | None) -> str:
         return MISSING
     rounded = round_half_up(days, 1)
     text = f"{rounded:f}".removesuffix(".0")
-    return f"{text} d"
+    return gettext("%(days)s d") % {"days": text}
+
+
+def format_arr(value: float | Decimal | None) -> str:
+    """An ARR amount: whole units, grouped as the active language groups digits ("180,000"), or "—"."""
+    if value is None:
+        return MISSING
+    return number_format(round_half_up(float(value)), decimal_pos=0, force_grouping=True)
 
 
 def format_auc(value: float | None) -> str:

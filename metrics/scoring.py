@@ -8,14 +8,18 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy, override
+from django_stubs_ext import StrOrPromise
+
 from . import kpi
 
-COMPONENTS: tuple[tuple[str, str], ...] = (
-    ("usage", "Usage frequency"),
-    ("adoption", "Feature adoption"),
-    ("support", "Support tickets"),
+# Stored snapshots keep the English label; pages show the key's label in their own language (kpi_component).
+COMPONENTS: tuple[tuple[str, StrOrPromise], ...] = (
+    ("usage", gettext_lazy("Usage frequency")),
+    ("adoption", gettext_lazy("Feature adoption")),
+    ("support", gettext_lazy("Support tickets")),
     ("nps", "NPS"),
-    ("onboarding", "Onboarding progress"),
+    ("onboarding", gettext_lazy("Onboarding progress")),
 )
 LABELS = dict(COMPONENTS)
 
@@ -60,7 +64,7 @@ class Part:
     def as_dict(self) -> dict:
         return {
             "key": self.key,
-            "label": LABELS.get(self.key, self.key),
+            "label": _english(LABELS.get(self.key, self.key)),
             "score": None if self.score is None else round(self.score, 1),
             "weight": self.weight,
             "share": round(self.share, 4),
@@ -68,6 +72,11 @@ class Part:
             "missing": self.missing,
             "detail": self.detail,
         }
+
+
+def _english(label: StrOrPromise) -> str:
+    with override("en"):
+        return str(label)
 
 
 def _capped(value: float) -> float:

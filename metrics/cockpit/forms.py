@@ -6,7 +6,7 @@ from typing import cast
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from portal.accounts.models import User
 
@@ -16,7 +16,7 @@ from .rules import THRESHOLDS, default_thresholds
 
 class BookFilterForm(forms.Form):
     csm: forms.ModelChoiceField[User] = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, label=gettext_lazy("CSM"), empty_label="Everyone"
+        queryset=User.objects.none(), required=False, label=gettext_lazy("CSM"), empty_label=gettext_lazy("Everyone")
     )
 
     def __init__(self, *args, staff: QuerySet[User], **kwargs):
@@ -25,8 +25,9 @@ class BookFilterForm(forms.Form):
 
 
 class CtaCloseForm(forms.Form):
-    outcome = forms.ChoiceField(choices=HUMAN_OUTCOMES, widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(label=gettext_lazy("Outcome"), choices=HUMAN_OUTCOMES, widget=forms.RadioSelect)
     note = forms.CharField(
+        label=gettext_lazy("Note"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -45,7 +46,7 @@ class CtaSnoozeForm(forms.Form):
 
 class CtaReassignForm(forms.Form):
     owner: forms.ModelChoiceField[User] = forms.ModelChoiceField(
-        queryset=User.objects.none(), label=gettext_lazy("New owner")
+        queryset=User.objects.none(), label=gettext_lazy("New owner"), empty_label=gettext_lazy("Choose a colleague")
     )
 
     def __init__(self, *args, staff: QuerySet[User], **kwargs):
@@ -88,7 +89,7 @@ class RuleSettingForm(forms.Form):
                 label=limits.label,
                 min_value=limits.minimum,
                 max_value=limits.maximum,
-                help_text=f"Default {default_thresholds(rule)[key]}.",
+                help_text=gettext("Default %(value)s.") % {"value": default_thresholds(rule)[key]},
             )
 
     def thresholds(self) -> dict[str, int]:

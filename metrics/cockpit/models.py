@@ -31,10 +31,10 @@ class Rule(models.TextChoices):
 
 
 class Priority(models.IntegerChoices):
-    URGENT = 1, "Urgent"
-    HIGH = 2, "High"
-    NORMAL = 3, "Normal"
-    LOW = 4, "Low"
+    URGENT = 1, gettext_lazy("Urgent")
+    HIGH = 2, gettext_lazy("High")
+    NORMAL = 3, gettext_lazy("Normal")
+    LOW = 4, gettext_lazy("Low")
 
 
 class CtaStatus(models.TextChoices):

@@ -2,7 +2,9 @@ from datetime import timedelta
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from metrics.retention.forms import PeriodForm
 from portal.tenancy.models import Tier
@@ -16,14 +18,18 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class PortfolioFilterForm(forms.Form):
-    tier = forms.ChoiceField(choices=[("", "All"), *Tier.choices], required=False)
-    band = forms.ChoiceField(choices=[("", "All"), *Band.choices], required=False)
-    sort = forms.ChoiceField(choices=list(SORTS.items()), required=False)
+    tier = forms.ChoiceField(
+        label=gettext_lazy("Tier"), choices=[("", gettext_lazy("All")), *Tier.choices], required=False
+    )
+    band = forms.ChoiceField(
+        label=gettext_lazy("Band"), choices=[("", gettext_lazy("All")), *Band.choices], required=False
+    )
+    sort = forms.ChoiceField(label=gettext_lazy("Sort"), choices=list(SORTS.items()), required=False)
     mine = forms.BooleanField(label=gettext_lazy("My accounts only"), required=False)
     churn_from = forms.DateField(
         label=gettext_lazy("Churn period from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    churn_to = forms.DateField(label="to", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    churn_to = forms.DateField(label=gettext_lazy("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
         super().clean()
@@ -32,7 +38,7 @@ class PortfolioFilterForm(forms.Form):
         data["churn_to"] = data.get("churn_to") or today
         data["churn_from"] = data.get("churn_from") or data["churn_to"] - timedelta(days=365)
         if data["churn_from"] > data["churn_to"]:
-            self.add_error("churn_to", "The period must end after it starts.")
+            self.add_error("churn_to", gettext("The period must end after it starts."))
         return data
 
 
@@ -40,11 +46,13 @@ class PredictiveForm(PeriodForm):
     """The predictiveness report's period and how long before churn the score is read."""
 
     lead_days = forms.IntegerField(
-        label="Days before churn",
+        label=gettext_lazy("Days before churn"),
         required=False,
         min_value=1,
         max_value=MAX_LEAD_DAYS,
-        help_text=f"Whose score counts: the one this many days before (default {DEFAULT_LEAD_DAYS}).",
+        help_text=format_lazy(
+            gettext_lazy("Whose score counts: the one this many days before (default {days})."), days=DEFAULT_LEAD_DAYS
+        ),
     )
 
     def __init__(self, data=None, *args, **kwargs):
@@ -61,22 +69,29 @@ class PredictiveForm(PeriodForm):
         return DEFAULT_LEAD_DAYS
 
 
-def _percent(label: str, help_text: str = "", *, low: int = 1) -> forms.IntegerField:
+def _percent(label: StrOrPromise, help_text: StrOrPromise = "", *, low: int = 1) -> forms.IntegerField:
     return forms.IntegerField(label=label, min_value=low, max_value=100, help_text=help_text)
 
 
 class ScorecardTierForm(forms.Form):
     """One tier's rules; the page shows one per tier (prefixed with the tier)."""
 
-    weight_usage = _percent("Usage frequency weight", low=0)
-    weight_adoption = _percent("Feature adoption weight", low=0)
-    weight_support = _percent("Support tickets weight", low=0)
-    weight_nps = _percent("NPS weight", low=0)
-    weight_onboarding = _percent("Onboarding progress weight", low=0)
-    stickiness_target = _percent("Usage target (%)", "Average daily actives ÷ seats that earns the full usage score.")
-    adoption_target = _percent("Adoption target (%)", "Mean core-feature adoption that earns the full adoption score.")
-    green_from = _percent("Green from", "A score at or above this is green.")
-    yellow_from = _percent("Yellow from", "At or above this (and below green) is yellow; below it, red.")
+    weight_usage = _percent(gettext_lazy("Usage frequency weight"), low=0)
+    weight_adoption = _percent(gettext_lazy("Feature adoption weight"), low=0)
+    weight_support = _percent(gettext_lazy("Support tickets weight"), low=0)
+    weight_nps = _percent(gettext_lazy("NPS weight"), low=0)
+    weight_onboarding = _percent(gettext_lazy("Onboarding progress weight"), low=0)
+    stickiness_target = _percent(
+        gettext_lazy("Usage target (%)"), gettext_lazy("Average daily actives ÷ seats that earns the full usage score.")
+    )
+    adoption_target = _percent(
+        gettext_lazy("Adoption target (%)"),
+        gettext_lazy("Mean core-feature adoption that earns the full adoption score."),
+    )
+    green_from = _percent(gettext_lazy("Green from"), gettext_lazy("A score at or above this is green."))
+    yellow_from = _percent(
+        gettext_lazy("Yellow from"), gettext_lazy("At or above this (and below green) is yellow; below it, red.")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,10 +131,10 @@ class ScorecardTierForm(forms.Form):
 
 class ScorecardNoteForm(forms.Form):
     note = forms.CharField(
-        label="Why it changes",
+        label=gettext_lazy("Why it changes"),
         max_length=300,
         required=False,
-        help_text="Kept with the version and in the audit log; needed to save.",
+        help_text=gettext_lazy("Kept with the version and in the audit log; needed to save."),
     )
     # What the preview on screen was computed from: saving other values asks for a new preview.
     previewed = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext, gettext_lazy, ngettext
+
 from metrics import kpi
 from metrics.retention import ledger
 from metrics.retention.models import Account
@@ -23,18 +25,30 @@ from portal.tenancy.models import LifecycleStage, Tier
 from .models import Band
 
 DEFINITIONS = {
-    "ttv": "Kickoff (default: contract start) to the first-value milestone, in days; median and 75th percentile "
-    "of the customers that reached it.",
-    "adoption": "Mean core-feature adoption (users of a core feature ÷ active users, 28 days), averaged over "
-    "customers with usage.",
-    "green": "Customers in the green band ÷ customers with a score; churned and not-enough-data customers are out.",
-    "logo_churn": "Customers lost in the period among those active at its start ÷ those active at its start, "
-    "annualised: 1 − (1 − r)^(365.25 ÷ days).",
-    "grr": "ARR at the end of the period of the customers active at its start, each capped at its start ARR, "
-    "÷ their start ARR.",
-    "nrr": "ARR at the end of the period of the customers active at its start ÷ their start ARR (expansion counts).",
-    "nps": "Account-weighted: the mean of each customer's NPS (% promoters − % detractors, 180 days).",
-    "renewal": "Contracts renewed by the end of the period ÷ contracts whose renewal fell due in it.",
+    "ttv": gettext_lazy(
+        "Kickoff (default: contract start) to the first-value milestone, in days; median and 75th percentile "
+        "of the customers that reached it."
+    ),
+    "adoption": gettext_lazy(
+        "Mean core-feature adoption (users of a core feature ÷ active users, 28 days), averaged over "
+        "customers with usage."
+    ),
+    "green": gettext_lazy(
+        "Customers in the green band ÷ customers with a score; churned and not-enough-data customers are out."
+    ),
+    "logo_churn": gettext_lazy(
+        "Customers lost in the period among those active at its start ÷ those active at its start, "
+        "annualised: 1 − (1 − r)^(365.25 ÷ days)."
+    ),
+    "grr": gettext_lazy(
+        "ARR at the end of the period of the customers active at its start, each capped at its start ARR, "
+        "÷ their start ARR."
+    ),
+    "nrr": gettext_lazy(
+        "ARR at the end of the period of the customers active at its start ÷ their start ARR (expansion counts)."
+    ),
+    "nps": gettext_lazy("Account-weighted: the mean of each customer's NPS (% promoters − % detractors, 180 days)."),
+    "renewal": gettext_lazy("Contracts renewed by the end of the period ÷ contracts whose renewal fell due in it."),
 }
 
 
@@ -50,7 +64,7 @@ class Row:
 
     @property
     def definition(self) -> str:
-        return DEFINITIONS[self.key]
+        return str(DEFINITIONS[self.key])
 
     @property
     def bars(self) -> list[dict[str, Any]]:
@@ -150,53 +164,66 @@ def kpi_board_get(*, viewer: User, start: date, end: date, today: date) -> Board
     rows = [
         Row(
             "ttv",
-            "Time to value (median)",
+            gettext("Time to value (median)"),
             kpi.format_ttv(ttv_median),
-            "as short as possible",
-            detail=f"p75 {kpi.format_ttv(ttv_p75)}; {len(ttv_values)} customer{'s' if len(ttv_values) != 1 else ''} "
-            "reached first value"
+            gettext("as short as possible"),
+            detail=ngettext(
+                "p75 %(p75)s; %(count)s customer reached first value",
+                "p75 %(p75)s; %(count)s customers reached first value",
+                len(ttv_values),
+            )
+            % {"p75": kpi.format_ttv(ttv_p75), "count": len(ttv_values)}
             if ttv_values
-            else "no customer has reached first value yet",
+            else gettext("no customer has reached first value yet"),
         ),
         Row(
             "adoption",
-            "Core-feature adoption",
+            gettext("Core-feature adoption"),
             kpi.format_adoption(adoption),
             "60–80 %",
             _status_at_least(None if adoption is None else adoption * 100, kpi.ADOPTION_TARGET[0]),
-            f"mean over {len(adoption_values)} customers with usage",
+            ngettext(
+                "mean over %(count)s customer with usage",
+                "mean over %(count)s customers with usage",
+                len(adoption_values),
+            )
+            % {"count": len(adoption_values)},
         ),
         Row(
             "green",
-            "Customers green",
+            gettext("Customers green"),
             kpi.format_share(green_share),
             "> 80 %",
             _status_at_least(green_share, kpi.GREEN_SHARE_TARGET),
-            f"{green} of {len(scored)} scored customers",
+            ngettext("%(green)s of %(count)s scored customer", "%(green)s of %(count)s scored customers", len(scored))
+            % {"green": green, "count": len(scored)},
         ),
         Row(
             "logo_churn",
-            "Logo churn (annualised)",
+            gettext("Logo churn (annualised)"),
             kpi.format_rate(period.annualised_churn_rate),
-            "< 5–7 % a year",
+            gettext("< 5–7 % a year"),
             period.churn_target_status,
-            f"{kpi.format_rate(period.churn_rate)} in the period: {len(period.lost)} lost of {len(period.at_start)}",
+            gettext("%(rate)s in the period: %(lost)s lost of %(active)s")
+            % {"rate": kpi.format_rate(period.churn_rate), "lost": len(period.lost), "active": len(period.at_start)},
             _quarters(periods, lambda p: p.annualised_churn_rate, kpi.format_rate),
         ),
         Row(
             "grr",
-            "Gross revenue retention",
+            gettext("Gross revenue retention"),
             kpi.format_rate(period.grr),
             "—",
-            detail=f"{period.retained_arr:,.0f} of {period.start_arr:,.0f} ARR kept",
+            detail=gettext("%(kept)s of %(start)s ARR kept")
+            % {"kept": kpi.format_arr(period.retained_arr), "start": kpi.format_arr(period.start_arr)},
             quarters=_quarters(periods, lambda p: p.grr, kpi.format_rate),
         ),
         Row(
             "nrr",
-            "Net revenue retention",
+            gettext("Net revenue retention"),
             kpi.format_rate(period.nrr),
             "—",
-            detail=f"{period.end_arr:,.0f} of {period.start_arr:,.0f} ARR",
+            detail=gettext("%(end)s of %(start)s ARR")
+            % {"end": kpi.format_arr(period.end_arr), "start": kpi.format_arr(period.start_arr)},
             quarters=_quarters(periods, lambda p: p.nrr, kpi.format_rate),
         ),
         Row(
@@ -205,14 +232,16 @@ def kpi_board_get(*, viewer: User, start: date, end: date, today: date) -> Board
             kpi.format_nps(nps),
             "> 50",
             "" if nps is None else ("met" if kpi.nps_round(nps) > kpi.NPS_TARGET else "missed"),  # type: ignore[operator]
-            f"mean of {len(nps_values)} customers' NPS",
+            ngettext("mean of %(count)s customer's NPS", "mean of %(count)s customers' NPS", len(nps_values))
+            % {"count": len(nps_values)},
         ),
         Row(
             "renewal",
-            "Renewal rate",
+            gettext("Renewal rate"),
             kpi.format_share(period.renewal_rate),
             "—",
-            detail=f"{len(period.renewed)} renewed of {len(period.due)} due",
+            detail=gettext("%(renewed)s renewed of %(due)s due")
+            % {"renewed": len(period.renewed), "due": len(period.due)},
             quarters=_quarters(periods, lambda p: p.renewal_rate, kpi.format_share),
         ),
     ]

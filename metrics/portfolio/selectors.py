@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from metrics.kpi import format_nps, format_ttv, share_percent
 from metrics.retention.selectors import retention_facts_get
@@ -24,12 +25,12 @@ from .scorecard import Rules, rescore, rules_from_settings
 # A weekly change smaller than this is shown as steady.
 STEADY_POINTS = 3
 SORTS = {
-    "score": "Score (lowest first)",
-    "-score": "Score (highest first)",
-    "change": "Change (biggest drop first)",
-    "name": "Name",
-    "renewal_date": "Renewal date",
-    "tier": "Tier",
+    "score": gettext_lazy("Score (lowest first)"),
+    "-score": gettext_lazy("Score (highest first)"),
+    "change": gettext_lazy("Change (biggest drop first)"),
+    "name": gettext_lazy("Name"),
+    "renewal_date": gettext_lazy("Renewal date"),
+    "tier": gettext_lazy("Tier"),
 }
 _FIELDS = (
     "slug",

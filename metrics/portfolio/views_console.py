@@ -167,7 +167,7 @@ def scorecard(request):
             note_form = ScorecardNoteForm({"note": note, "previewed": fingerprint})
             note_form.is_valid()
             if saving and not note and note_form.cleaned_data["previewed"] == data.get("previewed"):
-                note_form.add_error("note", "Say why the scorecard changes: it is kept with the version.")
+                note_form.add_error("note", gettext("Say why the scorecard changes: it is kept with the version."))
                 status = 400
         else:
             status = 400

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
@@ -245,7 +245,7 @@ def report_deck(
         table = slide.shapes.add_table(
             len(rows) + 1, 4, MARGIN, Inches(2.6), WIDTH - 2 * MARGIN, Inches(0.4) * (len(rows) + 1)
         ).table
-        for col, head in enumerate((_("Outcome"), _("Target"), _("Now"), _("Status"))):
+        for col, head in enumerate((pgettext("success plan", "Outcome"), _("Target"), _("Now"), _("Status"))):
             table.cell(0, col).text = head
         for i, row in enumerate(rows, start=1):
             unit = row.get("unit") or ""

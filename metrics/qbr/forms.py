@@ -5,13 +5,21 @@ from .models import Direction
 
 
 class OutcomeForm(forms.Form):
-    title = forms.CharField(max_length=200, help_text=gettext_lazy('e.g. "Mean time to respond under 30 minutes".'))
-    unit = forms.CharField(max_length=20, required=False)
-    direction = forms.ChoiceField(choices=Direction.choices)
-    baseline = forms.DecimalField(max_digits=14, decimal_places=2)
-    target = forms.DecimalField(max_digits=14, decimal_places=2)
-    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    description = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    title = forms.CharField(
+        label=gettext_lazy("Title"),
+        max_length=200,
+        help_text=gettext_lazy('e.g. "Mean time to respond under 30 minutes".'),
+    )
+    unit = forms.CharField(label=gettext_lazy("Unit"), max_length=20, required=False)
+    direction = forms.ChoiceField(label=gettext_lazy("Direction"), choices=Direction.choices)
+    baseline = forms.DecimalField(label=gettext_lazy("Baseline"), max_digits=14, decimal_places=2)
+    target = forms.DecimalField(label=gettext_lazy("Target"), max_digits=14, decimal_places=2)
+    due_date = forms.DateField(
+        label=gettext_lazy("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    description = forms.CharField(
+        label=gettext_lazy("Description"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
     metric = forms.CharField(
         required=False,
         max_length=100,
@@ -23,8 +31,8 @@ class OutcomeForm(forms.Form):
 
 
 class OutcomeValueForm(forms.Form):
-    value = forms.DecimalField(max_digits=14, decimal_places=2)
-    note = forms.CharField(max_length=300, required=False)
+    value = forms.DecimalField(label=gettext_lazy("Value"), max_digits=14, decimal_places=2)
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=300, required=False)
     evidence = forms.CharField(
         required=False,
         max_length=2000,
@@ -39,12 +47,25 @@ class ReportCreateForm(forms.Form):
 
 class ReportNarrativeForm(forms.Form):
     summary = forms.CharField(
-        required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 5}), help_text=gettext_lazy("Markdown.")
+        label=gettext_lazy("Summary"),
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=gettext_lazy("Markdown."),
     )
     risks = forms.CharField(
-        required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 4}), help_text=gettext_lazy("Markdown.")
+        label=gettext_lazy("Risks"),
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("Markdown."),
     )
-    recommendations = forms.CharField(required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 4}))
+    recommendations = forms.CharField(
+        label=gettext_lazy("Recommendations"),
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
     next_goals = forms.CharField(
         label=gettext_lazy("Next quarter's goals"),
         required=False,

@@ -43,16 +43,18 @@ class EventForm(forms.Form):
         data = self.cleaned_data
         kind, day = data.get("kind"), data.get("occurred_on")
         if day and day > timezone.localdate():
-            self.add_error("occurred_on", "An event cannot be dated in the future.")
+            self.add_error("occurred_on", gettext("An event cannot be dated in the future."))
         if kind in SETS_ARR and data.get("arr") is None:
-            self.add_error("arr", "Give the customer's ARR after this event.")
+            self.add_error("arr", gettext("Give the customer's ARR after this event."))
         if kind == EventKind.CHURN and not data.get("reason"):
-            self.add_error("reason", "Choose why the customer left.")
+            self.add_error("reason", gettext("Choose why the customer left."))
         term_end = data.get("term_end")
         if term_end and kind not in (*STARTS, EventKind.RENEWAL):
-            self.add_error("term_end", "Only a contract start, renewal or win-back sets the next renewal date.")
+            self.add_error(
+                "term_end", gettext("Only a contract start, renewal or win-back sets the next renewal date.")
+            )
         if term_end and day and term_end <= day:
-            self.add_error("term_end", "The next renewal is due after the event.")
+            self.add_error("term_end", gettext("The next renewal is due after the event."))
         return data
 
 
@@ -75,7 +77,7 @@ class PeriodForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.today = timezone.localdate()
         self.presets = presets(self.today)
-        choices = [(p.key, p.label) for p in self.presets] + [("custom", "Custom dates")]
+        choices = [(p.key, p.label) for p in self.presets] + [("custom", gettext("Custom dates"))]
         self.fields["preset"].choices = choices  # type: ignore[attr-defined]  # a ChoiceField
 
     def clean(self):
@@ -86,9 +88,9 @@ class PeriodForm(forms.Form):
             if not (start and end):
                 raise forms.ValidationError(gettext("Give both dates of a custom period, or choose a preset."))
             if start > end:
-                self.add_error("end", "The period must end on or after its start.")
+                self.add_error("end", gettext("The period must end on or after its start."))
             if end and end > self.today:
-                self.add_error("end", "A period cannot end in the future.")
+                self.add_error("end", gettext("A period cannot end in the future."))
             data["preset"] = "custom"
             return data
         chosen = next((p for p in self.presets if p.key == data.get("preset")), self.presets[0])

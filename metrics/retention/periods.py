@@ -4,6 +4,8 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.utils.translation import gettext
+
 
 @dataclass(frozen=True, slots=True)
 class Span:
@@ -41,9 +43,19 @@ def presets(today: date) -> list[Span]:
     last_q = last_quarters(today, 1)[0]
     q_start, _ = quarter_of(today)
     return [
-        Span("last_12_months", "Last 12 months", today - timedelta(days=364), today),
-        Span("last_quarter", f"Last quarter ({last_q.label})", last_q.start, last_q.end),
-        Span("quarter_to_date", "This quarter to date", q_start, today),
-        Span("last_year", f"Last year ({today.year - 1})", date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)),
-        Span("year_to_date", "This year to date", date(today.year, 1, 1), today),
+        Span("last_12_months", gettext("Last 12 months"), today - timedelta(days=364), today),
+        Span(
+            "last_quarter",
+            gettext("Last quarter (%(quarter)s)") % {"quarter": last_q.label},
+            last_q.start,
+            last_q.end,
+        ),
+        Span("quarter_to_date", gettext("This quarter to date"), q_start, today),
+        Span(
+            "last_year",
+            gettext("Last year (%(year)s)") % {"year": today.year - 1},
+            date(today.year - 1, 1, 1),
+            date(today.year - 1, 12, 31),
+        ),
+        Span("year_to_date", gettext("This year to date"), date(today.year, 1, 1), today),
     ]

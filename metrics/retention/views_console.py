@@ -27,34 +27,38 @@ def _figures(period) -> list[dict]:
     return [
         {
             "key": "logo_churn",
-            "label": "Logo churn (period)",
+            "label": gettext("Logo churn (period)"),
             "value": kpi.format_rate(period.churn_rate),
-            "detail": f"{len(period.lost)} lost of {len(period.at_start)} active at the start",
+            "detail": gettext("%(lost)s lost of %(active)s active at the start")
+            % {"lost": len(period.lost), "active": len(period.at_start)},
         },
         {
             "key": "logo_churn_annualised",
-            "label": "Logo churn (annualised)",
+            "label": gettext("Logo churn (annualised)"),
             "value": kpi.format_rate(period.annualised_churn_rate),
-            "detail": "target below 5–7 % a year",
+            "detail": gettext("target below 5–7 % a year"),
             "status": period.churn_target_status,
         },
         {
             "key": "grr",
-            "label": "Gross revenue retention",
+            "label": gettext("Gross revenue retention"),
             "value": kpi.format_rate(period.grr),
-            "detail": f"ARR {period.retained_arr:,.0f} kept of {period.start_arr:,.0f}",
+            "detail": gettext("ARR %(kept)s kept of %(start)s")
+            % {"kept": kpi.format_arr(period.retained_arr), "start": kpi.format_arr(period.start_arr)},
         },
         {
             "key": "nrr",
-            "label": "Net revenue retention",
+            "label": gettext("Net revenue retention"),
             "value": kpi.format_rate(period.nrr),
-            "detail": f"ARR {period.end_arr:,.0f} now of {period.start_arr:,.0f}",
+            "detail": gettext("ARR %(end)s now of %(start)s")
+            % {"end": kpi.format_arr(period.end_arr), "start": kpi.format_arr(period.start_arr)},
         },
         {
             "key": "renewal_rate",
-            "label": "Renewal rate",
+            "label": gettext("Renewal rate"),
             "value": kpi.format_share(period.renewal_rate),
-            "detail": f"{len(period.renewed)} renewed of {len(period.due)} due",
+            "detail": gettext("%(renewed)s renewed of %(due)s due")
+            % {"renewed": len(period.renewed), "due": len(period.due)},
         },
     ]
 

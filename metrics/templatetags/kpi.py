@@ -2,8 +2,9 @@
 
 from django import template
 
-from metrics import kpi
+from metrics import kpi, scoring
 from metrics.portfolio.models import Band
+from portal.tenancy.models import Tier
 
 register = template.Library()
 
@@ -19,3 +20,15 @@ register.filter("kpi_auc", kpi.format_auc)
 def band_label(value: str) -> str:
     """A band's words ("Not enough data yet" for unknown), not its key."""
     return str(Band(value).label) if value in Band.values else value
+
+
+@register.filter("kpi_tier")
+def tier_label(value: str) -> str:
+    """A tier's name in the active language ("Strategic", "战略"), not its key."""
+    return str(Tier(value).label) if value in Tier.values else value
+
+
+@register.filter("kpi_component")
+def component_label(component: dict) -> str:
+    """A health component's name in the active language (snapshots store it in English)."""
+    return str(scoring.LABELS.get(component.get("key", ""), component.get("label", "")))

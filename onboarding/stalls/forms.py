@@ -1,7 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy
 
-DAY_CHOICES = [(1, "1 day"), (3, "3 days"), (7, "1 week"), (14, "2 weeks"), (30, "30 days")]
+DAY_CHOICES = [
+    (1, gettext_lazy("1 day")),
+    (3, gettext_lazy("3 days")),
+    (7, gettext_lazy("1 week")),
+    (14, gettext_lazy("2 weeks")),
+    (30, gettext_lazy("30 days")),
+]
 
 
 class SnoozeForm(forms.Form):

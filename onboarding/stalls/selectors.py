@@ -4,6 +4,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.utils.translation import gettext
+
 from portal.accounts.models import User
 from portal.notifications.models import Notification, Status
 
@@ -32,16 +34,25 @@ def _told(n: Notification) -> Told:
     if n.recipient is not None:
         who = n.recipient.get_full_name()
     else:
-        who = f"Team webhook ({n.address.split('/')[2] if '//' in n.address else n.address})"
+        host = n.address.split("/")[2] if "//" in n.address else n.address
+        who = gettext("Team webhook (%(host)s)") % {"host": host}
     when = n.sent_at
-    status = n.get_status_display()
+    status = str(n.get_status_display())
     if n.status == Status.DIGESTED and n.digest is not None:
         when = n.digest.sent_at
-        status = "Sent in the daily digest" if when else "In a digest not yet sent"
+        status = gettext("Sent in the daily digest") if when else gettext("In a digest not yet sent")
     elif n.status in (Status.PENDING, Status.SENDING) and n.attempts:
-        status = f"{status} (attempt {n.attempts}: {n.last_error or 'no answer yet'})"
+        error = n.last_error or gettext("no answer yet")
+        status = gettext("%(status)s (attempt %(attempts)s: %(error)s)") % {
+            "status": status,
+            "attempts": n.attempts,
+            "error": error,
+        }
     elif n.status == Status.DEAD:
-        status = f"Failed after {n.attempts} attempts: {n.last_error}"
+        status = gettext("Failed after %(attempts)s attempts: %(error)s") % {
+            "attempts": n.attempts,
+            "error": n.last_error,
+        }
     return Told(
         who=who,
         channel=n.get_channel_display(),

@@ -101,8 +101,8 @@ class PasswordResetView(auth_views.PasswordResetView):
         form = self.get_form()
         form.add_error(
             None,
-            "Too many reset requests for this address or from this network. "
-            f"Try again in {timeuntil(now + timedelta(seconds=wait), now)}.",
+            gettext("Too many reset requests for this address or from this network. Try again in %(wait)s.")
+            % {"wait": timeuntil(now + timedelta(seconds=wait), now)},
         )
         response = self.render_to_response(self.get_context_data(form=form), status=429)
         response["Retry-After"] = str(wait)  # at most this long: the counting window may be older

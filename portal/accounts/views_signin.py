@@ -93,8 +93,8 @@ def sign_in_code_request_view(request):
         now = timezone.now()
         form.add_error(
             None,
-            "Too many sign-in e-mails for this address or from this network. "
-            f"Try again in {timeuntil(now + timedelta(seconds=exc.retry_after), now)}.",
+            gettext("Too many sign-in e-mails for this address or from this network. Try again in %(wait)s.")
+            % {"wait": timeuntil(now + timedelta(seconds=exc.retry_after), now)},
         )
         response = render(request, "accounts/sign_in_code_request.html", {"form": form}, status=429)
         response["Retry-After"] = str(exc.retry_after)
@@ -120,7 +120,7 @@ def sign_in_code_view(request):
             user_sign_in(request, user, method="email_code")
             return redirect(safe_next(request, destination))
         sign_in_failed_record(request, email=email, method="email_code", reason="wrong or expired code")
-        form.add_error("code", "That code is wrong or has expired. Check the e-mail or ask for a new code.")
+        form.add_error("code", gettext("That code is wrong or has expired. Check the e-mail or ask for a new code."))
     return render(
         request, "accounts/sign_in_code.html", {"form": form, "email": email}, status=400 if form.errors else 200
     )
@@ -175,7 +175,7 @@ def mfa_verify_view(request):
                     % {"left": left},
                 )
             return redirect(destination)
-        form.add_error("token", "That code is not right. Try the current code, or a recovery code.")
+        form.add_error("token", gettext("That code is not right. Try the current code, or a recovery code."))
     return render(
         request, "accounts/mfa_verify.html", {"form": form, "next": destination}, status=400 if form.errors else 200
     )

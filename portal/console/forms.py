@@ -11,20 +11,28 @@ from portal.tenancy.models import Tier
 
 
 class TenantCreateForm(forms.Form):
-    name = forms.CharField(max_length=200)
-    slug = forms.SlugField(max_length=40, help_text=gettext_lazy("Becomes the subdomain: <slug>.<domain>."))
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    slug = forms.SlugField(
+        label=gettext_lazy("Slug"), max_length=40, help_text=gettext_lazy("Becomes the subdomain: <slug>.<domain>.")
+    )
     arr = forms.DecimalField(label=gettext_lazy("ARR"), min_value=0, max_digits=14, decimal_places=2, initial=0)
     tier = forms.ChoiceField(
-        choices=[("", "Derive from ARR"), *Tier.choices],
+        label=gettext_lazy("Tier"),
+        choices=[("", gettext_lazy("Derive from ARR")), *Tier.choices],
         required=False,
         help_text=gettext_lazy("Leave empty to derive the tier from ARR."),
     )
-    contract_start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    renewal_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    contract_start = forms.DateField(
+        label=gettext_lazy("Contract start"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    renewal_date = forms.DateField(
+        label=gettext_lazy("Renewal date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     csm = forms.ModelChoiceField(
         queryset=User.objects.filter(staff_role=StaffRole.CSM, is_active=True),
         required=False,
         label=gettext_lazy("Assigned CSM"),
+        empty_label=gettext_lazy("Nobody yet"),
     )
     admin_email = forms.EmailField(label=gettext_lazy("First customer admin's e-mail"), required=False)
     language = forms.ChoiceField(label=_("Default language"), required=False)
@@ -45,7 +53,7 @@ class TenantCreateForm(forms.Form):
 
 
 class TenantSuspendForm(forms.Form):
-    reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class TenantDeleteForm(forms.Form):

@@ -8,11 +8,13 @@ from portal.tenancy.models import Tenant, Tier
 
 from .models import Category, DocumentStatus, Visibility
 
-MARKDOWN_HELP = "Markdown: **bold**, _italic_, [links](https://…), lists, tables, code. HTML is shown as text."
+MARKDOWN_HELP = gettext_lazy(
+    "Markdown: **bold**, _italic_, [links](https://…), lists, tables, code. HTML is shown as text."
+)
 
 
 class DocumentForm(forms.Form):
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     slug = forms.SlugField(
         max_length=80,
         required=False,
@@ -20,12 +22,17 @@ class DocumentForm(forms.Form):
         help_text=gettext_lazy("Part of the page's URL. Empty: made from the title."),
     )
     tags = forms.CharField(
-        max_length=450, required=False, help_text=gettext_lazy("Comma-separated, e.g. sso, deployment.")
+        label=gettext_lazy("Tags"),
+        max_length=450,
+        required=False,
+        help_text=gettext_lazy("Comma-separated, e.g. sso, deployment."),
     )
     body_markdown = forms.CharField(
         label=gettext_lazy("Body"), required=False, widget=forms.Textarea(attrs={"rows": 18}), help_text=MARKDOWN_HELP
     )
-    status = forms.ChoiceField(choices=DocumentStatus.choices, initial=DocumentStatus.DRAFT)
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"), choices=DocumentStatus.choices, initial=DocumentStatus.DRAFT
+    )
     note = forms.CharField(
         max_length=300,
         required=False,
@@ -35,9 +42,14 @@ class DocumentForm(forms.Form):
 
 
 class ArticleForm(DocumentForm):
-    category = forms.ModelChoiceField(queryset=Category.objects.all())
-    visibility = forms.ChoiceField(choices=Visibility.choices, widget=forms.RadioSelect, initial=Visibility.ALL)
+    category = forms.ModelChoiceField(
+        label=gettext_lazy("Category"), queryset=Category.objects.all(), empty_label=gettext_lazy("Choose a category")
+    )
+    visibility = forms.ChoiceField(
+        label=gettext_lazy("Visibility"), choices=Visibility.choices, widget=forms.RadioSelect, initial=Visibility.ALL
+    )
     tiers = forms.MultipleChoiceField(
+        label=gettext_lazy("Tiers"),
         choices=Tier.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -63,10 +75,14 @@ class PageForm(DocumentForm):
 
 
 class CategoryForm(forms.Form):
-    name = forms.CharField(max_length=100)
-    description = forms.CharField(max_length=300, required=False)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    description = forms.CharField(label=gettext_lazy("Description"), max_length=300, required=False)
     position = forms.IntegerField(
-        min_value=0, max_value=32767, initial=100, help_text=gettext_lazy("Lower comes first.")
+        label=gettext_lazy("Position"),
+        min_value=0,
+        max_value=32767,
+        initial=100,
+        help_text=gettext_lazy("Lower comes first."),
     )
 
 

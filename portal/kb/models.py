@@ -29,6 +29,11 @@ if TYPE_CHECKING:
     from portal.tenancy.models import Tenant
 
 
+def tier_labels(tiers: list[str]) -> list[str]:
+    """Return the tiers' names in the active language (a key Keel no longer knows stays as it is)."""
+    return [str(Tier(tier).label) if tier in Tier.values else tier for tier in tiers]
+
+
 class DocumentStatus(models.TextChoices):
     DRAFT = "draft", gettext_lazy("Draft")
     PUBLISHED = "published", gettext_lazy("Published")
@@ -166,6 +171,10 @@ class Article(Document):
             ),
         ]
 
+    @property
+    def tier_labels(self) -> list[str]:
+        return tier_labels(self.tiers)
+
 
 class ArticleRevision(RevisionBase):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
@@ -181,6 +190,10 @@ class ArticleRevision(RevisionBase):
         constraints = [
             models.UniqueConstraint(fields=["article", "number"], name="kb_articlerevision_unique_number"),
         ]
+
+    @property
+    def tier_labels(self) -> list[str]:
+        return tier_labels(self.tiers)
 
 
 class ArticleFeedback(models.Model):

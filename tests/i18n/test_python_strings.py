@@ -22,6 +22,20 @@ PACKAGES = ("portal", "onboarding", "metrics")
 SKIPPED = ("/management/", "/migrations/", "portal/demo/", "portal/settings/")
 MESSAGE_CALLS = {"ValidationError", "AccessDenied", "PermissionDenied", "ParseError"}
 MESSAGE_FUNCS = {"success", "error", "info", "warning"}
+# Keyword arguments whose text a page shows: form labels and help, a select's empty choice, a KPI's detail.
+# Models are left out (their help_text is the Django admin's), and so are the API modules (OpenAPI
+# descriptions are for developers).
+DISPLAY_KEYWORDS = {"label", "empty_label", "help_text", "detail"}
+DISPLAY_SKIPPED = ("/models.py", "/models/", "/api.py")
+
+
+def _is_text(node) -> bool:
+    """A string literal or f-string with words in it (not "" nor a bare placeholder)."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and any(c.isalpha() for c in node.value)
+    if isinstance(node, ast.JoinedStr):
+        return any(isinstance(v, ast.Constant) and any(c.isalpha() for c in str(v.value)) for v in node.values)
+    return False
 
 
 def _literal_messages():
@@ -36,9 +50,18 @@ def _literal_messages():
                 func = node.func
                 name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
                 owner = getattr(func.value, "id", "") if isinstance(func, ast.Attribute) else ""
+                for keyword in node.keywords:  # forms.CharField(label="Name"), Row(detail=f"{n} customers")
+                    if (
+                        keyword.arg in DISPLAY_KEYWORDS
+                        and _is_text(keyword.value)
+                        and not any(part in f"/{rel}" for part in DISPLAY_SKIPPED)
+                    ):
+                        yield f"{rel}:{keyword.value.lineno}"
                 if name in MESSAGE_CALLS and node.args:
                     candidates = [node.args[0]]
-                elif owner == "messages" and name in MESSAGE_FUNCS and len(node.args) > 1:
+                elif len(node.args) > 1 and (
+                    (owner == "messages" and name in MESSAGE_FUNCS) or name == "add_error"  # form.add_error(field, "…")
+                ):
                     candidates = [node.args[1]]
                 else:
                     continue

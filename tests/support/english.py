@@ -41,6 +41,7 @@ ALLOWED = {
     "Keycloak",
     "FreeOTP",
     "/.well-known/openid-configuration",  # a URL path in the single sign-on help
+    "Django",  # the framework's own name: "Django 管理后台" links to its admin site
 }
 # Text inside these elements is code, data or machine output, not sentences to translate.
 SKIP_ELEMENTS = {"script", "style", "code", "kbd", "samp", "pre", "svg", "template"}
@@ -103,9 +104,16 @@ def english_in(html: str, *, allowed: Iterable[str] = ()) -> list[str]:
     """Return the English phrases on the page (sorted, each once)."""
     allow = ALLOWED | set(allowed)
     found: set[str] = set()
+    # A name counts where it stands alone (Chinese text may touch it: "通过Feishu通知"); inside an
+    # address or a host name (the slug in http://huaan.localhost/) it is part of that code, which
+    # NOT_WORDS then removes whole.
+    names = [
+        re.compile(rf"(?<![A-Za-z0-9_@/.-]){re.escape(phrase)}(?![A-Za-z0-9_@/-]|\.[A-Za-z0-9])")
+        for phrase in sorted(allow, key=len, reverse=True)  # "Google Workspace" before "Google"
+    ]
     for text in _read(html).texts:
-        for phrase in sorted(allow, key=len, reverse=True):  # "Google Workspace" before "Google"
-            text = text.replace(phrase, " ")
+        for name in names:
+            text = name.sub(" ", text)
         text = NOT_WORDS.sub(" ", text)
         for run in RUN.finditer(text):
             words = WORD.findall(run.group())
