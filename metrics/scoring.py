@@ -5,10 +5,11 @@ zero, and the remaining weights are re-normalised so they still add up to 1.
 """
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from django.utils.translation import gettext_lazy, override
+from django.utils.translation import gettext, gettext_lazy, ngettext, override
 from django_stubs_ext import StrOrPromise
 
 from . import kpi
@@ -70,7 +71,12 @@ class Part:
             "share": round(self.share, 4),
             "contribution": round(self.contribution, 2),
             "missing": self.missing,
-            "detail": self.detail,
+            "detail": str(self.detail),
+            **(
+                {"detail_kind": self.detail.kind, "detail_params": self.detail.params}
+                if isinstance(self.detail, Detail)
+                else {}
+            ),
         }
 
 
@@ -83,18 +89,99 @@ def _capped(value: float) -> float:
     return max(0.0, min(100.0, value))
 
 
+# Each component's explanation, once: a page shows it in its own language from the kind and the
+# figures stored with the snapshot (kpi_detail); the stored text is the English one.
+DETAILS: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "no_usage": lambda p: gettext("No usage events received yet."),
+    "no_active_users": lambda p: (
+        ngettext("No active users in the last %(days)s day.", "No active users in the last %(days)s days.", p["days"])
+        % p
+    ),
+    "usage_of_seats": lambda p: (
+        gettext("%(daily)s daily active users on average = %(ratio)s of %(base)s seats (target %(target)s).") % p
+    ),
+    "usage_of_monthly": lambda p: (
+        gettext(
+            "%(daily)s daily active users on average = %(ratio)s of %(base)s monthly active users (target %(target)s)."
+        )
+        % p
+    ),
+    "no_core_features": lambda p: gettext("No core features are flagged in the feature catalog."),
+    "adoption": lambda p: (
+        ngettext(
+            "Core features used by %(share)s of active users on average across %(features)s core feature "
+            "(target %(target)s).",
+            "Core features used by %(share)s of active users on average across %(features)s core features "
+            "(target %(target)s).",
+            p["features"],
+        )
+        % p
+    ),
+    "no_tickets": lambda p: gettext("No support-ticket data received yet."),
+    "tickets": lambda p: (
+        ngettext(
+            "%(critical)s open critical, %(high)s open high, %(opened)s opened in the last %(days)s day.",
+            "%(critical)s open critical, %(high)s open high, %(opened)s opened in the last %(days)s days.",
+            p["days"],
+        )
+        % p
+    ),
+    "no_nps": lambda p: gettext("No NPS answers in the survey window."),
+    "nps": lambda p: (
+        ngettext("NPS %(nps)s from %(answers)s answer.", "NPS %(nps)s from %(answers)s answers.", p["answers"]) % p
+    ),
+    "no_onboarding_due": lambda p: gettext("No onboarding task due yet."),
+    "onboarding": lambda p: (
+        ngettext(
+            "%(done)s of %(due)s onboarding task due so far is done.",
+            "%(done)s of %(due)s onboarding tasks due so far are done.",
+            p["due"],
+        )
+        % p
+    ),
+}
+
+
+class Detail(str):
+    """A component's explanation: the English text, with its kind and figures to show it in any language."""
+
+    kind: str
+    params: dict[str, Any]
+
+    def __new__(cls, kind: str, **params: Any) -> "Detail":
+        with override("en"):
+            detail = super().__new__(cls, DETAILS[kind](params))
+        detail.kind, detail.params = kind, params
+        return detail
+
+
+def detail_text(component: Mapping[str, Any]) -> str:
+    """A stored component's explanation in the active language (its English text for older snapshots)."""
+    render = DETAILS.get(component.get("detail_kind") or "")
+    if render is not None:
+        try:
+            return render(component.get("detail_params") or {})
+        except (KeyError, TypeError, ValueError):  # figures from an older shape: the stored text is right
+            pass
+    return str(component.get("detail", ""))
+
+
+def _percent(value: float) -> str:
+    return f"{value:.0%}"
+
+
 def usage_score(facts: Facts, *, target: float) -> tuple[float | None, str]:
     """Score average daily actives against seats (or monthly actives): target ratio → 100."""
     if not facts.has_usage:
-        return None, "No usage events received yet."
+        return None, Detail("no_usage")
     daily = kpi.average_daily_active(active_user_days=facts.active_user_days, window_days=facts.window_days)
     base = max(facts.active_users, facts.seats or 0)
     if base == 0:
-        return 0.0, f"No active users in the last {facts.window_days} days."
+        return 0.0, Detail("no_active_users", days=facts.window_days)
     ratio = daily / base
-    of = "seats" if facts.seats and facts.seats >= facts.active_users else "monthly active users"
-    return _capped(ratio / target * 100), (
-        f"{daily:.1f} daily active users on average = {ratio:.0%} of {base} {of} (target {target:.0%})."
+    kind = "usage_of_seats" if facts.seats and facts.seats >= facts.active_users else "usage_of_monthly"
+    return _capped(ratio / target * 100), Detail(
+        kind, daily=f"{daily:.1f}", ratio=_percent(ratio), base=base, target=_percent(target)
     )
 
 
@@ -109,47 +196,49 @@ def core_adoption(facts: Facts) -> float | None:
 def adoption_score(facts: Facts, *, target: float) -> tuple[float | None, str]:
     """Score mean core-feature adoption (users of feature / active users) against the target."""
     if not facts.core_feature_users:
-        return None, "No core features are flagged in the feature catalog."
+        return None, Detail("no_core_features")
     if not facts.has_usage:
-        return None, "No usage events received yet."
+        return None, Detail("no_usage")
     if facts.active_users == 0:
-        return 0.0, f"No active users in the last {facts.window_days} days."
+        return 0.0, Detail("no_active_users", days=facts.window_days)
     rates = [kpi.adoption_rate(feature_users=n, active_users=facts.active_users) for _, n in facts.core_feature_users]
     mean = sum(rates) / len(rates)  # type: ignore[arg-type]  # active_users > 0: every rate is a number
-    return _capped(mean / target * 100), (
-        f"Core features used by {kpi.format_adoption(mean)} of active users on average "
-        f"across {len(rates)} core feature{'s' if len(rates) != 1 else ''} (target {target:.0%})."
+    return _capped(mean / target * 100), Detail(
+        "adoption", share=kpi.format_adoption(mean), features=len(rates), target=_percent(target)
     )
 
 
 def support_score(facts: Facts, *, penalty: Mapping[str, float]) -> tuple[float | None, str]:
     """Start at 100 and take points off for open criticals/highs and recent ticket volume."""
     if not facts.has_tickets:
-        return None, "No support-ticket data received yet."
+        return None, Detail("no_tickets")
     lost = (
         penalty["open_critical"] * facts.open_critical
         + penalty["open_high"] * facts.open_high
         + penalty["opened_in_window"] * facts.opened_in_window
     )
-    return _capped(100 - lost), (
-        f"{facts.open_critical} open critical, {facts.open_high} open high, "
-        f"{facts.opened_in_window} opened in the last {facts.window_days} days."
+    return _capped(100 - lost), Detail(
+        "tickets",
+        critical=facts.open_critical,
+        high=facts.open_high,
+        opened=facts.opened_in_window,
+        days=facts.window_days,
     )
 
 
 def nps_score(facts: Facts) -> tuple[float | None, str]:
     """Map NPS −100…100 onto 0…100."""
     if facts.nps is None:
-        return None, "No NPS answers in the survey window."
-    return _capped((facts.nps + 100) / 2), f"NPS {kpi.format_nps(facts.nps)} from {facts.nps_answers} answers."
+        return None, Detail("no_nps")
+    return _capped((facts.nps + 100) / 2), Detail("nps", nps=kpi.format_nps(facts.nps), answers=facts.nps_answers)
 
 
 def onboarding_score(facts: Facts) -> tuple[float | None, str]:
     """Score onboarding against its plan: the share of the tasks due so far that are done."""
     if facts.onboarding is None or facts.onboarding[1] == 0:
-        return None, "No onboarding task due yet."
+        return None, Detail("no_onboarding_due")
     done, due = facts.onboarding
-    return _capped(done / due * 100), f"{done} of {due} onboarding tasks due so far are done."
+    return _capped(done / due * 100), Detail("onboarding", done=done, due=due)
 
 
 def component_scores(facts: Facts, config: Mapping) -> dict[str, tuple[float | None, str]]:

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.lookups import Exact
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from portal.tenancy.models import Tier
 
@@ -92,6 +92,10 @@ class HealthScoreDay(models.Model):
         return f"{self.account_id} on {self.day}: {self.score} ({self.band})"
 
 
+# Version 1's note, written by Keel (stored in English, shown in the reader's language).
+DEFAULTS_NOTE = gettext_noop("The defaults from the KEEL_HEALTH settings.")
+
+
 class Scorecard(models.Model):
     """One version of the health scorecard: per tier, the weights, targets and band thresholds.
 
@@ -111,6 +115,11 @@ class Scorecard(models.Model):
 
     def __str__(self):
         return f"Scorecard v{self.version}"
+
+    @property
+    def note_shown(self) -> str:
+        """The note in the reader's language when Keel wrote it; a person's note as they wrote it."""
+        return gettext(DEFAULTS_NOTE) if self.note == DEFAULTS_NOTE else self.note
 
 
 class ScorecardTier(models.Model):

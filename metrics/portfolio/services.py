@@ -14,7 +14,7 @@ from portal.accounts.access import SYSTEM, Actor, actor_user, require_staff
 from portal.audit.services import audit_record
 from portal.tenancy.models import Tier
 
-from .models import HealthScoreDay, HealthSnapshot, Scorecard, ScorecardTier
+from .models import DEFAULTS_NOTE, HealthScoreDay, HealthSnapshot, Scorecard, ScorecardTier
 from .scorecard import WEIGHT_KEYS, Rules, problems, rules_from_settings
 
 
@@ -103,7 +103,7 @@ def _tiers_create(card: Scorecard, rules: Mapping[str, Rules]) -> None:
 
 def _first_version_create() -> Scorecard:
     """Make version 1 from the KEEL_HEALTH settings (the caller holds the scorecard lock)."""
-    card = Scorecard.objects.create(version=1, note="The defaults from the KEEL_HEALTH settings.")
+    card = Scorecard.objects.create(version=1, note=DEFAULTS_NOTE)
     _tiers_create(card, {tier: rules_from_settings(settings.KEEL_HEALTH, tier) for tier in Tier.values})
     audit_record(actor=SYSTEM, action="health.scorecard_created", target=card, version=1, source="settings")
     return card

@@ -32,3 +32,9 @@ def tier_label(value: str) -> str:
 def component_label(component: dict) -> str:
     """A health component's name in the active language (snapshots store it in English)."""
     return str(scoring.LABELS.get(component.get("key", ""), component.get("label", "")))
+
+
+@register.filter("kpi_detail")
+def component_detail(component: dict) -> str:
+    """A health component's explanation in the active language (snapshots store it in English too)."""
+    return scoring.detail_text(component)

@@ -7,11 +7,15 @@ from its home page and follows every link on its host (tests/support/english.py)
 products and codes are allowed; tenant data is Chinese.
 """
 
+from datetime import timedelta
+
 import pytest
 
 from metrics.cockpit.services import cta_evaluate
+from metrics.services.health import health_score_compute
 from portal.accounts.models import User
 from portal.demo.chinese import seed_chinese_demo
+from portal.tenancy.clock import tenant_today
 from portal.tenancy.models import Tenant
 from tests.support.clients import client_for
 from tests.support.english import crawl, english_in
@@ -54,6 +58,8 @@ def huaan(admin_user):
     admin_user.time_zone = "Asia/Shanghai"
     admin_user.save(update_fields=["language", "time_zone"])
     demo = seed_chinese_demo(admin=admin_user, password="pw-demo-2026", created=[], demo_domain="example.com")
+    with demo.tenant:  # a health score, so its components' explanations are on the pages
+        health_score_compute(tenant=demo.tenant, day=tenant_today(demo.tenant) - timedelta(days=1))
     cta_evaluate(tenants=Tenant.objects.filter(pk=demo.tenant.pk))
     return demo
 

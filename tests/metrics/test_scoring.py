@@ -194,3 +194,24 @@ def test_every_component_stays_within_0_and_100(active, user_days, seats, critic
         assert detail
         if score is not None:
             assert 0 <= score <= 100, key
+
+
+# --- explanations in the reader's language ------------------------------------------------------
+@pytest.mark.pure
+def test_a_components_explanation_is_stored_in_english_and_shown_in_the_readers_language():
+    from django.utils.translation import override
+
+    facts = scoring.Facts(window_days=28, onboarding=(3, 4), has_tickets=True, opened_in_window=1)
+    part = scoring.combine(scoring.component_scores(facts, CONFIG), STANDARD)
+    stored = {p.key: p.as_dict() for p in part}
+    assert stored["onboarding"]["detail"] == "3 of 4 onboarding tasks due so far are done."
+    assert stored["onboarding"]["detail_params"] == {"done": 3, "due": 4}
+    assert stored["support"]["detail"] == "0 open critical, 0 open high, 1 opened in the last 28 days."
+    with override("zh-hans"):
+        assert scoring.detail_text(stored["onboarding"]) == "截至目前应完成的 4 项上线任务中已完成 3 项。"
+        assert scoring.detail_text(stored["usage"]) == "尚未收到任何使用事件。"
+        # A snapshot stored before explanations had a kind keeps its English text.
+        assert scoring.detail_text({"detail": "Old words."}) == "Old words."
+        assert scoring.detail_text({"detail": "Old.", "detail_kind": "onboarding", "detail_params": {}}) == "Old."
+    with override("en"):
+        assert scoring.detail_text(stored["onboarding"]) == stored["onboarding"]["detail"]

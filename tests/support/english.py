@@ -54,6 +54,7 @@ NOT_WORDS = re.compile(
     r"|\b(?:https?://|www\.)\S+"  # addresses
     r"|\b[\w-]+(?:\.[\w-]+)+\b"  # host names, dotted codes, file names
     r"|\b\w*\d\w*\b"  # codes with digits (ISO dates, keys, versions)
+    r"|\b\w+_\w+\b"  # identifiers: setting names such as KEEL_HEALTH, field names
     r"|\b[A-Z][\w\-]*(?:/[\w\-]+)+"  # time zone names such as Asia/Shanghai, America/Port-au-Prince
     r"|\b[A-Z]{2,}s?\b"  # acronyms
 )
