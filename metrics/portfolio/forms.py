@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from metrics.retention.forms import PeriodForm
 from portal.tenancy.models import Tier
+from portal.ui import widgets
 
 from .models import Band
 from .predictive import DEFAULT_LEAD_DAYS, MAX_LEAD_DAYS
@@ -16,14 +17,15 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class PortfolioFilterForm(forms.Form):
-    tier = forms.ChoiceField(choices=[("", "All"), *Tier.choices], required=False)
-    band = forms.ChoiceField(choices=[("", "All"), *Band.choices], required=False)
-    sort = forms.ChoiceField(choices=list(SORTS.items()), required=False)
-    mine = forms.BooleanField(label=gettext_lazy("My accounts only"), required=False)
+    # Widgets rendered in Python (portal/ui/widgets.py): same markup, without the template engine.
+    tier = forms.ChoiceField(choices=[("", "All"), *Tier.choices], required=False, widget=widgets.Select)
+    band = forms.ChoiceField(choices=[("", "All"), *Band.choices], required=False, widget=widgets.Select)
+    sort = forms.ChoiceField(choices=list(SORTS.items()), required=False, widget=widgets.Select)
+    mine = forms.BooleanField(label=gettext_lazy("My accounts only"), required=False, widget=widgets.CheckboxInput)
     churn_from = forms.DateField(
-        label=gettext_lazy("Churn period from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Churn period from"), required=False, widget=widgets.DateInput(attrs={"type": "date"})
     )
-    churn_to = forms.DateField(label="to", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    churn_to = forms.DateField(label="to", required=False, widget=widgets.DateInput(attrs={"type": "date"}))
 
     def clean(self):
         super().clean()
