@@ -18,6 +18,10 @@ class Checklist(models.Model):
     first_value_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # A fresh number whenever the checklist or anything on it changes (its phases, tasks,
+    # prerequisites, comments, evidence, activity), set by database triggers in the same
+    # statement (migration 0003), whoever writes. The page caches its board under it.
+    version = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]

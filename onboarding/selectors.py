@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from portal.accounts.access import Access, current_tenant, require_tenant_schema
@@ -93,6 +94,18 @@ class Board:
 
 def checklist_list() -> QuerySet[Checklist]:
     return Checklist.objects.all()
+
+
+def checklist_page_get() -> tuple[Checklist, int] | None:
+    """Return the checklist the page shows and the version of the users' names, or None.
+
+    With ``Checklist.version`` the two name every change to what the page shows from the
+    database (users are in the public schema: a rename moves the names' version, accounts
+    migration 0006). One query.
+    """
+    names = RawSQL("SELECT version FROM public.keel_user_names_version WHERE id = 1", ())
+    checklist = checklist_list().annotate(names_version=names).first()
+    return None if checklist is None else (checklist, checklist.names_version)
 
 
 def _can_toggle(task: Task, access: Access) -> bool:

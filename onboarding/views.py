@@ -4,9 +4,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from portal import fragments
 from portal.accounts.access import Access
 from portal.accounts.decorators import tenant_access_required
 from portal.http import redirect_next
@@ -29,18 +31,47 @@ def _errors(exc: ValidationError) -> str:
 
 @tenant_access_required(Access.MEMBER)
 def checklist_view(request):
-    checklist = selectors.checklist_list().first()
-    if checklist is None:
+    found = selectors.checklist_page_get()
+    if found is None:
         return render(request, "onboarding/no_checklist.html")
-    board = selectors.checklist_board_get(checklist=checklist, access=request.tenant_access)
+    checklist, names_version = found
     view = request.GET.get("view") if request.GET.get("view") in ("mine", "timeline") else "list"
+    tenant, access = request.tenant, request.tenant_access
+    # Everything the board shows, by version: the checklist and all on it (Checklist.version),
+    # the users' names, the tenant's name and CSM, the language, zone and today (overdue, due,
+    # the timeline), the viewer's role (what they may see and do) and who they are (My tasks).
+    parts = (
+        tenant.pk,
+        tenant.schema_name,
+        tenant.name,
+        tenant.csm_id,
+        checklist.pk,
+        checklist.version,
+        names_version,
+        *fragments.viewer_parts(),
+        int(access),
+        request.user.pk,
+        view,
+    )
+    board_html = fragments.cached_fragment(
+        "onboarding-board", parts, lambda: _board_html(request, checklist=checklist, view=view)
+    )
+    return render(request, "onboarding/checklist.html", {"board_html": fragments.with_csrf(board_html, request)})
+
+
+def _board_html(request, *, checklist, view: str) -> str:
+    """The page's content (templates/onboarding/_board.html), from its context alone."""
+    access = request.tenant_access
+    board = selectors.checklist_board_get(checklist=checklist, access=access)
     context = {
         "board": board,
         "view": view,
-        "mine_ids": selectors.my_task_ids(board=board, user=request.user, access=request.tenant_access),
+        "mine_ids": selectors.my_task_ids(board=board, user=request.user, access=access),
         "timeline": selectors.timeline_get(board=board) if view == "timeline" else None,
+        "tenant_staff": access >= Access.CSM,
+        "current_tenant": request.tenant,
     }
-    return render(request, "onboarding/checklist.html", context)
+    return render_to_string("onboarding/_board.html", fragments.fragment_context(context))
 
 
 def _row_response(request, task, *, error: str | None = None, status: int = 200):
@@ -48,7 +79,7 @@ def _row_response(request, task, *, error: str | None = None, status: int = 200)
     board = selectors.checklist_board_get(checklist=task.checklist, access=request.tenant_access)
     row = next(v for phase in board.phases for v in phase.tasks if v.task.pk == task.pk)
     context = {"board": board, "row": row, "row_error": error, "oob": True}
-    return render(request, "onboarding/checklist.html#task-update", context, status=status)
+    return render(request, "onboarding/_board.html#task-update", context, status=status)
 
 
 def _toggle(request, pk: int, service):

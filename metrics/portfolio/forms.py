@@ -8,6 +8,7 @@ from django_stubs_ext import StrOrPromise
 
 from metrics.retention.forms import PeriodForm
 from portal.tenancy.models import Tier
+from portal.ui import widgets
 
 from .models import Band
 from .predictive import DEFAULT_LEAD_DAYS, MAX_LEAD_DAYS
@@ -18,18 +19,29 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class PortfolioFilterForm(forms.Form):
+    # Widgets rendered in Python (portal/ui/widgets.py): same markup, without the template engine.
     tier = forms.ChoiceField(
-        label=gettext_lazy("Tier"), choices=[("", gettext_lazy("All")), *Tier.choices], required=False
+        label=gettext_lazy("Tier"),
+        choices=[("", gettext_lazy("All")), *Tier.choices],
+        required=False,
+        widget=widgets.Select,
     )
     band = forms.ChoiceField(
-        label=gettext_lazy("Band"), choices=[("", gettext_lazy("All")), *Band.choices], required=False
+        label=gettext_lazy("Band"),
+        choices=[("", gettext_lazy("All")), *Band.choices],
+        required=False,
+        widget=widgets.Select,
     )
-    sort = forms.ChoiceField(label=gettext_lazy("Sort"), choices=list(SORTS.items()), required=False)
-    mine = forms.BooleanField(label=gettext_lazy("My accounts only"), required=False)
+    sort = forms.ChoiceField(
+        label=gettext_lazy("Sort"), choices=list(SORTS.items()), required=False, widget=widgets.Select
+    )
+    mine = forms.BooleanField(label=gettext_lazy("My accounts only"), required=False, widget=widgets.CheckboxInput)
     churn_from = forms.DateField(
-        label=gettext_lazy("Churn period from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Churn period from"), required=False, widget=widgets.DateInput(attrs={"type": "date"})
     )
-    churn_to = forms.DateField(label=gettext_lazy("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    churn_to = forms.DateField(
+        label=gettext_lazy("to"), required=False, widget=widgets.DateInput(attrs={"type": "date"})
+    )
 
     def clean(self):
         super().clean()

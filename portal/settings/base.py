@@ -205,6 +205,18 @@ CACHES = {
         "LOCATION": env_str("KEEL_CACHE_URL", "redis://127.0.0.1:6379/1"),
         "KEY_PREFIX": env_str("KEEL_CACHE_KEY_PREFIX", env_str("KEEL_DB_NAME", "keel")) + "-limits",
     },
+    # Rendered fragments under exact versions of their inputs (portal/fragments.py), in each
+    # worker's memory: no network round trip, and a restart or deploy starts it empty, so an
+    # entry never outlives the templates and catalogues that rendered it. Bounded: a full store
+    # drops a third of its entries (each a few tens of kB).
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "keel-fragments",
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        "TIMEOUT": 24 * 3600,  # "today" is in every key: older entries are never asked for again
+        "OPTIONS": {"MAX_ENTRIES": env_int("KEEL_FRAGMENT_CACHE_ENTRIES", 2000)},
+    },
 }
 RATELIMIT_USE_CACHE = "limits"
 
