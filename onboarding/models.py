@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy
 
 from portal.accounts.fields import user_ref
 
+from .activity import activity_text
 from .choices import AssigneeRole, EvidenceKind, OwnerSide
 
 
@@ -161,3 +162,8 @@ class Activity(models.Model):
 
     def __str__(self):
         return self.summary
+
+    @property
+    def text(self) -> str:
+        """The line in the reader's language (onboarding/activity.py); ``summary`` is the English one."""
+        return activity_text(self)

@@ -18,6 +18,7 @@ from portal.kb.rendering import markdown_render
 from portal.tenancy.clock import tenant_zone
 from portal.tenancy.models import Tenant
 
+from .activity import activity_summary
 from .choices import EvidenceKind, OwnerSide
 from .models import Activity, Checklist, Comment, Evidence, Phase, Task, TaskStatus
 from .playbooks.models import Playbook
@@ -37,17 +38,17 @@ def _activity(
     checklist: Checklist,
     actor: Actor,
     verb: str,
-    summary: str,
     task: Task | None = None,
     internal: bool = False,
     **data: Any,
 ) -> Activity:
+    """Record what happened: its kind and figures, and the English line they make (onboarding/activity.py)."""
     return Activity.objects.create(
         checklist=checklist,
         task=task,
         actor=actor_user(actor),
         verb=verb,
-        summary=summary[:300],
+        summary=activity_summary(verb, {**data, "internal": internal}),
         internal=internal,
         data=data,
     )
@@ -138,9 +139,7 @@ def checklist_instantiate(*, playbook: Playbook, actor: Actor, started_at: datet
             for dep in s.depends_on.all()
         ]
     )
-    _activity(
-        checklist=checklist, actor=actor, verb="checklist.started", summary=f"Onboarding started: {playbook.name}"
-    )
+    _activity(checklist=checklist, actor=actor, verb="checklist.started", playbook=playbook.name)
     return checklist
 
 
@@ -153,13 +152,14 @@ def task_completion_blocker(*, task: Task, actor: Actor) -> str | None:
     """Return why ``task`` cannot be completed yet (locked, evidence missing, not read), or None."""
     waiting = _unmet_prerequisites(task)
     if waiting:
-        names = ", ".join(f"“{t.title}”" for t in waiting)
-        return f"“{task.title}” is locked until these are done: {names}."
+        names = gettext(", ").join(gettext("“%(title)s”") % {"title": t.title} for t in waiting)
+        return gettext("“%(title)s” is locked until these are done: %(names)s.") % {"title": task.title, "names": names}
     if task.evidence and not task.evidence_items.exists():
-        kind = "a file" if task.evidence == EvidenceKind.FILE else "a written note"
-        return f"“{task.title}” needs evidence first: add {kind}."
+        if task.evidence == EvidenceKind.FILE:
+            return gettext("“%(title)s” needs evidence first: add a file.") % {"title": task.title}
+        return gettext("“%(title)s” needs evidence first: add a written note.") % {"title": task.title}
     if task.evidence == EvidenceKind.FILE and not task.evidence_items.exclude(file="").exists():
-        return f"“{task.title}” needs a file as evidence."
+        return gettext("“%(title)s” needs a file as evidence.") % {"title": task.title}
     return _read_confirmation_missing(task, actor)
 
 
@@ -176,7 +176,7 @@ def task_complete(*, task: Task, actor: Actor) -> Task:
     task.status, task.completed_at, task.completed_by = TaskStatus.DONE, now, actor_user(actor)
     task.save(update_fields=["status", "completed_at", "completed_by"])
     checklist = task.checklist
-    _activity(checklist=checklist, actor=actor, verb="task.completed", summary=f"Completed “{task.title}”", task=task)
+    _activity(checklist=checklist, actor=actor, verb="task.completed", task=task, title=task.title)
     changed = []
     if task.is_first_value and checklist.first_value_at is None:
         checklist.first_value_at = now
@@ -186,12 +186,12 @@ def task_complete(*, task: Task, actor: Actor) -> Task:
             actor=actor,
             verb="checklist.first_value",
             task=task,
-            summary=f"First value reached after {(now - checklist.started_at).days} days",
+            days=(now - checklist.started_at).days,
         )
     if not checklist.tasks.exclude(status=TaskStatus.DONE).exists():
         checklist.completed_at = now
         changed.append("completed_at")
-        _activity(checklist=checklist, actor=actor, verb="checklist.completed", summary="Onboarding complete")
+        _activity(checklist=checklist, actor=actor, verb="checklist.completed")
     if changed:
         checklist.save(update_fields=changed)
     return task
@@ -217,7 +217,7 @@ def task_reopen(*, task: Task, actor: Actor) -> Task:
         checklist.completed_at = None
         checklist.save(update_fields=["completed_at"])
     # First value, once reached, stays reached: TTV measures the first time it happened.
-    _activity(checklist=checklist, actor=actor, verb="task.reopened", summary=f"Reopened “{task.title}”", task=task)
+    _activity(checklist=checklist, actor=actor, verb="task.reopened", task=task, title=task.title)
     return task
 
 
@@ -231,7 +231,7 @@ def _read_confirmation_missing(task: Task, actor: Actor) -> str | None:
     if access is not None and access >= Access.CSM:
         return None
     if not kb_read_confirmed(actor, task.read_confirm_ref, tenant=current_tenant()):
-        return f"“{task.title}”: read the linked page and press “I have read this” first."
+        return gettext("“%(title)s”: read the linked page and press “I have read this” first.") % {"title": task.title}
     return None
 
 
@@ -246,14 +246,13 @@ def comment_add(*, task: Task, actor: Actor, body: str, internal: bool = False) 
     if internal and access < Access.CSM:
         raise ValidationError({"internal": gettext("Only vendor staff can write internal comments.")})
     comment = Comment.objects.create(task=task, author=actor_user(actor), body=body, internal=internal)
-    label = "Internal note" if internal else "Comment"
     _activity(
         checklist=task.checklist,
         actor=actor,
         verb="comment.added",
         task=task,
         internal=internal,
-        summary=f"{label} on “{task.title}”",
+        title=task.title,
     )
     return comment
 
@@ -288,7 +287,8 @@ def evidence_add(*, task: Task, actor: Actor, upload: Any = None, text: str = ""
         actor=actor,
         verb="evidence.added",
         task=task,
-        summary=f"Evidence added to “{task.title}”: {evidence.original_name or 'note'}",
+        title=task.title,
+        file=evidence.original_name,
     )
     return evidence
 
@@ -357,7 +357,7 @@ def task_update(*, task: Task, actor: Actor, **changes: Any) -> Task:
         actor=actor,
         verb="task.updated",
         task=task,
-        summary=f"Changed {', '.join(f.replace('_', ' ') for f in changed)} of “{task.title}”",
+        title=task.title,
         fields=sorted(changed),
     )
     return task
@@ -413,7 +413,7 @@ def task_add(
     if checklist.completed_at is not None:
         checklist.completed_at = None
         checklist.save(update_fields=["completed_at"])
-    _activity(checklist=checklist, actor=actor, verb="task.added", task=task, summary=f"Added “{title}”")
+    _activity(checklist=checklist, actor=actor, verb="task.added", task=task, title=title)
     return task
 
 

@@ -17,8 +17,9 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 
+from onboarding.activity import activity_summary, stall_summary
 from onboarding.models import Activity, Checklist, Task
 from portal.accounts.access import SYSTEM, Actor, actor_user, current_tenant, require_staff_on
 from portal.accounts.models import StaffRole, User
@@ -137,8 +138,14 @@ def _episode_start(tenant: Tenant, checklist: Checklist, verdict: Verdict, now: 
         episode.level, episode.escalated_at = EscalationLevel.ADMINS, now
     episode.save()
     summary = _summary(episode, now)
+    figures = _stall_figures(episode, now)
     Activity.objects.create(
-        checklist=checklist, task_id=episode.blocking_task_id, verb="checklist.stalled", internal=True, summary=summary
+        checklist=checklist,
+        task_id=episode.blocking_task_id,
+        verb="checklist.stalled",
+        internal=True,
+        summary=activity_summary("checklist.stalled", figures),
+        data=figures,
     )
     audit_record(actor=SYSTEM, action="stall.started", tenant=tenant, target=episode, summary=summary)
     recipients = [csm] if csm else _admins()
@@ -186,14 +193,15 @@ def _episode_end(
 ) -> None:
     episode.ended_at, episode.end_reason, episode.last_checked_at = now, reason, now
     episode.save(update_fields=["ended_at", "end_reason", "last_checked_at"])
-    label = EndReason(reason).label
     days = episode.duration(now).days
     if checklist is not None:
+        figures = {"days": days, "reason": reason}
         Activity.objects.create(
             checklist=checklist,
             verb="checklist.unstalled",
             internal=True,
-            summary=f"No longer stalled after {days} day{'s' if days != 1 else ''}: {label.lower()}",
+            summary=activity_summary("checklist.unstalled", figures),
+            data=figures,
         )
     audit_record(actor=SYSTEM, action="stall.ended", tenant=tenant, target=episode, reason=reason, days=days)
     result.ended.append(episode.pk)
@@ -204,23 +212,19 @@ def _admins() -> list[User]:
 
 
 # --- messages ------------------------------------------------------------------------------
+def _stall_figures(episode: StallEpisode, now: datetime) -> dict[str, Any]:
+    """What the stall line says: the blocking task, days overdue, days idle (None when not so)."""
+    overdue = (episode.days_overdue(tenant_today(episode.tenant, now=now)) or 0) if episode.is_overdue else None
+    return {
+        "title": episode.blocking_task_title,
+        "overdue_days": overdue,
+        "idle_days": (now - episode.last_progress_at).days if episode.is_idle else None,
+    }
+
+
 def _summary(episode: StallEpisode, now: datetime) -> str:
     """Return one line saying why the checklist is stalled and what blocks it (active language)."""
-    parts = []
-    if episode.is_overdue and episode.blocking_task_title:
-        late = episode.days_overdue(tenant_today(episode.tenant, now=now)) or 0
-        parts.append(
-            ngettext("“%(title)s” is %(days)d day overdue", "“%(title)s” is %(days)d days overdue", late)
-            % {"title": episode.blocking_task_title, "days": late}
-        )
-    if episode.is_idle:
-        idle = (now - episode.last_progress_at).days
-        parts.append(
-            ngettext("no task completed for %(days)d day", "no task completed for %(days)d days", idle) % {"days": idle}
-        )
-        if not episode.is_overdue and episode.blocking_task_title:
-            parts.append(gettext("next up: “%(title)s”") % {"title": episode.blocking_task_title})
-    return gettext("; ").join(parts)[:300] or gettext("stalled")
+    return stall_summary(**_stall_figures(episode, now))
 
 
 def _notify(tenant: Tenant, episode: StallEpisode, recipients: list[User], now: datetime, *, escalation: bool) -> int:
