@@ -122,7 +122,7 @@ class Cta(models.Model):
     opened_at = models.DateTimeField(default=timezone.now)
     # A fingerprint of the facts, thresholds and day the rule last decided this CTA on: while
     # they are unchanged, evaluation skips it (selectors.rule_work_list). Empty: decide again.
-    basis = models.CharField(max_length=64, blank=True, default="", editable=False)
+    basis = models.CharField(max_length=64, blank=True, default="", db_default="", editable=False)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
@@ -152,7 +152,10 @@ WHERE s.tenant_id = c.tenant_id AND c.health_after_30_on IS NULL AND c.opened_at
 
 
 def _scoped(statement: str, scope: QuerySet[Tenant], params: list[Any]) -> int:
-    inner, scope_params = scope.order_by().values("pk").query.sql_with_params()
+    try:
+        inner, scope_params = scope.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # Tenant.objects.none(), pk__in=[]
+        return 0
     with connection.cursor() as cursor:
         cursor.execute(
             statement.format(ctas=table(Cta), snapshots=table(HealthSnapshot), scope=inner), [*params, *scope_params]
