@@ -138,7 +138,7 @@ def _scope(q: _Sql, scope: QuerySet[Tenant]) -> str:
     if len(query.alias_map) != 1:
         inner, params = scope.order_by().values("pk").query.sql_with_params()
         return q(f"t.id IN ({inner})", *params)
-    query.change_aliases({Tenant._meta.db_table: "t"})
+    query.change_aliases({Tenant._meta.db_table: "t"})  # Django's own relabelling, as for subqueries
     try:
         sql, params = query.get_compiler(connection=connection).compile(query.where)
     except EmptyResultSet:
@@ -274,7 +274,7 @@ def _changed_customers(
         cursor.execute(sql, q.params)
         rows = cursor.fetchall()
     # One row when nothing changed: the count, and NULLs.
-    return rows[0][0], {tenant_id: (bits, fingerprint) for _, tenant_id, bits, fingerprint in rows if tenant_id}
+    return rows[0][0], {tenant_id: (mask, fingerprint) for _, tenant_id, mask, fingerprint in rows if tenant_id}
 
 
 def _rule_bits(config: RuleConfig) -> dict[str, int]:

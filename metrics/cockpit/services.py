@@ -8,6 +8,7 @@ CTA (a CTA opened by hand, a lock-less writer) is dropped inside its own savepoi
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -90,7 +91,7 @@ def cta_evaluate(*, tenants: QuerySet[Tenant] | None = None, now: datetime | Non
     result = EvaluateResult()
     # No row locks: a CSM may close a CTA meanwhile; the updates below skip closed rows.
     to_close: dict[str, list[int]] = {CLEARED_NOTE: [], DISABLED_NOTE: []}
-    to_refresh: list[Cta] = []
+    to_refresh: list[tuple[int, str, dict[str, Any], int, str]] = []
     to_open: list[tuple[RuleWork, Finding, list[str]]] = []
     result.customers, works = rule_work_list(scope=scope, config=config, today=today, now=now)
     for work in works:
@@ -103,16 +104,8 @@ def cta_evaluate(*, tenants: QuerySet[Tenant] | None = None, now: datetime | Non
         elif cta is None:
             to_open.append((work, finding, steps))  # the cooldown has passed (rule_work_list)
         else:
-            # Store the new fingerprint even when the finding is the same, so the next run skips it.
-            to_refresh.append(
-                Cta(
-                    pk=cta.pk,
-                    reason=finding.reason[:500],
-                    figures=finding.figures,
-                    priority=finding.priority,
-                    basis=work.basis,
-                )
-            )
+            # The new fingerprint is stored even when the finding is the same: the next run skips it.
+            to_refresh.append((cta.pk, finding.reason[:500], finding.figures, finding.priority, work.basis))
             if (cta.reason, cta.figures, cta.priority) != (finding.reason, finding.figures, finding.priority):
                 result.refreshed += 1
     for note, pks in to_close.items():
@@ -121,8 +114,7 @@ def cta_evaluate(*, tenants: QuerySet[Tenant] | None = None, now: datetime | Non
             status=CtaStatus.CLOSED, outcome=Outcome.CLEARED, note=note, closed_at=now, snoozed_until=None
         ):
             result.closed += pks
-    if to_refresh:
-        Cta.objects.live().bulk_update(to_refresh, ["reason", "figures", "priority", "basis"])
+    _refresh(to_refresh)
     result.woken = _wake(scope, today, result.closed)
     _record_health_after_30(scope, now)
     opened = _insert([_build(work, finding, steps, now) for work, finding, steps in to_open])
@@ -149,6 +141,31 @@ UPDATE {ctas} c SET health_after_30 = s.score, health_after_30_on = s.day
 FROM {snapshots} s
 WHERE s.tenant_id = c.tenant_id AND c.health_after_30_on IS NULL AND c.opened_at <= %s
   AND s.score IS NOT NULL AND s.day >= (c.opened_at AT TIME ZONE %s)::date + %s AND c.tenant_id IN ({scope})"""
+
+
+_REFRESH = """
+UPDATE {ctas} c SET reason = v.reason, figures = v.figures, priority = v.priority, basis = v.basis
+FROM (VALUES {rows}) AS v (id, reason, figures, priority, basis)
+WHERE c.id = v.id AND c.status <> %s"""
+REFRESH_BATCH = 1000
+
+
+def _refresh(rows: list[tuple[int, str, dict[str, Any], int, str]]) -> None:
+    """Write (pk, reason, figures, priority, basis) onto the live CTAs, a batch a statement.
+
+    A new day refreshes every live CTA (their fingerprints hold the day): bulk_update's CASE per
+    column costs n² in the database and seconds of Python for 2,500 rows; this costs milliseconds.
+    """
+    for start in range(0, len(rows), REFRESH_BATCH):
+        batch = rows[start : start + REFRESH_BATCH]
+        values = ", ".join(["(%s::bigint, %s::text, %s::jsonb, %s::smallint, %s::text)"] * len(batch))
+        params = [
+            v
+            for pk, reason, figures, priority, basis in batch
+            for v in (pk, reason, json.dumps(figures), priority, basis)
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(_REFRESH.format(ctas=table(Cta), rows=values), [*params, CtaStatus.CLOSED])
 
 
 def _scoped(statement: str, scope: QuerySet[Tenant], params: list[Any]) -> int:
