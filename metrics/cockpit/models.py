@@ -148,7 +148,14 @@ class Cta(models.Model):
                 name="cta_snoozed_has_until",
             ),
         ]
-        indexes = [models.Index(fields=["owner", "status"], name="cta_owner_status")]
+        indexes = [
+            models.Index(fields=["owner", "status"], name="cta_owner_status"),
+            # Every evaluation looks for CTAs 30 days old without their later score: closed ones
+            # pile up, so the search reads only the CTAs still waiting.
+            models.Index(
+                fields=["opened_at"], condition=models.Q(health_after_30_on__isnull=True), name="cta_awaiting_after_30"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_rule_display()} for tenant {self.tenant_id} ({self.status})"

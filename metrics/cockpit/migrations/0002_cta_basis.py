@@ -14,4 +14,12 @@ class Migration(migrations.Migration):
             name="basis",
             field=models.CharField(blank=True, db_default="", default="", editable=False, max_length=64),
         ),
+        migrations.AddIndex(
+            model_name="cta",
+            index=models.Index(
+                condition=models.Q(("health_after_30_on__isnull", True)),
+                fields=["opened_at"],
+                name="cta_awaiting_after_30",
+            ),
+        ),
     ]
