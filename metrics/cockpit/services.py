@@ -109,25 +109,18 @@ def cta_evaluate(*, tenants: QuerySet[Tenant] | None = None, now: datetime | Non
             if (cta.reason, cta.figures, cta.priority) != (finding.reason, finding.figures, finding.priority):
                 result.refreshed += 1
     for note, pks in to_close.items():
-        closed = Cta.objects.live().filter(pk__in=pks)
-        if pks and closed.update(
+        if pks and Cta.objects.live().filter(pk__in=pks).update(
             status=CtaStatus.CLOSED, outcome=Outcome.CLEARED, note=note, closed_at=now, snoozed_until=None
         ):
             result.closed += pks
     _refresh(to_refresh)
-    result.woken = _wake(scope, today, result.closed)
-    _record_health_after_30(scope, now)
+    tenant_ids = _tenant_ids(scope)
+    result.woken = _wake(tenant_ids, today, result.closed)
+    _record_health_after_30(tenant_ids, now)
     opened = _insert([_build(work, finding, steps, now) for work, finding, steps in to_open])
-    tenants_by_id = Tenant.objects.in_bulk({new.tenant_id for new in opened})
-    for new in opened:
-        new.tenant = tenants_by_id[new.tenant_id]
     result.opened = [new.pk for new in opened]
-    audit_record_many(
-        actor=SYSTEM,
-        action="cta.opened",
-        targets=[(new.tenant, new, {"rule": new.rule, "reason": new.reason}) for new in opened],
-    )
-    _notify_opened(opened)
+    if opened:
+        _announce(opened)
     return result
 
 
@@ -168,11 +161,18 @@ def _refresh(rows: list[tuple[int, str, dict[str, Any], int, str]]) -> None:
             cursor.execute(_REFRESH.format(ctas=table(Cta), rows=values), [*params, CtaStatus.CLOSED])
 
 
-def _scoped(statement: str, scope: QuerySet[Tenant], params: list[Any]) -> int:
+def _tenant_ids(scope: QuerySet[Tenant]) -> tuple[str, tuple[Any, ...]] | None:
+    """Return the SQL (and its parameters) of the ids in ``scope``; None for an empty scope."""
     try:
-        inner, scope_params = scope.order_by().values("pk").query.sql_with_params()
+        return scope.order_by().values("pk").query.sql_with_params()
     except EmptyResultSet:  # Tenant.objects.none(), pk__in=[]
+        return None
+
+
+def _scoped(statement: str, tenant_ids: tuple[str, tuple[Any, ...]] | None, params: list[Any]) -> int:
+    if tenant_ids is None:
         return 0
+    inner, scope_params = tenant_ids
     with connection.cursor() as cursor:
         cursor.execute(
             statement.format(ctas=table(Cta), snapshots=table(HealthSnapshot), scope=inner), [*params, *scope_params]
@@ -181,19 +181,32 @@ def _scoped(statement: str, scope: QuerySet[Tenant], params: list[Any]) -> int:
         return count
 
 
-def _wake(scope: QuerySet[Tenant], today: date, closed: list[int]) -> int:
+def _wake(tenant_ids: tuple[str, tuple[Any, ...]] | None, today: date, closed: list[int]) -> int:
     """Reopen the snoozed CTAs whose day has come, except those this run closed; return how many."""
-    return _scoped(_WAKE, scope, [CtaStatus.OPEN, CtaStatus.SNOOZED, today, closed])
+    return _scoped(_WAKE, tenant_ids, [CtaStatus.OPEN, CtaStatus.SNOOZED, today, closed])
 
 
-def _record_health_after_30(scope: QuerySet[Tenant], now: datetime) -> int:
+def _record_health_after_30(tenant_ids: tuple[str, tuple[Any, ...]] | None, now: datetime) -> int:
     """Store, once, the first health score of a day 30 or more days after each CTA opened.
 
     The snapshot is one row per customer (its latest score): the first run on or after the
     30th day (in the current time zone's days) records it, and it is never overwritten.
     """
     zone_name = timezone.get_current_timezone_name()
-    return _scoped(_AFTER_30, scope, [now - timedelta(days=AFTER_DAYS), zone_name, AFTER_DAYS])
+    return _scoped(_AFTER_30, tenant_ids, [now - timedelta(days=AFTER_DAYS), zone_name, AFTER_DAYS])
+
+
+def _announce(opened: list[Cta]) -> None:
+    """Audit the new CTAs (one insert) and tell their owners."""
+    tenants_by_id = Tenant.objects.in_bulk({new.tenant_id for new in opened})
+    for new in opened:
+        new.tenant = tenants_by_id[new.tenant_id]
+    audit_record_many(
+        actor=SYSTEM,
+        action="cta.opened",
+        targets=[(new.tenant, new, {"rule": new.rule, "reason": new.reason}) for new in opened],
+    )
+    _notify_opened(opened)
 
 
 def _build(work: RuleWork, finding: Finding, steps: list[str], now: datetime) -> Cta:
