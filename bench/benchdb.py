@@ -21,6 +21,9 @@ def configure() -> str:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("KEEL_DB_NAME", f"keel_bench_{Path(sys.argv[0]).stem}")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
+    # The benchmarks measure pages, so staff sign in without the second factor (as harness.Keel);
+    # it has its own tests (tests/accounts, tests/e2e/test_sign_in_browser.py).
+    os.environ.setdefault("KEEL_MFA_REQUIRED_ROLES", "")
     host = os.environ.get("KEEL_DB_HOST", "127.0.0.1")
     if host not in LOCAL_HOSTS:
         raise SystemExit(f"Benchmarks run against a local PostgreSQL only, not {host}.")

@@ -120,6 +120,9 @@ class Cta(models.Model):
     health_after_30 = models.PositiveSmallIntegerField(null=True, blank=True)
     health_after_30_on = models.DateField(null=True, blank=True)
     opened_at = models.DateTimeField(default=timezone.now)
+    # A fingerprint of the facts, thresholds and day the rule last decided this CTA on: while
+    # they are unchanged, evaluation skips it (selectors.rule_work_list). Empty: decide again.
+    basis = models.CharField(max_length=64, blank=True, default="", db_default="", editable=False)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -145,7 +148,14 @@ class Cta(models.Model):
                 name="cta_snoozed_has_until",
             ),
         ]
-        indexes = [models.Index(fields=["owner", "status"], name="cta_owner_status")]
+        indexes = [
+            models.Index(fields=["owner", "status"], name="cta_owner_status"),
+            # Every evaluation looks for CTAs 30 days old without their later score: closed ones
+            # pile up, so the search reads only the CTAs still waiting.
+            models.Index(
+                fields=["opened_at"], condition=models.Q(health_after_30_on__isnull=True), name="cta_awaiting_after_30"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_rule_display()} for tenant {self.tenant_id} ({self.status})"

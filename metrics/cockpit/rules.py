@@ -2,8 +2,14 @@
 
 Each rule returns a ``Finding`` while its condition holds and None once it clears; the
 evaluation service (services.py) opens, keeps and closes CTAs from that alone. Facts come
-from public tables in one set-based query (selectors.account_facts_list), so evaluating
-every customer never visits a tenant schema.
+from public tables (selectors.rule_work_list), so evaluating every customer never visits a
+tenant schema.
+
+Each rule also has a ``Candidate``: its condition as a SQL filter over the same facts, so one
+statement finds the few customers a run must look at (the condition may hold and no CTA is
+live) and Python decides only for those. The function stays the definition: the filter must
+hold whenever the function fires (a superset, checked by tests/cockpit/test_rule_candidates.py);
+it may be looser, which only costs time.
 """
 
 from __future__ import annotations
@@ -11,13 +17,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_lazy
 
 from .models import Priority, Rule
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +73,26 @@ class Finding:
     evidence: tuple[tuple[str, str], ...] = ()
 
 
+def _thresholds_and_today(t: dict[str, int], today: date) -> dict[str, Any]:
+    return {**t, "today": today}
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A rule's condition as a SQL filter over the facts (selectors.rule_work_list).
+
+    ``sql`` names the facts' columns as ``Facts`` names its fields (two are bounds: see
+    selectors._FACTS_FOR_RULES) and ``{placeholders}`` filled from ``values(thresholds, today)``.
+    It must hold whenever the rule's function fires.
+    """
+
+    sql: str
+    values: Callable[[dict[str, int], date], dict[str, Any]] = _thresholds_and_today
+
+
 @dataclass(frozen=True, slots=True)
 class Threshold:
-    label: str
+    label: str | _StrPromise  # shown to admins on the rule's edit page (gettext_lazy)
     minimum: int
     maximum: int
 
@@ -73,38 +100,38 @@ class Threshold:
 # Every rule's thresholds: what admins may set, within which bounds. Defaults: settings.KEEL_CTA_RULES.
 THRESHOLDS: dict[str, dict[str, Threshold]] = {
     Rule.HEALTH_DROP: {
-        "drop_points": Threshold("Weekly drop that raises a CTA (points)", 1, 100),
-        "due_days": Threshold("Days to act", 0, 60),
+        "drop_points": Threshold(gettext_lazy("Weekly drop that raises a CTA (points)"), 1, 100),
+        "due_days": Threshold(gettext_lazy("Days to act"), 0, 60),
     },
-    Rule.ONBOARDING_STALL: {"due_days": Threshold("Days to act", 0, 60)},
+    Rule.ONBOARDING_STALL: {"due_days": Threshold(gettext_lazy("Days to act"), 0, 60)},
     Rule.RENEWAL_AT_RISK: {
-        "within_days": Threshold("Renewal within (days)", 1, 730),
-        "qbr_quarters": Threshold("Quarters without a QBR that put a renewal at risk", 1, 8),
-        "due_days": Threshold("Days to act", 0, 60),
+        "within_days": Threshold(gettext_lazy("Renewal within (days)"), 1, 730),
+        "qbr_quarters": Threshold(gettext_lazy("Quarters without a QBR that put a renewal at risk"), 1, 8),
+        "due_days": Threshold(gettext_lazy("Days to act"), 0, 60),
     },
-    Rule.QBR_DUE: {"lead_days": Threshold("Raise this many days before the QBR is due", 0, 180)},
+    Rule.QBR_DUE: {"lead_days": Threshold(gettext_lazy("Raise this many days before the QBR is due"), 0, 180)},
     Rule.NPS_DETRACTOR: {
-        "max_score": Threshold("Highest score that counts as a detractor", 0, 10),
-        "business_days": Threshold("Business days to follow up", 1, 10),
+        "max_score": Threshold(gettext_lazy("Highest score that counts as a detractor"), 0, 10),
+        "business_days": Threshold(gettext_lazy("Business days to follow up"), 1, 10),
     },
     Rule.ADOPTION_LOW: {
-        "after_go_live_days": Threshold("Days after go-live before adoption is judged", 1, 365),
-        "target_percent": Threshold("Adoption target of each core feature (%)", 1, 100),
-        "due_days": Threshold("Days to act", 0, 60),
+        "after_go_live_days": Threshold(gettext_lazy("Days after go-live before adoption is judged"), 1, 365),
+        "target_percent": Threshold(gettext_lazy("Adoption target of each core feature (%)"), 1, 100),
+        "due_days": Threshold(gettext_lazy("Days to act"), 0, 60),
     },
     Rule.ZOMBIE: {
-        "after_go_live_days": Threshold("Days after go-live before seats are judged", 1, 365),
-        "active_percent": Threshold("Active users (last 14 days) below this share of seats (%)", 1, 100),
-        "due_days": Threshold("Days to act", 0, 60),
+        "after_go_live_days": Threshold(gettext_lazy("Days after go-live before seats are judged"), 1, 365),
+        "active_percent": Threshold(gettext_lazy("Active users (last 14 days) below this share of seats (%)"), 1, 100),
+        "due_days": Threshold(gettext_lazy("Days to act"), 0, 60),
     },
     Rule.MILESTONE_OVERDUE: {
-        "grace_days": Threshold("Days overdue before a CTA opens", 0, 60),
-        "due_days": Threshold("Days to act", 0, 60),
+        "grace_days": Threshold(gettext_lazy("Days overdue before a CTA opens"), 0, 60),
+        "due_days": Threshold(gettext_lazy("Days to act"), 0, 60),
     },
     Rule.EXPANSION: {
-        "seats_percent": Threshold("Seats used (active in 28 days) from this share (%)", 1, 200),
-        "adoption_percent": Threshold("…or every core feature adopted from this share (%)", 1, 100),
-        "due_days": Threshold("Days to act", 0, 90),
+        "seats_percent": Threshold(gettext_lazy("Seats used (active in 28 days) from this share (%)"), 1, 200),
+        "adoption_percent": Threshold(gettext_lazy("…or every core feature adopted from this share (%)"), 1, 100),
+        "due_days": Threshold(gettext_lazy("Days to act"), 0, 90),
     },
 }
 HEALTH_URL = "metrics_console:tenant_health"
@@ -123,14 +150,17 @@ def thresholds_clean(rule: str, values: dict[str, Any]) -> dict[str, int]:
     unknown = set(values) - set(spec)
     errors: dict[str, list[str]] = {}
     if unknown:
-        errors["__all__"] = [f"Unknown thresholds: {', '.join(sorted(unknown))}."]
+        errors["__all__"] = [gettext("Unknown thresholds: %(names)s.") % {"names": ", ".join(sorted(unknown))}]
     cleaned = {}
     for key, limits in spec.items():
         value = values.get(key, default_thresholds(rule)[key])
         if isinstance(value, bool) or not isinstance(value, int):
-            errors[key] = [f"{limits.label}: enter a whole number."]
+            errors[key] = [gettext("%(label)s: enter a whole number.") % {"label": limits.label}]
         elif not limits.minimum <= value <= limits.maximum:
-            errors[key] = [f"{limits.label}: enter a number from {limits.minimum} to {limits.maximum}."]
+            errors[key] = [
+                gettext("%(label)s: enter a number from %(minimum)s to %(maximum)s.")
+                % {"label": limits.label, "minimum": limits.minimum, "maximum": limits.maximum}
+            ]
         else:
             cleaned[key] = value
     if errors:
@@ -156,6 +186,9 @@ def _health_drop(f: Facts, t: dict[str, int], today: date) -> Finding | None:
     )
 
 
+_HEALTH_DROP_SQL = Candidate("band = 'red' OR score_week_ago - score >= {drop_points}")
+
+
 def _onboarding_stall(f: Facts, t: dict[str, int], today: date) -> Finding | None:
     if f.stall_id is None:
         return None
@@ -168,6 +201,9 @@ def _onboarding_stall(f: Facts, t: dict[str, int], today: date) -> Finding | Non
         figures={"stall_episode": f.stall_id, "stalled_days": (today - since).days, "checklist": f.stall_checklist},
         evidence=(("Stall episode", STALLS_URL), ("Onboarding in the account 360", ACCOUNT_URL)),
     )
+
+
+_ONBOARDING_STALL_SQL = Candidate("stall_id IS NOT NULL")
 
 
 def _renewal_at_risk(f: Facts, t: dict[str, int], today: date) -> Finding | None:
@@ -199,6 +235,14 @@ def _renewal_at_risk(f: Facts, t: dict[str, int], today: date) -> Finding | None
     )
 
 
+# last_qbr_on_earliest: the earliest the tenant's day of the last QBR can be (exact in UTC).
+_RENEWAL_AT_RISK_SQL = Candidate(
+    "renewal_date BETWEEN {today} AND {today} + {within_days}"
+    " AND (band <> 'green' OR last_qbr_on_earliest IS NULL OR last_qbr_on_earliest < {qbr_since})",
+    lambda t, today: {**t, "today": today, "qbr_since": today - relativedelta(months=3 * t["qbr_quarters"])},
+)
+
+
 def _qbr_due(f: Facts, t: dict[str, int], today: date) -> Finding | None:
     days = (f.qbr_due - today).days
     if days > t["lead_days"]:
@@ -212,6 +256,10 @@ def _qbr_due(f: Facts, t: dict[str, int], today: date) -> Finding | None:
         figures={"qbr_due": f.qbr_due.isoformat(), "days_to_due": days},
         evidence=(("QBRs", REVIEWS_URL),),
     )
+
+
+# qbr_due_earliest: the earliest the QBR due date can be (exact for a tenant on UTC).
+_QBR_DUE_SQL = Candidate("qbr_due_earliest - {today} <= {lead_days}")
 
 
 def add_business_days(day: date, days: int) -> date:
@@ -235,6 +283,9 @@ def _nps_detractor(f: Facts, t: dict[str, int], today: date) -> Finding | None:
         figures={"score": f.detractor_score, "answered_on": answered.isoformat(), "answer": f.detractor_id},
         evidence=(("NPS answers in the account 360", ACCOUNT_URL),),
     )
+
+
+_NPS_DETRACTOR_SQL = Candidate("detractor_id IS NOT NULL AND detractor_score <= {max_score}")
 
 
 def _live_for(f: Facts, days: int, today: date) -> bool:
@@ -262,6 +313,15 @@ def _adoption_low(f: Facts, t: dict[str, int], today: date) -> Finding | None:
     )
 
 
+# Rates compared as float8, as Python compares them.
+_ADOPTION_LOW_SQL = Candidate(
+    "go_live_on <= {today} - {after_go_live_days} AND jsonb_array_length(core_adoption) > 0"
+    " AND EXISTS (SELECT 1 FROM jsonb_array_elements(core_adoption) c"
+    " WHERE c->>'rate' IS NULL OR (c->>'rate')::float8 < {target})",
+    lambda t, today: {**t, "today": today, "target": t["target_percent"] / 100},
+)
+
+
 def _zombie(f: Facts, t: dict[str, int], today: date) -> Finding | None:
     if not _live_for(f, t["after_go_live_days"], today) or not f.seats:
         return None
@@ -277,6 +337,13 @@ def _zombie(f: Facts, t: dict[str, int], today: date) -> Finding | None:
     )
 
 
+# The share in float8, computed in Python's order, so the boundary falls on the same side.
+_ZOMBIE_SQL = Candidate(
+    "go_live_on <= {today} - {after_go_live_days} AND seats > 0"
+    " AND active_users_14d::float8 / seats * 100 < {active_percent}"
+)
+
+
 def _milestone_overdue(f: Facts, t: dict[str, int], today: date) -> Finding | None:
     if f.milestone_id is None or f.milestone_due is None:
         return None
@@ -290,6 +357,11 @@ def _milestone_overdue(f: Facts, t: dict[str, int], today: date) -> Finding | No
         figures={"milestone": f.milestone_id, "days_overdue": late},
         evidence=(("Onboarding in the account 360", ACCOUNT_URL),),
     )
+
+
+_MILESTONE_OVERDUE_SQL = Candidate(
+    "milestone_id IS NOT NULL AND milestone_due IS NOT NULL AND {today} - milestone_due > {grace_days}"
+)
 
 
 def _expansion(f: Facts, t: dict[str, int], today: date) -> Finding | None:
@@ -313,6 +385,14 @@ def _expansion(f: Facts, t: dict[str, int], today: date) -> Finding | None:
     )
 
 
+_EXPANSION_SQL = Candidate(
+    "(seats > 0 AND active_users_28d::float8 / seats * 100 >= {seats_percent})"
+    " OR (jsonb_array_length(core_adoption) > 0 AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(core_adoption) c"
+    " WHERE c->>'rate' IS NULL OR (c->>'rate')::float8 < {target}))",
+    lambda t, today: {**t, "target": t["adoption_percent"] / 100},
+)
+
+
 RULES: dict[str, Callable[[Facts, dict[str, int], date], Finding | None]] = {
     Rule.HEALTH_DROP: _health_drop,
     Rule.ONBOARDING_STALL: _onboarding_stall,
@@ -323,6 +403,17 @@ RULES: dict[str, Callable[[Facts, dict[str, int], date], Finding | None]] = {
     Rule.ZOMBIE: _zombie,
     Rule.MILESTONE_OVERDUE: _milestone_overdue,
     Rule.EXPANSION: _expansion,
+}
+CANDIDATES: dict[str, Candidate] = {
+    Rule.HEALTH_DROP: _HEALTH_DROP_SQL,
+    Rule.ONBOARDING_STALL: _ONBOARDING_STALL_SQL,
+    Rule.RENEWAL_AT_RISK: _RENEWAL_AT_RISK_SQL,
+    Rule.QBR_DUE: _QBR_DUE_SQL,
+    Rule.NPS_DETRACTOR: _NPS_DETRACTOR_SQL,
+    Rule.ADOPTION_LOW: _ADOPTION_LOW_SQL,
+    Rule.ZOMBIE: _ZOMBIE_SQL,
+    Rule.MILESTONE_OVERDUE: _MILESTONE_OVERDUE_SQL,
+    Rule.EXPANSION: _EXPANSION_SQL,
 }
 # The stall already told the CSM (onboarding.stalls): its CTA is the stall's evidence, not a second alert.
 SILENT_RULES = {Rule.ONBOARDING_STALL}

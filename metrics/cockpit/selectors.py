@@ -5,15 +5,22 @@ Public tables only, a constant number of queries whatever the size of the book.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.db import connection
 from django.db.models import Avg, Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from metrics.portfolio.models import Band
+from metrics.portfolio.models import Band, HealthSnapshot
 from metrics.qbr.selectors import qbr_due_date_for, qbr_due_date_get
+from metrics.sql import table
 from onboarding.stalls.models import StallEpisode
 from portal.accounts.access import Actor, tenants_visible_to
 from portal.accounts.models import User
@@ -22,7 +29,7 @@ from portal.tenancy.clock import zone
 from portal.tenancy.models import LifecycleStage, Tenant
 
 from .models import AccountFacts, Cta, CtaStatus, Outcome, Rule, RuleSetting
-from .rules import Facts, default_thresholds
+from .rules import CANDIDATES, Facts, default_thresholds
 
 # The one place the cockpit reads the renewal date (a row, or the field for set-based reads). The
 # retention ledger keeps the tenant's renewal date at its latest term's end (metrics/retention/services.py).
@@ -35,32 +42,156 @@ def renewal_date_for(tenant: Tenant) -> date | None:
     return renewal
 
 
-_FACT_FIELDS = (
-    "pk",
-    "slug",
-    "tier",
-    "csm_id",
-    RENEWAL_DATE_FIELD,
-    "last_qbr_published_at",
-    "contract_start",
-    "created_at",
-    "health_snapshot__score",
-    "health_snapshot__band",
-    "health_snapshot__score_week_ago",
-    "account_facts__go_live_on",
-    "account_facts__seats",
-    "account_facts__active_users_14d",
-    "account_facts__active_users_28d",
-    "account_facts__core_adoption",
-    "account_facts__detractor_id",
-    "account_facts__detractor_score",
-    "account_facts__detractor_comment",
-    "account_facts__detractor_on",
-    "account_facts__milestone_id",
-    "account_facts__milestone_title",
-    "account_facts__milestone_due",
-    "time_zone",  # the tenant's days: its QBR due date, last review and stall start
+# The rules' inputs, one row per customer, in the order _facts() reads them. The same list is
+# the fingerprint of what the rules last decided on (Cta.basis), so a new input cannot be missed.
+_FACT_COLUMNS = (
+    "t.id",
+    "t.slug",
+    "t.tier",
+    "t.csm_id",
+    f"t.{RENEWAL_DATE_FIELD}",
+    "t.last_qbr_published_at",
+    "t.contract_start",
+    "t.created_at",
+    "s.score",
+    "s.band",
+    "s.score_week_ago",
+    "f.go_live_on",
+    "f.seats",
+    "f.active_users_14d",
+    "f.active_users_28d",
+    "f.core_adoption",
+    "f.detractor_id",
+    "f.detractor_score",
+    "f.detractor_comment",
+    "f.detractor_on",
+    "f.milestone_id",
+    "f.milestone_title",
+    "f.milestone_due",
+    "t.time_zone",  # the tenant's days: its QBR due date, last review and stall start
+    # The oldest open stall episode, if any.
+    "e.id",
+    "e.checklist_name",
+    "e.stalled_since",
+    "e.blocking_task_title",
 )
+_UTC_NAMES = ("", "UTC", "Etc/UTC")
+_JOINS = """
+LEFT JOIN {snapshots} s ON s.tenant_id = t.id
+LEFT JOIN {facts} f ON f.tenant_id = t.id
+LEFT JOIN (
+  SELECT DISTINCT ON (tenant_id) tenant_id, id, checklist_name, stalled_since, blocking_task_title
+  FROM {stalls} WHERE ended_at IS NULL ORDER BY tenant_id, stalled_since, id
+) e ON e.tenant_id = t.id"""
+_FACTS = "SELECT {fact_columns} FROM {tenants} t {joins} WHERE {scope}"
+# Per customer: a bit per enabled rule whose filter holds ("expected") and a fingerprint of every
+# input with the thresholds and day; against the live CTAs' rules and stored fingerprints.
+# Returns the number of customers, then the customers whose CTAs may have to change (few).
+_CHANGED = """
+WITH facts AS MATERIALIZED (
+  SELECT tenant_id, {expected} AS expected, fingerprint
+  FROM (
+    SELECT {rule_columns}, hash_record_extended(ROW({fact_columns}), 0)::text || ':' || %s AS fingerprint
+    FROM {tenants} t {joins} WHERE {scope}
+  ) x
+),
+live AS (
+  SELECT tenant_id, bit_or(CASE rule {bits} ELSE 0 END) AS bits, min(basis) AS low, max(basis) AS high
+  FROM {ctas} WHERE status <> %s GROUP BY tenant_id
+),
+changed AS (
+  SELECT x.tenant_id, x.expected, x.fingerprint FROM facts x LEFT JOIN live l ON l.tenant_id = x.tenant_id
+  WHERE x.expected <> coalesce(l.bits, 0) OR l.low <> x.fingerprint OR l.high <> x.fingerprint
+)
+SELECT n.customers, c.tenant_id, c.expected, c.fingerprint
+FROM (SELECT count(*) AS customers FROM facts) n LEFT JOIN changed c ON true"""
+_TABLES = {"tenants": Tenant, "snapshots": HealthSnapshot, "facts": AccountFacts, "stalls": StallEpisode, "ctas": Cta}
+
+
+class _Sql:
+    """Text and its parameters, appended in the order they appear (positional placeholders)."""
+
+    def __init__(self) -> None:
+        self.params: list[Any] = []
+
+    def __call__(self, text: str, *params: Any) -> str:
+        self.params.extend(params)
+        return text
+
+    def bind(self, template: str, values: dict[str, Any]) -> str:
+        """Return ``template`` with each ``{name}`` a placeholder for ``values[name]``."""
+
+        def one(match: re.Match[str]) -> str:
+            self.params.append(values[match.group(1)])
+            return "%s"
+
+        return re.sub(r"\{(\w+)\}", one, template)
+
+
+def _scope(q: _Sql, scope: QuerySet[Tenant]) -> str:
+    """Return ``scope`` as a condition on ``t`` (the tenants' table in the statement).
+
+    A filter on the tenants' own columns is inlined (it saves a second scan of the table);
+    one through a join becomes ``t.id IN (subquery)``.
+    """
+    query = scope.query.clone()
+    if len(query.alias_map) != 1:
+        inner, params = scope.order_by().values("pk").query.sql_with_params()
+        return q(f"t.id IN ({inner})", *params)
+    query.change_aliases({Tenant._meta.db_table: "t"})  # Django's own relabelling, as for subqueries
+    try:
+        sql, params = query.get_compiler(connection=connection).compile(query.where)
+    except EmptyResultSet:
+        return "FALSE"
+    except FullResultSet:
+        return "TRUE"
+    return q(sql or "TRUE", *params)
+
+
+def _earliest_day(q: _Sql, column: str) -> str:
+    # A tenant's day is at most one before the UTC day: exact for a tenant on UTC, else the earliest.
+    return f"({column} AT TIME ZONE 'UTC')::date - " + q(
+        "(CASE WHEN t.time_zone = ANY(%s) THEN 0 ELSE 1 END)", list(_UTC_NAMES)
+    )
+
+
+def _rule_columns(q: _Sql) -> str:
+    """Return what the rules' SQL filters (rules.CANDIDATES) read, named as Facts names its fields.
+
+    Two are bounds rather than values (``*_earliest``): the filter may let through a customer the
+    rule's function then turns down, never the reverse.
+    """
+    cadence = settings.KEEL_QBR_CADENCE_MONTHS
+    return ", ".join(
+        [
+            "t.id AS tenant_id",
+            "t.tier",
+            f"t.{RENEWAL_DATE_FIELD} AS renewal_date",
+            "s.score",
+            q("coalesce(s.band, %s) AS band", Band.UNKNOWN),
+            "s.score_week_ago",
+            "e.id AS stall_id",
+            "f.go_live_on",
+            "f.seats",
+            "coalesce(f.active_users_14d, 0) AS active_users_14d",
+            "coalesce(f.active_users_28d, 0) AS active_users_28d",
+            "coalesce(f.core_adoption, '[]'::jsonb) AS core_adoption",
+            "f.detractor_id",
+            "f.detractor_score",
+            "f.milestone_id",
+            "f.milestone_due",
+            f"{_earliest_day(q, 't.last_qbr_published_at')} AS last_qbr_on_earliest",
+            # metrics.qbr.selectors.qbr_due_date_for: months added as relativedelta adds them (clipped
+            # to the month's end), 12 for a tier without a cadence.
+            f"(coalesce({_earliest_day(q, 't.last_qbr_published_at')}, t.contract_start,"
+            f" {_earliest_day(q, 't.created_at')})"
+            + q(
+                " + make_interval(months => CASE t.tier " + "WHEN %s THEN %s " * len(cadence) + "ELSE 12 END))::date",
+                *[value for item in cadence.items() for value in item],
+            )
+            + " AS qbr_due_earliest",
+        ]
+    )
 
 
 def rule_scope(tenants: QuerySet[Tenant] | None = None) -> QuerySet[Tenant]:
@@ -70,24 +201,149 @@ def rule_scope(tenants: QuerySet[Tenant] | None = None) -> QuerySet[Tenant]:
 
 
 def facts_list(scope: QuerySet[Tenant]) -> list[Facts]:
-    """Return the rules' view of every customer in ``scope`` (2 queries).
+    """Return the rules' view of every customer in ``scope`` (1 query)."""
+    tables = {name: table(model) for name, model in _TABLES.items()}
+    q = _Sql()
+    sql = _FACTS.format(
+        fact_columns=", ".join(_FACT_COLUMNS), joins=_JOINS.format(**tables), scope=_scope(q, scope), **tables
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, q.params)
+        return [_facts(row) for row in cursor.fetchall()]
 
-    Values, not model instances: evaluating 1,000 customers is dominated by building rows.
+
+@dataclass(frozen=True, slots=True)
+class LiveCta:
+    pk: int
+    reason: str
+    figures: dict[str, Any]
+    priority: int
+    basis: str
+
+
+@dataclass(frozen=True, slots=True)
+class RuleWork:
+    """One customer and rule that an evaluation must decide on."""
+
+    facts: Facts
+    rule: str
+    live: LiveCta | None  # the open or snoozed CTA, if any
+    basis: str  # the fingerprint of the facts, thresholds and day, stored on the CTA
+
+
+RuleConfig = dict[str, tuple[bool, dict[str, int], int, list[str]]]
+
+
+def rule_basis_key(config: RuleConfig, today: date) -> str:
+    """Return a digest of what, besides a customer's facts, the findings depend on (part of Cta.basis)."""
+    thresholds = {rule: (enabled, values) for rule, (enabled, values, _, _) in config.items()}
+    key = json.dumps([thresholds, today.isoformat(), settings.KEEL_QBR_CADENCE_MONTHS], sort_keys=True)
+    return hashlib.md5(key.encode(), usedforsecurity=False).hexdigest()
+
+
+def _changed_customers(
+    scope: QuerySet[Tenant], config: RuleConfig, today: date
+) -> tuple[int, dict[int, tuple[int, str]]]:
+    """Return how many customers ``scope`` has, and {customer: (expected bits, fingerprint)} of
+    those whose live CTAs may no longer match the rules (1 query)."""
+    tables = {name: table(model) for name, model in _TABLES.items()}
+    bits = _rule_bits(config)
+    # Parameters in the order their placeholders appear in _CHANGED; the rules' bits are written
+    # in (our own integers), which keeps the parameters under psycopg's 50, so it caches the parse.
+    q = _Sql()
+    expected = " | ".join(
+        "(CASE WHEN "
+        + q.bind(CANDIDATES[rule].sql, CANDIDATES[rule].values(thresholds, today))
+        + f" THEN {bits[rule]:d} ELSE 0 END)"
+        for rule, (enabled, thresholds, _, _) in config.items()
+        if enabled
+    )
+    rule_columns = _rule_columns(q)
+    q.params.append(rule_basis_key(config, today))
+    scope_sql = _scope(q, scope)
+    live_bits = " ".join(q(f"WHEN %s THEN {bit:d}", rule) for rule, bit in bits.items())
+    q.params.append(CtaStatus.CLOSED)
+    sql = _CHANGED.format(
+        expected=expected or "0",
+        rule_columns=rule_columns,
+        fact_columns=", ".join(_FACT_COLUMNS),
+        joins=_JOINS.format(**tables),
+        scope=scope_sql,
+        bits=live_bits,
+        **tables,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, q.params)
+        rows = cursor.fetchall()
+    # One row when nothing changed: the count, and NULLs.
+    return rows[0][0], {tenant_id: (mask, fingerprint) for _, tenant_id, mask, fingerprint in rows if tenant_id}
+
+
+def _rule_bits(config: RuleConfig) -> dict[str, int]:
+    return {rule: 1 << n for n, rule in enumerate(config)}
+
+
+def _cooled_down(last_closed: datetime | None, cooldown_days: int, now: datetime) -> bool:
+    return last_closed is None or last_closed <= now - timedelta(days=cooldown_days)
+
+
+def rule_work_list(
+    *, scope: QuerySet[Tenant], config: RuleConfig, today: date, now: datetime
+) -> tuple[int, list[RuleWork]]:
+    """Return how many customers ``scope`` has and the (customer, rule) pairs to decide on.
+
+    A pair is returned when the rule's SQL filter holds (rules.CANDIDATES), no CTA is live and
+    the cooldown since the last one closed has passed (a CTA may open); or when a CTA is live
+    and the filter no longer holds, the rule is off, or the facts, thresholds or day changed
+    since the CTA was last decided on (Cta.basis). Nothing else changes a finding, so a run
+    where nothing changed costs one statement (a pass over the facts and the live CTAs); the
+    customers with changes cost three more queries in all.
     """
-    stalls: dict[int, tuple[Any, ...]] = {}
-    episodes = StallEpisode.objects.open().filter(tenant__in=scope).order_by("-stalled_since", "-pk")
-    for row in episodes.values_list("tenant_id", "pk", "checklist_name", "stalled_since", "blocking_task_title"):
-        stalls[row[0]] = row[1:]  # the oldest open episode wins: it is written last
-    return [_facts(row, stalls.get(row[0])) for row in scope.values_list(*_FACT_FIELDS)]
+    customers, changed = _changed_customers(scope, config, today)
+    if not changed:
+        return customers, []
+    facts = {f.tenant_id: f for f in facts_list(scope.filter(pk__in=changed))}
+    live = {
+        (tenant_id, rule): LiveCta(pk, reason, figures, priority, basis)
+        for pk, tenant_id, rule, reason, figures, priority, basis in Cta.objects.live()
+        .filter(tenant_id__in=changed)
+        .values_list("pk", "tenant_id", "rule", "reason", "figures", "priority", "basis")
+    }
+    last_closed: dict[tuple[int, str], datetime] = {}
+    longest = max(cooldown for _, _, cooldown, _ in config.values())
+    recent = Cta.objects.filter(
+        tenant_id__in=changed, status=CtaStatus.CLOSED, closed_at__gt=now - timedelta(days=longest)
+    )
+    for tenant_id, rule, closed_at in recent.values_list("tenant_id", "rule", "closed_at"):
+        if closed_at is None:  # a closed CTA has its time (constraint cta_closed_has_outcome)
+            continue
+        key = (tenant_id, rule)
+        last_closed[key] = max(closed_at, last_closed.get(key, closed_at))
+    bits = _rule_bits(config)
+    work = []
+    for tenant_id, (expected, fingerprint) in changed.items():
+        if tenant_id not in facts:  # left the scope since the first query
+            continue
+        for rule, (_, _, cooldown, _) in config.items():
+            cta = live.get((tenant_id, rule))
+            candidate = bool(expected & bits[rule])  # enabled, and the filter holds
+            if cta is None:
+                decide = candidate and _cooled_down(last_closed.get((tenant_id, rule)), cooldown, now)
+            else:
+                decide = not candidate or cta.basis != fingerprint
+            if decide:
+                work.append(RuleWork(facts=facts[tenant_id], rule=rule, live=cta, basis=fingerprint))
+    return customers, work
 
 
-def _facts(row: tuple[Any, ...], stall: tuple[Any, ...] | None) -> Facts:
+def _facts(row: tuple[Any, ...]) -> Facts:
     (pk, slug, tier, csm_id, renewal, last_qbr, contract_start, created_at, score, band, week_ago) = row[:11]
     (go_live, seats, active14, active28, core) = row[11:16]
     (detractor_id, detractor_score, detractor_comment, detractor_on) = row[16:20]
-    (milestone_id, milestone_title, milestone_due, time_zone) = row[20:]
+    (milestone_id, milestone_title, milestone_due, time_zone) = row[20:24]
+    (stall_id, stall_checklist, stall_since, stall_task) = row[24:]
     tz = zone(time_zone)
-    stall_id, stall_checklist, stall_since, stall_task = stall or (None, "", None, "")
+    core = json.loads(core) if core else ()  # jsonb, as text from a raw cursor
     return Facts(
         tenant_id=pk,
         slug=slug,
@@ -109,7 +365,7 @@ def _facts(row: tuple[Any, ...], stall: tuple[Any, ...] | None) -> Facts:
         seats=seats,
         active_users_14d=active14 or 0,
         active_users_28d=active28 or 0,
-        core_adoption=tuple((c["name"], c["rate"]) for c in core or ()),
+        core_adoption=tuple((c["name"], c["rate"]) for c in core),
         detractor_id=detractor_id,
         detractor_score=detractor_score,
         detractor_comment=detractor_comment or "",

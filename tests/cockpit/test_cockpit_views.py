@@ -191,6 +191,16 @@ def test_only_admins_change_rules_and_bad_thresholds_are_named(csm_a, admin_user
     assert client_for(admin_user).get("/console/cockpit/rules/nonsense/").status_code == 404
 
 
+def test_the_rule_page_names_the_thresholds_in_the_admin_s_language(admin_user):
+    admin_user.language = "zh-hans"
+    admin_user.save(update_fields=["language"])
+    page = client_for(admin_user).get("/console/cockpit/rules/health_drop/")
+    assert page.status_code == 200
+    assert "触发行动项的一周降幅（分）" in page.text
+    assert "处理期限（天）" in page.text
+    assert "Weekly drop that raises a CTA" not in page.text
+
+
 @pytest.mark.parametrize("path", ["/console/book/", "/console/cockpit/rules/"])
 def test_customers_are_refused(member_a, path):
     assert client_for(member_a).get(path).status_code == 403

@@ -203,3 +203,54 @@ def test_two_evaluations_at_once_open_exactly_one_cta_per_condition(tenant_a):
         thread, errs = _in_thread(clean)
         thread.join()
         assert not errs
+
+
+# --- a run decides only what changed -----------------------------------------------------------
+def test_a_run_where_nothing_changed_reads_one_statement_and_writes_nothing(tenant_a, django_assert_num_queries):
+    HealthSnapshotFactory(tenant=tenant_a, score=35, score_week_ago=50)
+    StallEpisodeFactory(tenant=tenant_a)
+    cta_evaluate(tenants=alpha_only())
+    # The lock, the rule settings, the rules' statement, waking snoozed CTAs, health 30 days on
+    # (and the savepoint of the test's transaction, released).
+    with django_assert_num_queries(7):
+        result = cta_evaluate(tenants=alpha_only())
+    assert result.as_dict() == {"customers": 1, "opened": 0, "closed": 0, "refreshed": 0, "woken": 0}
+
+
+def test_a_new_threshold_is_decided_on_at_the_next_run(tenant_a, admin_user):
+    HealthSnapshotFactory(tenant=tenant_a, score=58, score_week_ago=70, band="yellow")  # fell 12
+    cta_evaluate(tenants=alpha_only())
+    rule_setting_update(
+        rule=Rule.HEALTH_DROP,
+        actor=admin_user,
+        enabled=True,
+        thresholds={"drop_points": 15, "due_days": 2},
+        cooldown_days=14,
+        playbook="",
+    )
+    result = cta_evaluate(tenants=alpha_only())
+    assert result.closed == [Cta.objects.get(tenant=tenant_a, rule=Rule.HEALTH_DROP).pk]
+
+
+def test_a_cta_opened_by_hand_is_decided_on_though_no_fact_changed(tenant_a):
+    cta_evaluate(tenants=alpha_only())
+    cta = CtaFactory(tenant=tenant_a)  # health rule, but the customer has no score at all
+    result = cta_evaluate(tenants=alpha_only())
+    cta.refresh_from_db()
+    assert result.closed == [cta.pk]
+    assert cta.note == CLEARED_NOTE
+
+
+def test_a_new_day_decides_the_live_ctas_again(tenant_a):
+    StallEpisodeFactory(tenant=tenant_a, stalled_since=timezone.now() - timedelta(days=3))
+    cta_evaluate(tenants=alpha_only())
+    result = cta_evaluate(tenants=alpha_only(), now=timezone.now() + timedelta(days=1))
+    assert result.refreshed == 1
+    assert live(tenant_a, Rule.ONBOARDING_STALL).get().figures["stalled_days"] == 4
+
+
+def test_it_evaluates_a_scope_through_a_join_or_an_empty_one(tenant_a, csm_a):
+    HealthSnapshotFactory(tenant=tenant_a, score=35, score_week_ago=50)
+    assert cta_evaluate(tenants=Tenant.objects.none()).as_dict()["customers"] == 0
+    result = cta_evaluate(tenants=Tenant.objects.filter(csm__email=csm_a.email))
+    assert live(tenant_a).get().pk in result.opened
