@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy
 from portal.accounts.access import tenants_visible_to
 from portal.tenancy.models import Tenant
 
+from .reasons import reason_text
+
 if TYPE_CHECKING:
     from portal.accounts.access import Actor
 
@@ -103,7 +105,10 @@ class Cta(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="ctas"
     )
+    # Why, in English (the API, the audit log); reason_args hold its kind and figures, from which
+    # pages show it in the reader's language (reasons.py, reason_text).
     reason = models.CharField(max_length=500)
+    reason_args = models.JSONField(default=dict, blank=True, db_default={}, editable=False)
     # The figures the rule decided on, and links to where they can be checked.
     figures = models.JSONField(default=dict, blank=True)
     evidence = models.JSONField(default=list, blank=True)
@@ -173,6 +178,11 @@ class Cta(models.Model):
 
     def steps_done(self) -> int:
         return sum(1 for step in self.steps if step.get("done"))
+
+    @property
+    def reason_text(self) -> str:
+        """Why, in the active language (the stored English sentence for CTAs older than reason_args)."""
+        return reason_text(self.reason, self.reason_args)
 
     def figure_items(self) -> list[tuple[str, Any]]:
         return sorted(self.figures.items())

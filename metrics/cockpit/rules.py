@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING, Any
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from .models import Priority, Rule
+from .reasons import Reason
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise
@@ -174,15 +175,18 @@ def _health_drop(f: Facts, t: dict[str, int], today: date) -> Finding | None:
     dropped = change is not None and change <= -t["drop_points"]
     if not (red or dropped):
         return None
-    reason = "Health is red" if red else "Health fell"
-    if dropped:
-        reason += f"{' and fell' if red else ''} {-change} points in 7 days ({f.score_week_ago} → {f.score})"  # type: ignore[operator]
     return Finding(
         priority=Priority.URGENT if red else Priority.HIGH,
         due=today + timedelta(days=t["due_days"]),
-        reason=reason + ".",
+        reason=Reason(
+            "health",
+            red=red,
+            points=-change if dropped else None,  # type: ignore[operator]  # dropped: change is a number
+            before=f.score_week_ago,
+            now=f.score,
+        ),
         figures={"score": f.score, "band": f.band, "score_7_days_ago": f.score_week_ago, "change": change},
-        evidence=(("Health score and its components", HEALTH_URL),),
+        evidence=((gettext_noop("Health score and its components"), HEALTH_URL),),
     )
 
 
@@ -193,13 +197,15 @@ def _onboarding_stall(f: Facts, t: dict[str, int], today: date) -> Finding | Non
     if f.stall_id is None:
         return None
     since = f.stall_since or today
-    blocking = f" at “{f.stall_blocking_task}”" if f.stall_blocking_task else ""
     return Finding(
         priority=Priority.HIGH,
         due=today + timedelta(days=t["due_days"]),
-        reason=f"Onboarding “{f.stall_checklist}” stalled{blocking} since {since:%d %b %Y}.",
+        reason=Reason("stall", checklist=f.stall_checklist, task=f.stall_blocking_task, since=since.isoformat()),
         figures={"stall_episode": f.stall_id, "stalled_days": (today - since).days, "checklist": f.stall_checklist},
-        evidence=(("Stall episode", STALLS_URL), ("Onboarding in the account 360", ACCOUNT_URL)),
+        evidence=(
+            (gettext_noop("Stall episode"), STALLS_URL),
+            (gettext_noop("Onboarding in the account 360"), ACCOUNT_URL),
+        ),
     )
 
 
@@ -217,21 +223,27 @@ def _renewal_at_risk(f: Facts, t: dict[str, int], today: date) -> Finding | None
     not_green = f.band != "green"
     if not (not_green or no_qbr):
         return None
-    why = []
-    if not_green:
-        why.append(f"health is {f.band if f.band != 'unknown' else 'unknown'}")
-    if no_qbr:
-        why.append(f"no QBR in the last {t['qbr_quarters']} quarters")
     return Finding(
         priority=Priority.URGENT if days <= 30 else Priority.HIGH,
         due=min(today + timedelta(days=t["due_days"]), f.renewal_date),
-        reason=f"Renewal in {days} days ({f.renewal_date:%d %b %Y}) and {' and '.join(why)}.",
+        reason=Reason(
+            "renewal",
+            days=days,
+            date=f.renewal_date.isoformat(),
+            not_green=not_green,
+            band=f.band,
+            no_qbr=no_qbr,
+            quarters=t["qbr_quarters"],
+        ),
         figures={
             "renewal_in_days": days,
             "band": f.band,
             "last_qbr": f.last_qbr_on.isoformat() if f.last_qbr_on else None,
         },
-        evidence=(("Renewal and health in the account 360", ACCOUNT_URL), ("QBRs", REVIEWS_URL)),
+        evidence=(
+            (gettext_noop("Renewal and health in the account 360"), ACCOUNT_URL),
+            (gettext_noop("QBRs"), REVIEWS_URL),
+        ),
     )
 
 
@@ -251,10 +263,9 @@ def _qbr_due(f: Facts, t: dict[str, int], today: date) -> Finding | None:
     return Finding(
         priority=Priority.HIGH if overdue else Priority.NORMAL,
         due=max(f.qbr_due, today),
-        reason=(f"QBR overdue by {-days} days" if overdue else f"QBR due in {days} days" if days else "QBR due today")
-        + f" ({f.qbr_due:%d %b %Y}, {f.tier} cadence).",
+        reason=Reason("qbr", days=days, date=f.qbr_due.isoformat(), tier=f.tier),
         figures={"qbr_due": f.qbr_due.isoformat(), "days_to_due": days},
-        evidence=(("QBRs", REVIEWS_URL),),
+        evidence=((gettext_noop("QBRs"), REVIEWS_URL),),
     )
 
 
@@ -275,13 +286,12 @@ def _nps_detractor(f: Facts, t: dict[str, int], today: date) -> Finding | None:
     if f.detractor_id is None or f.detractor_score is None or f.detractor_score > t["max_score"]:
         return None
     answered = f.detractor_on or today
-    comment = f": “{f.detractor_comment[:200]}”" if f.detractor_comment else ""
     return Finding(
         priority=Priority.HIGH,
         due=add_business_days(answered, t["business_days"]),
-        reason=f"NPS answer {f.detractor_score} on {answered:%d %b %Y}{comment}",
+        reason=Reason("nps", score=f.detractor_score, date=answered.isoformat(), comment=f.detractor_comment[:200]),
         figures={"score": f.detractor_score, "answered_on": answered.isoformat(), "answer": f.detractor_id},
-        evidence=(("NPS answers in the account 360", ACCOUNT_URL),),
+        evidence=((gettext_noop("NPS answers in the account 360"), ACCOUNT_URL),),
     )
 
 
@@ -299,17 +309,20 @@ def _adoption_low(f: Facts, t: dict[str, int], today: date) -> Finding | None:
     below = [(name, rate) for name, rate in f.core_adoption if rate is None or rate < target]
     if not below:
         return None
-    listed = ", ".join(f"{name} {0 if rate is None else round(rate * 100)} %" for name, rate in below)
     return Finding(
         priority=Priority.NORMAL,
         due=today + timedelta(days=t["due_days"]),
-        reason=f"Core features below the {t['target_percent']} % adoption target: {listed}.",
+        reason=Reason(
+            "adoption",
+            target=t["target_percent"],
+            below=[[name, 0 if rate is None else round(rate * 100)] for name, rate in below],
+        ),
         figures={
             "below_target": len(below),
             "core_features": len(f.core_adoption),
             "target_percent": t["target_percent"],
         },
-        evidence=(("Feature adoption", HEALTH_URL),),
+        evidence=((gettext_noop("Feature adoption"), HEALTH_URL),),
     )
 
 
@@ -331,9 +344,9 @@ def _zombie(f: Facts, t: dict[str, int], today: date) -> Finding | None:
     return Finding(
         priority=Priority.HIGH,
         due=today + timedelta(days=t["due_days"]),
-        reason=f"Only {f.active_users_14d} of {f.seats} seats active in the last 14 days ({share:.0f} %).",
+        reason=Reason("zombie", active=f.active_users_14d, seats=f.seats, share=f"{share:.0f}"),
         figures={"active_users_14d": f.active_users_14d, "seats": f.seats, "active_percent": round(share, 1)},
-        evidence=(("Usage and health", HEALTH_URL),),
+        evidence=((gettext_noop("Usage and health"), HEALTH_URL),),
     )
 
 
@@ -353,9 +366,9 @@ def _milestone_overdue(f: Facts, t: dict[str, int], today: date) -> Finding | No
     return Finding(
         priority=Priority.HIGH,
         due=today + timedelta(days=t["due_days"]),
-        reason=f"Milestone “{f.milestone_title}” overdue by {late} days (due {f.milestone_due:%d %b %Y}).",
+        reason=Reason("milestone", title=f.milestone_title, days=late, date=f.milestone_due.isoformat()),
         figures={"milestone": f.milestone_id, "days_overdue": late},
-        evidence=(("Onboarding in the account 360", ACCOUNT_URL),),
+        evidence=((gettext_noop("Onboarding in the account 360"), ACCOUNT_URL),),
     )
 
 
@@ -371,17 +384,20 @@ def _expansion(f: Facts, t: dict[str, int], today: date) -> Finding | None:
     adopted = bool(f.core_adoption) and all(rate is not None and rate >= target for _, rate in f.core_adoption)
     if not (full_seats or adopted):
         return None
-    why = []
-    if full_seats:
-        why.append(f"{f.active_users_28d} of {f.seats} seats used ({seats_share:.0f} %)")
-    if adopted:
-        why.append(f"every core feature adopted by {t['adoption_percent']} % or more")
     return Finding(
         priority=Priority.LOW,
         due=today + timedelta(days=t["due_days"]),
-        reason=f"Room to grow: {' and '.join(why)}.",
+        reason=Reason(
+            "expansion",
+            seats_full=full_seats,
+            used=f.active_users_28d,
+            seats=f.seats,
+            share=f"{seats_share:.0f}" if seats_share is not None else "",
+            adopted=adopted,
+            target=t["adoption_percent"],
+        ),
         figures={"seats": f.seats, "active_users_28d": f.active_users_28d, "all_core_adopted": adopted},
-        evidence=(("Usage and adoption", HEALTH_URL),),
+        evidence=((gettext_noop("Usage and adoption"), HEALTH_URL),),
     )
 
 

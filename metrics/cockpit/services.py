@@ -91,7 +91,7 @@ def cta_evaluate(*, tenants: QuerySet[Tenant] | None = None, now: datetime | Non
     result = EvaluateResult()
     # No row locks: a CSM may close a CTA meanwhile; the updates below skip closed rows.
     to_close: dict[str, list[int]] = {CLEARED_NOTE: [], DISABLED_NOTE: []}
-    to_refresh: list[tuple[int, str, dict[str, Any], int, str]] = []
+    to_refresh: list[tuple[int, str, dict[str, Any], dict[str, Any], int, str]] = []
     to_open: list[tuple[RuleWork, Finding, list[str]]] = []
     result.customers, works = rule_work_list(scope=scope, config=config, today=today, now=now)
     for work in works:
@@ -105,7 +105,9 @@ def cta_evaluate(*, tenants: QuerySet[Tenant] | None = None, now: datetime | Non
             to_open.append((work, finding, steps))  # the cooldown has passed (rule_work_list)
         else:
             # The new fingerprint is stored even when the finding is the same: the next run skips it.
-            to_refresh.append((cta.pk, finding.reason[:500], finding.figures, finding.priority, work.basis))
+            to_refresh.append(
+                (cta.pk, finding.reason[:500], _args(finding), finding.figures, finding.priority, work.basis)
+            )
             if (cta.reason, cta.figures, cta.priority) != (finding.reason, finding.figures, finding.priority):
                 result.refreshed += 1
     for note, pks in to_close.items():
@@ -137,25 +139,26 @@ WHERE s.tenant_id = c.tenant_id AND c.health_after_30_on IS NULL AND c.opened_at
 
 
 _REFRESH = """
-UPDATE {ctas} c SET reason = v.reason, figures = v.figures, priority = v.priority, basis = v.basis
-FROM (VALUES {rows}) AS v (id, reason, figures, priority, basis)
+UPDATE {ctas} c SET reason = v.reason, reason_args = v.reason_args, figures = v.figures, priority = v.priority,
+    basis = v.basis
+FROM (VALUES {rows}) AS v (id, reason, reason_args, figures, priority, basis)
 WHERE c.id = v.id AND c.status <> %s"""
 REFRESH_BATCH = 1000
 
 
-def _refresh(rows: list[tuple[int, str, dict[str, Any], int, str]]) -> None:
-    """Write (pk, reason, figures, priority, basis) onto the live CTAs, a batch a statement.
+def _refresh(rows: list[tuple[int, str, dict[str, Any], dict[str, Any], int, str]]) -> None:
+    """Write (pk, reason, reason_args, figures, priority, basis) onto the live CTAs, a batch a statement.
 
     A new day refreshes every live CTA (their fingerprints hold the day): bulk_update's CASE per
     column costs n² in the database and seconds of Python for 2,500 rows; this costs milliseconds.
     """
     for start in range(0, len(rows), REFRESH_BATCH):
         batch = rows[start : start + REFRESH_BATCH]
-        values = ", ".join(["(%s::bigint, %s::text, %s::jsonb, %s::smallint, %s::text)"] * len(batch))
+        values = ", ".join(["(%s::bigint, %s::text, %s::jsonb, %s::jsonb, %s::smallint, %s::text)"] * len(batch))
         params = [
             v
-            for pk, reason, figures, priority, basis in batch
-            for v in (pk, reason, json.dumps(figures), priority, basis)
+            for pk, reason, args, figures, priority, basis in batch
+            for v in (pk, reason, json.dumps(args), json.dumps(figures), priority, basis)
         ]
         with connection.cursor() as cursor:
             cursor.execute(_REFRESH.format(ctas=table(Cta), rows=values), [*params, CtaStatus.CLOSED])
@@ -209,6 +212,11 @@ def _announce(opened: list[Cta]) -> None:
     _notify_opened(opened)
 
 
+def _args(finding: Finding) -> dict[str, Any]:
+    """The reason's kind and figures (empty for a reason given as plain text)."""
+    return getattr(finding.reason, "args", {})
+
+
 def _build(work: RuleWork, finding: Finding, steps: list[str], now: datetime) -> Cta:
     facts = work.facts
     return Cta(
@@ -218,6 +226,7 @@ def _build(work: RuleWork, finding: Finding, steps: list[str], now: datetime) ->
         due=finding.due,
         owner_id=facts.csm_id,
         reason=finding.reason[:500],
+        reason_args=_args(finding),
         figures=finding.figures,
         evidence=_evidence(finding, facts.slug),
         steps=[{"text": text, "done": False} for text in steps],
@@ -291,7 +300,7 @@ def _notice(owner: User, ctas: list[Cta], *, urgent: bool) -> None:
                 else ngettext("%(count)s new call to action", "%(count)s new calls to action", len(ctas))
             ) % {"count": len(ctas)}
             link, topic = reverse("cockpit:book", urlconf=settings.PUBLIC_SCHEMA_URLCONF), ""
-        body = "\n".join(f"- {c.tenant.name}: {c.reason} {_due(c)}" for c in ctas)
+        body = "\n".join(f"- {c.tenant.name}: {c.reason_text} {_due(c)}" for c in ctas)
     notification_enqueue(
         key=f"cta:{first.pk}:opened:{'urgent' if urgent else 'later'}",
         kind="cta",
@@ -371,7 +380,7 @@ def cta_reassign(*, cta: Cta, actor: Actor, owner: User) -> Cta:
                 "tenant": cta.tenant.name,
                 "rule": cta.get_rule_display(),
             }
-            body = f"{cta.reason}\n{_due(cta)}"
+            body = f"{cta.reason_text}\n{_due(cta)}"
         notification_enqueue(
             key=f"cta:{cta.pk}:assigned:{owner.pk}:{timezone.now().timestamp()}",
             kind="cta",

@@ -213,7 +213,7 @@ def test_milestone_overdue(due_days_ago, fires):
     )
     assert (finding is not None) == fires
     if fires:
-        assert finding.reason == "Milestone “Go live” overdue by 1 days (due 30 Nov 2026)."
+        assert finding.reason == "Milestone “Go live” overdue by 1 day (due 30 Nov 2026)."
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,10 @@ from datetime import timedelta
 
 import pytest
 
+from metrics.cockpit.facts import account_facts_refresh
 from metrics.cockpit.services import cta_evaluate
 from metrics.services.health import health_score_compute
+from metrics.services.nps import nps_answer
 from portal.accounts.models import User
 from portal.demo.chinese import seed_chinese_demo
 from portal.tenancy.clock import tenant_today
@@ -58,9 +60,13 @@ def huaan(admin_user):
     admin_user.time_zone = "Asia/Shanghai"
     admin_user.save(update_fields=["language", "time_zone"])
     demo = seed_chinese_demo(admin=admin_user, password="pw-demo-2026", created=[], demo_domain="example.com")
-    with demo.tenant:  # a health score, so its components' explanations are on the pages
+    with demo.tenant:  # a health score (its components' explanations) and the facts CTAs are raised on
         health_score_compute(tenant=demo.tenant, day=tenant_today(demo.tenant) - timedelta(days=1))
-    cta_evaluate(tenants=Tenant.objects.filter(pk=demo.tenant.pk))
+        # A detractor's answer, so the CSM has a call to action (and its reason) to read.
+        nps_answer(tenant=demo.tenant, user=demo.people[1], score=3, comment="告警太多，误报不少")
+        account_facts_refresh()
+    opened = cta_evaluate(tenants=Tenant.objects.filter(pk=demo.tenant.pk)).opened
+    assert opened, "the Chinese tenant has calls to action, so their reasons are on the pages"
     return demo
 
 
