@@ -20,6 +20,7 @@ from . import selectors, services
 from .forms import AccountNoteForm, BookFilterForm, CtaCloseForm, CtaReassignForm, CtaSnoozeForm, RuleSettingForm
 from .models import Cta, Rule, RuleSetting
 from .rules import THRESHOLDS
+from .timeline import action_label
 
 TIMELINE_LENGTH = 30
 
@@ -190,11 +191,13 @@ def account(request, slug: str):
 def _timeline(tenant) -> list[tuple[object, object]]:
     """Return the latest notes and recorded events of ``tenant``, newest first, as (when, item)."""
     notes = tenant.account_notes.select_related("author")[:TIMELINE_LENGTH]
-    events = (
+    events = list(
         AuditEvent.objects.filter(tenant=tenant)
         .exclude(action="account.note_added")  # the note itself is in the timeline
         .order_by("-created_at")[:TIMELINE_LENGTH]
     )
+    for event in events:
+        event.label = action_label(event.action)  # type: ignore[attr-defined]  # shown by the template
     items = [(n.created_at, n) for n in notes] + [(e.created_at, e) for e in events]
     items.sort(key=lambda pair: pair[0], reverse=True)
     return items[:TIMELINE_LENGTH]
