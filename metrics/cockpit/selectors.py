@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -426,11 +427,18 @@ class BookRow:
 
 def book_list(*, viewer: Actor, csm: User | None = None, today: date | None = None) -> list[BookRow]:
     """Return the accounts of ``csm`` (all ``viewer`` sees when None) for the book (1 query)."""
-    today = today or timezone.localdate()
+    return book_rows(book_tenants(viewer=viewer, csm=csm), today=today)
+
+
+def book_tenants(*, viewer: Actor, csm: User | None = None) -> QuerySet[Tenant]:
+    """The customers of ``csm`` (all ``viewer`` sees when None) with what the book shows, by name.
+
+    A queryset, so a page of it is one query (book_rows reads the rows it holds).
+    """
     tenants = tenants_visible_to(viewer).filter(ready=True).exclude(lifecycle_stage=LifecycleStage.CHURNED)
     if csm is not None:
         tenants = tenants.filter(csm=csm)
-    tenants = (
+    return (
         tenants.select_related("health_snapshot", "account_facts", "csm")
         .annotate(
             open_stalls=Count("stall_episodes", filter=Q(stall_episodes__ended_at__isnull=True), distinct=True),
@@ -441,8 +449,13 @@ def book_list(*, viewer: Actor, csm: User | None = None, today: date | None = No
                 .values("created_at")[:1]
             ),
         )
-        .order_by("name")
+        .order_by("name", "pk")
     )
+
+
+def book_rows(tenants: Iterable[Any], *, today: date | None = None) -> list[BookRow]:
+    """The book's rows for ``tenants`` (book_tenants' annotated tenants, whole or a page of them)."""
+    today = today or timezone.localdate()
     rows = []
     for tenant in tenants:
         snapshot = getattr(tenant, "health_snapshot", None)

@@ -26,7 +26,7 @@ from django.utils.translation import gettext, ngettext
 from metrics.portfolio.models import HealthSnapshot
 from metrics.sql import table
 from portal.accounts.access import SYSTEM, Actor, actor_user, require_staff, require_staff_on, tenants_visible_to
-from portal.accounts.models import User
+from portal.accounts.models import StaffRole, User
 from portal.audit.services import audit_record, audit_record_many
 from portal.notifications.models import Channel
 from portal.notifications.services import notification_enqueue
@@ -264,18 +264,27 @@ def cta_url(cta: Cta) -> str:
 
 
 def _notify_opened(ctas: list[Cta]) -> None:
-    """Tell each owner of new CTAs: urgent ones at once, the rest in the daily digest (one notice each)."""
-    loud = [c for c in ctas if c.owner_id and c.rule not in SILENT_RULES]
-    owners = {u.pk: u for u in User.objects.filter(pk__in={c.owner_id for c in loud})}
-    by_owner: dict[int, list[Cta]] = {}
+    """Tell each owner of new CTAs: urgent ones at once, the rest in the daily digest (one notice each).
+
+    A CTA nobody owns (its customer has no CSM) goes to Keel's admins, who assign a CSM or take it.
+    """
+    loud = [c for c in ctas if c.rule not in SILENT_RULES]
+    owners = {u.pk: u for u in User.objects.filter(pk__in={c.owner_id for c in loud if c.owner_id})}
+    admins = _admins() if any(c.owner_id is None for c in loud) else []
+    by_person: dict[int, tuple[User, list[Cta]]] = {}
     for cta in loud:
-        by_owner.setdefault(cta.owner_id, []).append(cta)  # type: ignore[arg-type]
-    for owner_id, items in by_owner.items():
+        for person in [owners[cta.owner_id]] if cta.owner_id else admins:
+            by_person.setdefault(person.pk, (person, []))[1].append(cta)
+    for person, items in by_person.values():
         urgent = [c for c in items if c.priority == Priority.URGENT]
         later = [c for c in items if c.priority != Priority.URGENT]
         for group, is_urgent in ((urgent, True), (later, False)):
             if group:
-                _notice(owners[owner_id], group, urgent=is_urgent)
+                _notice(person, group, urgent=is_urgent)
+
+
+def _admins() -> list[User]:
+    return list(User.objects.filter(Q(staff_role=StaffRole.ADMIN) | Q(is_superuser=True), is_active=True))
 
 
 def _due(cta: Cta) -> str:

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
@@ -33,6 +34,10 @@ def _form_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+QUEUE_PAGE = 50  # calls to action a page of the book
+ACCOUNTS_PAGE = 100  # accounts a page of the book: a CSM's whole book fits on one
+
+
 @staff_required()
 def book(request):
     """My book: the queue first, then the accounts. Admins see everyone's and may pick one CSM."""
@@ -42,11 +47,15 @@ def book(request):
     if user.is_keel_admin:
         form = BookFilterForm(request.GET or None, staff=selectors.staff_list())
         csm = form.cleaned_data["csm"] if form.is_bound and form.is_valid() else None
+    # Paged, so everyone's book (an admin's, unfiltered) stays one page long; a CSM's fits on one.
+    queue = Paginator(selectors.cta_queue_list(viewer=user, owner=csm), QUEUE_PAGE).get_page(request.GET.get("queue"))
+    accounts = Paginator(selectors.book_tenants(viewer=user, csm=csm), ACCOUNTS_PAGE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "csm": csm,
-        "queue": list(selectors.cta_queue_list(viewer=user, owner=csm)),
-        "accounts": selectors.book_list(viewer=user, csm=csm),
+        "queue": queue,
+        "accounts": selectors.book_rows(accounts.object_list),
+        "accounts_page": accounts,
     }
     return render(request, "cockpit/book.html", context, status=400 if form is not None and form.errors else 200)
 

@@ -209,7 +209,7 @@ def test_customers_are_refused(member_a, path):
 def test_closing_keeps_the_cta_in_the_360_but_not_in_the_queue(tenant_a, csm_a):
     cta = CtaFactory(tenant=tenant_a, owner=csm_a)
     client_for(csm_a).post(f"/console/tenants/alpha/ctas/{cta.pk}/close/", {"outcome": Outcome.RESOLVED})
-    assert client_for(csm_a).get("/console/book/").context["queue"] == []
+    assert list(client_for(csm_a).get("/console/book/").context["queue"].object_list) == []
     assert (
         Cta.objects.get(pk=cta.pk).get_outcome_display()
         in client_for(csm_a).get("/console/tenants/alpha/account/").text
@@ -222,3 +222,30 @@ def test_a_customer_still_being_set_up_shows_its_360_without_schema_data(tenant_
     assert response.status_code == 200
     assert "No onboarding checklist." in response.text
     assert client_for(csm_a).get("/console/tenants/alpha/reviews/").status_code == 404
+
+
+def test_the_book_is_paged_keeping_the_filter_and_any_page_number_answers(
+    tenant_a, tenant_b, csm_a, csm_b, admin_user, monkeypatch
+):
+    from metrics.cockpit import views_console
+
+    monkeypatch.setattr(views_console, "QUEUE_PAGE", 2)
+    monkeypatch.setattr(views_console, "ACCOUNTS_PAGE", 1)
+    for rule in (Rule.HEALTH_DROP, Rule.QBR_DUE, Rule.RENEWAL_AT_RISK):
+        CtaFactory(tenant=tenant_a, owner=csm_a, rule=rule)
+        CtaFactory(tenant=tenant_b, owner=csm_b, rule=rule)
+    admin = client_for(admin_user)
+    first = admin.get("/console/book/")
+    assert [len(first.context["queue"]), first.context["queue"].paginator.count] == [2, 6]
+    assert [row.tenant.slug for row in first.context["accounts"]] == ["alpha"]
+    page = first.content.decode()
+    assert "To do: 6 calls to action" in page and "Accounts (2)" in page
+    assert 'href="?queue=2"' in page and "Page 1 of 3" in page and 'href="?page=2"' in page
+    # The CSM filter stays on the next page's link.
+    mine = admin.get("/console/book/", {"csm": csm_b.pk}).content.decode()
+    assert f'href="?csm={csm_b.pk}&amp;queue=2"' in mine
+    # A page past the end shows the last one; a word shows the first; neither is an error.
+    last = admin.get("/console/book/", {"queue": "99", "page": "x"})
+    assert last.status_code == 200
+    assert (last.context["queue"].number, last.context["accounts_page"].number) == (3, 1)
+    assert [c.pk for c in last.context["queue"]] == [c.pk for c in admin.get("/console/book/?queue=3").context["queue"]]

@@ -254,3 +254,14 @@ def test_it_evaluates_a_scope_through_a_join_or_an_empty_one(tenant_a, csm_a):
     assert cta_evaluate(tenants=Tenant.objects.none()).as_dict()["customers"] == 0
     result = cta_evaluate(tenants=Tenant.objects.filter(csm__email=csm_a.email))
     assert live(tenant_a).get().pk in result.opened
+
+
+def test_a_cta_nobody_owns_goes_to_the_admins(tenant_a, csm_a, admin_user):
+    Tenant.objects.filter(pk=tenant_a.pk).update(csm=None)
+    HealthSnapshotFactory(tenant=tenant_a, score=30, score_week_ago=31)  # red: urgent
+    cta_evaluate(tenants=alpha_only())
+    cta = live(tenant_a).get()
+    assert cta.owner is None
+    told = Notification.objects.filter(kind="cta", channel=Channel.EMAIL)
+    assert [n.recipient for n in told] == [admin_user]
+    assert told.get().subject == "Urgent: Alpha Corp: Health entered red or dropped"
