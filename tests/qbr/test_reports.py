@@ -474,3 +474,19 @@ def test_the_deck_has_every_section_and_native_charts_of_the_figures(tenant_a, c
     assert adoption.chart_type == XL_CHART_TYPE.BAR_CLUSTERED
     assert list(adoption.plots[0].categories) == ["Alert triage", "Threat hunting"]
     assert list(adoption.plots[0].series[0].values) == [0.5, 1.0]
+
+
+def test_a_published_review_whose_snapshot_lacks_figures_still_shows(tenant_a, member_a):
+    """A review frozen before a figure existed (an older snapshot) renders without it, in any language."""
+    from django.utils import timezone
+
+    from metrics.qbr.models import ReportStatus
+    from tests.support.factories import ReportFactory
+
+    with tenant_a:
+        report = ReportFactory(
+            status=ReportStatus.PUBLISHED, snapshot={"figures": {}, "narrative_html": {}}, published_at=timezone.now()
+        )
+    for language in ("en", "zh-hans"):
+        response = client_for(member_a, tenant_a).get(f"/reviews/{report.pk}/", HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 200
