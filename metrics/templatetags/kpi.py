@@ -14,6 +14,7 @@ register.filter("kpi_rate", kpi.format_rate)
 register.filter("kpi_adoption", kpi.format_adoption)
 register.filter("kpi_ttv", kpi.format_ttv)
 register.filter("kpi_auc", kpi.format_auc)
+register.filter("kpi_arr", kpi.format_arr)
 
 
 @register.filter("kpi_band")

@@ -354,6 +354,8 @@ LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
+# Keel's own number formats where Django's differ (portal/formats/zh_Hans: digits grouped by thousands).
+FORMAT_MODULE_PATH = ["portal.formats"]
 USE_TZ = True
 # What a new tenant gets unless the admin provisioning it chooses (both editable later by the
 # tenant's admin). An empty zone means: Asia/Shanghai for a Chinese tenant, UTC otherwise.

@@ -41,6 +41,7 @@ def test_every_recorded_event_has_a_name_and_every_name_an_event():
 def test_a_name_is_in_the_readers_language_and_an_unknown_code_shows_itself():
     with override("zh-hans"):
         assert action_label("cta.opened") == "行动项已创建"
+        assert action_label("signin.succeeded") == "已登录"  # an event, not the sessions table's "登录时间" column
     with override("en"):
         assert action_label("cta.opened") == "Call to action opened"
     assert action_label("something.new") == "something.new"
