@@ -96,15 +96,16 @@ def checklist_list() -> QuerySet[Checklist]:
     return Checklist.objects.all()
 
 
-def checklist_page_get() -> tuple[Checklist, int] | None:
+def checklist_page_get(*, order_by: tuple[str, ...] = ()) -> tuple[Checklist, int] | None:
     """Return the checklist the page shows and the version of the users' names, or None.
 
     With ``Checklist.version`` the two name every change to what the page shows from the
     database (users are in the public schema: a rename moves the names' version, accounts
-    migration 0006). One query.
+    migration 0006). One query. ``order_by`` picks another first checklist than the model's order.
     """
     names = RawSQL("SELECT version FROM public.keel_user_names_version WHERE id = 1", ())
-    checklist = checklist_list().annotate(names_version=names).first()
+    checklists = checklist_list().order_by(*order_by) if order_by else checklist_list()
+    checklist = checklists.annotate(names_version=names).first()
     return None if checklist is None else (checklist, checklist.names_version)
 
 
@@ -300,28 +301,36 @@ class ReadStep:
 
 def read_step_get(*, task: Task, user: Actor | Viewer, tenant: Tenant) -> ReadStep | None:
     """Return the knowledge-base page a "read and confirm" task points at, for this viewer."""
-    from django.urls import reverse
-
-    from portal.kb.models import Article
-    from portal.kb.selectors import kb_read_confirmed, kb_ref_parse
-    from portal.kb.tenant.models import Page
+    from portal.kb.selectors import kb_read_confirmed
 
     if not task.read_confirm_ref:
         return None
-    kind, pk = kb_ref_parse(task.read_confirm_ref)
+    target = read_target_get(ref=task.read_confirm_ref, tenant=tenant)
+    if target is None:
+        return None
+    title, url = target
+    return ReadStep(title=title, url=url, confirmed=kb_read_confirmed(user, task.read_confirm_ref, tenant=tenant))
+
+
+def read_target_get(*, ref: str, tenant: Tenant) -> tuple[str, str] | None:
+    """Return the title and address of the knowledge-base page ``ref`` names, if ``tenant`` sees it."""
+    from django.urls import reverse
+
+    from portal.kb.models import Article
+    from portal.kb.selectors import kb_ref_parse
+    from portal.kb.tenant.models import Page
+
+    kind, pk = kb_ref_parse(ref)
     target: Article | Page | None
     if kind == "article":
-        target = Article.objects.visible_to_tenant(tenant).filter(pk=pk).first()
+        target = Article.objects.visible_to_tenant(tenant).filter(pk=pk).only("title", "slug").first()
         name = "kb:article_detail"
     else:
-        target = Page.objects.filter(pk=pk).first()
+        target = Page.objects.filter(pk=pk).only("title", "slug").first()
         name = "kb:page_detail"
     if target is None:
         return None
-    url = reverse(name, kwargs={"slug": target.slug}, urlconf="portal.urls_tenant")
-    return ReadStep(
-        title=target.title, url=url, confirmed=kb_read_confirmed(user, task.read_confirm_ref, tenant=tenant)
-    )
+    return target.title, reverse(name, kwargs={"slug": target.slug}, urlconf="portal.urls_tenant")
 
 
 def next_task_list(*, limit: int = 5) -> list[Task]:
