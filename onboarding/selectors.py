@@ -96,17 +96,29 @@ def checklist_list() -> QuerySet[Checklist]:
     return Checklist.objects.all()
 
 
-def checklist_page_get(*, order_by: tuple[str, ...] = ()) -> tuple[Checklist, int] | None:
+def _names_version() -> RawSQL:
+    return RawSQL("SELECT version FROM public.keel_user_names_version WHERE id = 1", ())
+
+
+def checklist_page_get() -> tuple[Checklist, int] | None:
     """Return the checklist the page shows and the version of the users' names, or None.
 
     With ``Checklist.version`` the two name every change to what the page shows from the
     database (users are in the public schema: a rename moves the names' version, accounts
-    migration 0006). One query. ``order_by`` picks another first checklist than the model's order.
+    migration 0006). One query.
     """
-    names = RawSQL("SELECT version FROM public.keel_user_names_version WHERE id = 1", ())
-    checklists = checklist_list().order_by(*order_by) if order_by else checklist_list()
-    checklist = checklists.annotate(names_version=names).first()
+    checklist = checklist_list().annotate(names_version=_names_version()).first()
     return None if checklist is None else (checklist, checklist.names_version)
+
+
+def checklist_home_get() -> tuple[Checklist, int, int] | None:
+    """Return the checklist the customer home shows (the first started), the users' names'
+    version and the knowledge base's version (its reading card), or None. One query."""
+    from portal.kb.search import kb_version_sql
+
+    first = checklist_list().order_by("started_at", "id")
+    checklist = first.annotate(names_version=_names_version(), kb_version=kb_version_sql()).first()
+    return None if checklist is None else (checklist, checklist.names_version, checklist.kb_version)
 
 
 def _can_toggle(task: Task, access: Access) -> bool:
