@@ -20,6 +20,7 @@ from tests.support.factories import (
     NpsResponseFactory,
     ReportFactory,
     StallEpisodeFactory,
+    UserFactory,
 )
 
 
@@ -212,3 +213,15 @@ def test_a_customer_still_being_set_up_shows_its_360_without_schema_data(tenant_
     assert response.status_code == 200
     assert "No onboarding checklist." in response.text
     assert client_for(csm_a).get("/console/tenants/alpha/reviews/").status_code == 404
+
+
+def test_the_account_360_names_each_nps_respondent_as_the_people_list_does(tenant_a, csm_a):
+    named = UserFactory(full_name="Dana Ops")
+    unnamed = UserFactory(full_name="", email="no.name@alpha.example")
+    with tenant_a:
+        NpsResponseFactory(respondent_id=named.pk, score=9, comment="Named")
+        NpsResponseFactory(respondent_id=unnamed.pk, score=8, comment="Unnamed")
+        NpsResponseFactory(respondent_id=10**9, score=7, comment="Gone")  # no such user any more
+    nps = client_for(csm_a).get("/console/tenants/alpha/account/").text.split('id="nps-title"')[1]
+    nps = nps.split("</section>")[0]
+    assert "from Dana Ops" in nps and "from no.name@alpha.example" in nps and "from a former user" in nps

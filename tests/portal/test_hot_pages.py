@@ -33,6 +33,10 @@ CUSTOMER_PAGES = {
 CONSOLE_PAGES = {
     "/console/": 7,  # domain, session, user, unread count, tenants
     "/console/portfolio/": 9,  # + rows, churn, customers counted, unread count
+    # The account 360: + the tenant with its CSM and health snapshot, then in its schema the
+    # progress, next tasks, reviews, NPS answers with their respondents, and back on public the
+    # notes, events, unread count, CTAs, stalls and people (it was 20).
+    "/console/tenants/alpha/account/": 18,
 }
 
 
