@@ -6,7 +6,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import CharField, Count, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from onboarding import selectors as onboarding
@@ -163,5 +164,16 @@ def time_to_value_get(*, tenant: Tenant) -> timedelta | None:
 
 
 def nps_answer_list(*, limit: int = 20) -> list[NpsResponse]:
-    """Return the current tenant's latest NPS answers (dismissals left out), newest first."""
-    return list(NpsResponse.objects.filter(score__isnull=False).order_by("-created_at", "-pk")[:limit])
+    """Return the current tenant's latest NPS answers (dismissals left out), newest first.
+
+    Each carries ``respondent_name``: the respondent as ``str(user)`` shows them (their name, or
+    their e-mail), read in the same query (users are in the public schema, on the search path);
+    None when the user is gone.
+    """
+    from portal.accounts.models import User
+
+    respondent = User.objects.filter(pk=OuterRef("respondent_id"))
+    shown = Coalesce(NullIf("full_name", Value("")), "email", output_field=CharField())
+    name = respondent.annotate(shown=shown).values("shown")
+    answers = NpsResponse.objects.filter(score__isnull=False).annotate(respondent_name=Subquery(name[:1]))
+    return list(answers.order_by("-created_at", "-pk")[:limit])

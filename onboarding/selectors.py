@@ -96,6 +96,10 @@ def checklist_list() -> QuerySet[Checklist]:
     return Checklist.objects.all()
 
 
+def _names_version() -> RawSQL:
+    return RawSQL("SELECT version FROM public.keel_user_names_version WHERE id = 1", ())
+
+
 def checklist_page_get() -> tuple[Checklist, int] | None:
     """Return the checklist the page shows and the version of the users' names, or None.
 
@@ -103,9 +107,18 @@ def checklist_page_get() -> tuple[Checklist, int] | None:
     database (users are in the public schema: a rename moves the names' version, accounts
     migration 0006). One query.
     """
-    names = RawSQL("SELECT version FROM public.keel_user_names_version WHERE id = 1", ())
-    checklist = checklist_list().annotate(names_version=names).first()
+    checklist = checklist_list().annotate(names_version=_names_version()).first()
     return None if checklist is None else (checklist, checklist.names_version)
+
+
+def checklist_home_get() -> tuple[Checklist, int, int] | None:
+    """Return the checklist the customer home shows (the first started), the users' names'
+    version and the knowledge base's version (its reading card), or None. One query."""
+    from portal.kb.search import kb_version_sql
+
+    first = checklist_list().order_by("started_at", "id")
+    checklist = first.annotate(names_version=_names_version(), kb_version=kb_version_sql()).first()
+    return None if checklist is None else (checklist, checklist.names_version, checklist.kb_version)
 
 
 def _can_toggle(task: Task, access: Access) -> bool:
@@ -300,28 +313,36 @@ class ReadStep:
 
 def read_step_get(*, task: Task, user: Actor | Viewer, tenant: Tenant) -> ReadStep | None:
     """Return the knowledge-base page a "read and confirm" task points at, for this viewer."""
-    from django.urls import reverse
-
-    from portal.kb.models import Article
-    from portal.kb.selectors import kb_read_confirmed, kb_ref_parse
-    from portal.kb.tenant.models import Page
+    from portal.kb.selectors import kb_read_confirmed
 
     if not task.read_confirm_ref:
         return None
-    kind, pk = kb_ref_parse(task.read_confirm_ref)
+    target = read_target_get(ref=task.read_confirm_ref, tenant=tenant)
+    if target is None:
+        return None
+    title, url = target
+    return ReadStep(title=title, url=url, confirmed=kb_read_confirmed(user, task.read_confirm_ref, tenant=tenant))
+
+
+def read_target_get(*, ref: str, tenant: Tenant) -> tuple[str, str] | None:
+    """Return the title and address of the knowledge-base page ``ref`` names, if ``tenant`` sees it."""
+    from django.urls import reverse
+
+    from portal.kb.models import Article
+    from portal.kb.selectors import kb_ref_parse
+    from portal.kb.tenant.models import Page
+
+    kind, pk = kb_ref_parse(ref)
     target: Article | Page | None
     if kind == "article":
-        target = Article.objects.visible_to_tenant(tenant).filter(pk=pk).first()
+        target = Article.objects.visible_to_tenant(tenant).filter(pk=pk).only("title", "slug").first()
         name = "kb:article_detail"
     else:
-        target = Page.objects.filter(pk=pk).first()
+        target = Page.objects.filter(pk=pk).only("title", "slug").first()
         name = "kb:page_detail"
     if target is None:
         return None
-    url = reverse(name, kwargs={"slug": target.slug}, urlconf="portal.urls_tenant")
-    return ReadStep(
-        title=target.title, url=url, confirmed=kb_read_confirmed(user, task.read_confirm_ref, tenant=tenant)
-    )
+    return target.title, reverse(name, kwargs={"slug": target.slug}, urlconf="portal.urls_tenant")
 
 
 def next_task_list(*, limit: int = 5) -> list[Task]:

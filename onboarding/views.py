@@ -14,6 +14,7 @@ from portal.accounts.decorators import tenant_access_required
 from portal.http import redirect_next
 
 from . import selectors, services
+from .caching import checklist_parts
 from .forms import CommentForm, EvidenceForm, TaskEditForm
 from .models import Evidence, Phase
 
@@ -36,23 +37,8 @@ def checklist_view(request):
         return render(request, "onboarding/no_checklist.html")
     checklist, names_version = found
     view = request.GET.get("view") if request.GET.get("view") in ("mine", "timeline") else "list"
-    tenant, access = request.tenant, request.tenant_access
-    # Everything the board shows, by version: the checklist and all on it (Checklist.version),
-    # the users' names, the tenant's name and CSM, the language, zone and today (overdue, due,
-    # the timeline), the viewer's role (what they may see and do) and who they are (My tasks).
-    parts = (
-        tenant.pk,
-        tenant.schema_name,
-        tenant.name,
-        tenant.csm_id,
-        checklist.pk,
-        checklist.version,
-        names_version,
-        *fragments.viewer_parts(),
-        int(access),
-        request.user.pk,
-        view,
-    )
+    # Everything the board shows, by version (onboarding/caching.py), and the tab.
+    parts = (*checklist_parts(request, checklist=checklist, names_version=names_version), view)
     board_html = fragments.cached_fragment(
         "onboarding-board", parts, lambda: _board_html(request, checklist=checklist, view=view)
     )

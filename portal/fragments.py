@@ -42,10 +42,11 @@ def fragment_key(name: str, parts: tuple[Hashable, ...]) -> str:
     return f"{name}:{digest}"
 
 
-def cached_fragment(name: str, parts: tuple[Hashable, ...], render: Callable[[], str]) -> str:
+def cached_fragment[T](name: str, parts: tuple[Hashable, ...], render: Callable[[], T]) -> T:
     """Return the fragment for ``parts`` (every input of ``render`` and its version) from the
     store, or ``render()`` it and keep it. Under DEBUG, always render (templates change under a
-    running dev server)."""
+    running dev server). A fragment is its HTML, or a tuple of plain values holding it (e.g. what
+    the caller still looks up on every request)."""
     if settings.DEBUG:
         return render()
     cache = caches[CACHE_ALIAS]

@@ -16,6 +16,7 @@ from portal.accounts.access import Access, tenant_for_staff_or_404
 from portal.accounts.decorators import staff_required
 from portal.accounts.models import Membership, User
 from portal.audit.models import AuditEvent
+from portal.tenancy.models import Tenant
 
 from . import selectors, services
 from .forms import AccountNoteForm, BookFilterForm, CtaCloseForm, CtaReassignForm, CtaSnoozeForm, RuleSettingForm
@@ -159,7 +160,10 @@ def cta_steps(request, slug: str, pk: int):
 @staff_required()
 def account(request, slug: str):
     """The account 360: everything about one customer on one page."""
-    tenant = tenant_for_staff_or_404(request.user, slug)
+    # The CSM and the health snapshot come with the tenant (one query).
+    tenant = tenant_for_staff_or_404(
+        request.user, slug, queryset=Tenant.objects.select_related("csm", "health_snapshot")
+    )
     form = AccountNoteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -176,7 +180,6 @@ def account(request, slug: str):
             next_tasks = next_task_list()
             reviews = list(report_list(access=Access.CSM)[:8])
             answers = nps_answer_list()
-    respondents = {u.pk: u for u in User.objects.filter(pk__in={a.respondent_id for a in answers})}
     context = {
         "tenant": tenant,
         "snapshot": getattr(tenant, "health_snapshot", None),
@@ -189,7 +192,7 @@ def account(request, slug: str):
         .select_related("owner")
         .order_by("status", "priority", "-opened_at")[:30],
         "people": Membership.objects.filter(tenant=tenant).select_related("user").order_by("role", "user__email"),
-        "answers": [(a, respondents.get(a.respondent_id)) for a in answers],
+        "answers": [(a, getattr(a, "respondent_name", None)) for a in answers],  # read with the answer
         "reviews": reviews,
         "timeline": _timeline(tenant),
         "form": form,

@@ -6,7 +6,9 @@ from .models import Report
 
 
 def latest_review_panel(request: Any) -> dict[str, Any] | None:
-    report = Report.objects.filter(published_at__isnull=False).order_by("-period_start").first()
+    # What the card shows only: a report's texts and figures stay in the database.
+    latest = Report.objects.filter(published_at__isnull=False).order_by("-period_start")
+    report = latest.only("pk", "period_start", "published_at").first()
     if report is None:
         return None
     return {"template": "qbr/_home_panel.html", "report": report}

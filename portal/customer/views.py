@@ -3,18 +3,21 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from portal import fragments
 from portal.accounts.access import Access
 from portal.accounts.decorators import tenant_access_required
 from portal.accounts.forms import InviteForm, TenantLocaleForm
 from portal.accounts.middleware import request_language
-from portal.accounts.models import Invitation, Membership
+from portal.accounts.models import Invitation, Membership, MembershipRole
 from portal.accounts.services import invitation_create, invitation_revoke, membership_remove
 from portal.tenancy.branding import DEFAULT_ACCENT, accent_soft
 from portal.tenancy.services import tenant_brand_set, tenant_locale_update, tenant_logo_set
@@ -27,13 +30,36 @@ def home(request):
     tenant = request.tenant
     # Other apps' cards (onboarding progress, the latest review), named in settings: the core imports neither.
     panels = (import_string(path)(request) for path in settings.KEEL_CUSTOMER_HOME_PANELS)
+    member_count, my_role, names_version = _home_facts(tenant, request.user)
+    # The CSM card shows the CSM's name and e-mail only: kept under the CSM, the users' names'
+    # version (moved by any change to a name or an e-mail) and the language.
+    csm_card = fragments.cached_fragment(
+        "home-csm",
+        (tenant.pk, tenant.csm_id, names_version, translation.get_language()),
+        lambda: render_to_string("customer/_home_csm.html", {"tenant": tenant}),
+    )
     context = {
         "tenant": tenant,
         "home_panels": [panel for panel in panels if panel],
-        "member_count": Membership.objects.filter(tenant=tenant).count(),
-        "my_membership": Membership.objects.filter(tenant=tenant, user=request.user).first(),
+        "member_count": member_count,
+        "my_role": MembershipRole(my_role).label if my_role else None,
+        "csm_card": fragments.with_csrf(csm_card, request),
     }
     return render(request, "customer/home.html", context)
+
+
+def _home_facts(tenant, user) -> tuple[int, str | None, int]:
+    """Return the tenant's member count, the viewer's role there (None for staff without a
+    membership) and the users' names' version (accounts migration 0006), in one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT count(*) FROM accounts_membership WHERE tenant_id = %s),"
+            " (SELECT role FROM accounts_membership WHERE tenant_id = %s AND user_id = %s),"
+            " (SELECT version FROM public.keel_user_names_version WHERE id = 1)",
+            [tenant.pk, tenant.pk, user.pk],
+        )
+        member_count, role, names_version = cursor.fetchone()
+    return member_count, role, names_version
 
 
 @tenant_access_required(Access.MEMBER)

@@ -26,7 +26,9 @@ from functools import reduce
 from operator import add, and_
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, TrigramWordSimilarity
+from django.db import connection
 from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest, StrIndex, Substr
 from django.urls import reverse
 from django.utils.html import escape
@@ -61,6 +63,24 @@ class SearchHit:
     def url(self) -> str:
         name = "kb:article_detail" if self.kind == "article" else "kb:page_detail"
         return reverse(name, args=[self.slug], urlconf="portal.urls_tenant")
+
+
+# The knowledge base's version (kb migration 0002): moved by database triggers in the same
+# statement as any change to an article, its category, the customers it is shown to, or any
+# tenant's pages. What is cached from the knowledge base is kept under it.
+KB_VERSION_SQL = "SELECT version FROM public.keel_kb_version WHERE id = 1"
+
+
+def kb_version() -> int:
+    """Return the knowledge base's version (one query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(KB_VERSION_SQL)
+        return cursor.fetchone()[0]
+
+
+def kb_version_sql() -> RawSQL:
+    """The knowledge base's version as an expression, to read it in another query."""
+    return RawSQL(KB_VERSION_SQL, ())  # noqa: S611 (a constant, no parameter)
 
 
 def search_query_normalise(raw: str | None) -> str:

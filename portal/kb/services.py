@@ -14,8 +14,9 @@ from django.db import connection, models, transaction
 from django.db.models import F, Func, Value
 from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
+from portal import fragments
 from portal.accounts.access import (
     Access,
     AccessDenied,
@@ -43,7 +44,7 @@ from .models import (
     Visibility,
 )
 from .rendering import markdown_render, plain_text
-from .search import SEARCH_CONFIG, SearchHit, kb_search, search_query_normalise
+from .search import SEARCH_CONFIG, SearchHit, kb_search, kb_version, search_query_normalise
 
 MAX_TAGS = 10
 MAX_TAG_LENGTH = 40
@@ -448,7 +449,25 @@ def search_run(*, tenant: Tenant, access: Access | None, query: str, limit: int 
 
     Staff searches are not recorded: "what customers could not find" is about customers.
     """
-    hits = kb_search(tenant=tenant, access=access, query=query, limit=limit)
+    # Kept under every input of the search: the knowledge base's version (read first, so results
+    # are never older than the version they are kept under), the tenant (its pages' schema, its
+    # name in their section, its tier and id for the articles it may see), the reader's access
+    # (drafts), the query and the language.
+    parts = (
+        kb_version(),
+        tenant.pk,
+        tenant.schema_name,
+        tenant.name,
+        tenant.tier,
+        None if access is None else int(access),
+        query,
+        limit,
+        get_language(),
+    )
+    found = fragments.cached_fragment(
+        "kb-search", parts, lambda: kb_search(tenant=tenant, access=access, query=query, limit=limit)
+    )
+    hits = list(found)
     if not hits and access is not None and access < Access.CSM:
         search_miss_record(tenant=tenant, query=query)
     return hits

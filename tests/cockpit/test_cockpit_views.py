@@ -20,6 +20,7 @@ from tests.support.factories import (
     NpsResponseFactory,
     ReportFactory,
     StallEpisodeFactory,
+    UserFactory,
 )
 
 
@@ -249,3 +250,15 @@ def test_the_book_is_paged_keeping_the_filter_and_any_page_number_answers(
     assert last.status_code == 200
     assert (last.context["queue"].number, last.context["accounts_page"].number) == (3, 1)
     assert [c.pk for c in last.context["queue"]] == [c.pk for c in admin.get("/console/book/?queue=3").context["queue"]]
+
+
+def test_the_account_360_names_each_nps_respondent_as_the_people_list_does(tenant_a, csm_a):
+    named = UserFactory(full_name="Dana Ops")
+    unnamed = UserFactory(full_name="", email="no.name@alpha.example")
+    with tenant_a:
+        NpsResponseFactory(respondent_id=named.pk, score=9, comment="Named")
+        NpsResponseFactory(respondent_id=unnamed.pk, score=8, comment="Unnamed")
+        NpsResponseFactory(respondent_id=10**9, score=7, comment="Gone")  # no such user any more
+    nps = client_for(csm_a).get("/console/tenants/alpha/account/").text.split('id="nps-title"')[1]
+    nps = nps.split("</section>")[0]
+    assert "from Dana Ops" in nps and "from no.name@alpha.example" in nps and "from a former user" in nps
