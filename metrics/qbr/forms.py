@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from .models import Direction
 
@@ -45,30 +46,19 @@ class ReportCreateForm(forms.Form):
     day = forms.DateField(label=gettext_lazy("A day in the quarter"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
+def _narrative(label: StrOrPromise, rows: int = 4) -> forms.CharField:
+    """A part of the review the CSM writes: Markdown, rendered on the page, the PDF and the deck."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        help_text=gettext_lazy("Markdown."),
+    )
+
+
 class ReportNarrativeForm(forms.Form):
-    summary = forms.CharField(
-        label=gettext_lazy("Summary"),
-        required=False,
-        max_length=20_000,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=gettext_lazy("Markdown."),
-    )
-    risks = forms.CharField(
-        label=gettext_lazy("Risks"),
-        required=False,
-        max_length=20_000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=gettext_lazy("Markdown."),
-    )
-    recommendations = forms.CharField(
-        label=gettext_lazy("Recommendations"),
-        required=False,
-        max_length=20_000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-    next_goals = forms.CharField(
-        label=gettext_lazy("Next quarter's goals"),
-        required=False,
-        max_length=20_000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
+    summary = _narrative(gettext_lazy("Summary"), rows=5)
+    risks = _narrative(gettext_lazy("Risks"))
+    recommendations = _narrative(gettext_lazy("Recommendations"))
+    next_goals = _narrative(gettext_lazy("Next quarter's goals"))
