@@ -18,6 +18,7 @@ from onboarding import services
 from onboarding.models import Activity, Checklist, Comment, Evidence, Phase, Task
 from portal.accounts.models import Membership, MembershipRole, User
 from portal.tenancy.models import Tenant
+from tests.support import fragments
 from tests.support.clients import client_for, host_of
 from tests.support.factories import UserFactory
 
@@ -27,21 +28,16 @@ BOARD = "onboarding/_board.html"
 
 
 def _load(client, path="/onboarding/"):
-    response = client.get(path)
-    assert response.status_code == 200
-    return response
+    return fragments.load(client, path)
 
 
 def _rendered_board(response) -> bool:
-    return BOARD in [t.name for t in response.templates]
+    return fragments.rendered(response, BOARD)
 
 
 def _warm(client, path="/onboarding/"):
     """Load twice: the first renders the board, the second must be served from the cache."""
-    assert _rendered_board(_load(client, path))
-    html = _load(client, path)
-    assert not _rendered_board(html), "the second load rendered the board again: nothing is cached"
-    return html.text
+    return fragments.warm(client, path, BOARD)
 
 
 def _version(tenant, checklist) -> int:

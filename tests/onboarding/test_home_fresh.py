@@ -17,6 +17,7 @@ from portal.accounts.models import MembershipRole, User
 from portal.kb.models import Article
 from portal.kb.selectors import kb_ref
 from portal.tenancy.models import Tenant, Tier
+from tests.support import fragments
 from tests.support.clients import client_for
 from tests.support.factories import ArticleFactory, MembershipFactory
 
@@ -26,21 +27,15 @@ CARDS, CSM = "onboarding/_home_cards.html", "customer/_home_csm.html"
 
 
 def _load(client):
-    response = client.get("/")
-    assert response.status_code == 200
-    return response
+    return fragments.load(client, "/")
 
 
 def _rendered(response, template) -> bool:
-    return template in [t.name for t in response.templates]
+    return fragments.rendered(response, template)
 
 
 def _warm(client) -> str:
-    assert _rendered(_load(client), CARDS)
-    response = _load(client)
-    assert not _rendered(response, CARDS), "the second load rendered the cards again: nothing is cached"
-    assert not _rendered(response, CSM), "the second load rendered the CSM card again: nothing is cached"
-    return response.text
+    return fragments.warm(client, "/", CARDS, CSM)
 
 
 def _card(html: str, title_id: str) -> str:

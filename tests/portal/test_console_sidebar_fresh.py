@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from portal.accounts.models import StaffRole, User
 from portal.notifications.models import Notification
+from tests.support import fragments
 from tests.support.clients import client_for
 from tests.support.factories import NotificationFactory
 
@@ -20,20 +21,15 @@ SIDEBAR = "console/_sidebar.html"
 
 
 def _load(client, path="/console/"):
-    response = client.get(path)
-    assert response.status_code == 200
-    return response
+    return fragments.load(client, path)
 
 
 def _rendered(response) -> bool:
-    return SIDEBAR in [t.name for t in response.templates]
+    return fragments.rendered(response, SIDEBAR)
 
 
 def _warm(client, path="/console/") -> str:
-    assert _rendered(_load(client, path))
-    response = _load(client, path)
-    assert not _rendered(response), "the second load rendered the navigation again: nothing is cached"
-    return response.text
+    return fragments.warm(client, path, SIDEBAR)
 
 
 def _nav(html: str) -> str:
