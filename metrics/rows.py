@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from django.utils.translation import gettext
+
 from .models import TicketSeverity, TicketStatus
 
 MAX_INT = 2_147_483_647
@@ -83,54 +85,65 @@ def shown(value) -> str:
 def text_problem(text: str) -> str | None:
     """Return why ``text`` cannot be stored in a PostgreSQL text column, or None."""
     if "\x00" in text:
-        return "Must not contain NUL (U+0000) characters."
+        return gettext("Must not contain NUL (U+0000) characters.")
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        return "Must be valid Unicode text (it holds a lone UTF-16 surrogate)."
+        return gettext("Must be valid Unicode text (it holds a lone UTF-16 surrogate).")
     return None
 
 
 def _text(value, *, field: str, max_length: int, errors: dict, required: bool = True) -> str:
     if value is None or value == "":
         if required:
-            errors[field] = ["This field is required."]
+            errors[field] = [gettext("This field is required.")]
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int):
-        errors[field] = [f"Must be a string, not {_json_type(value)}."]
+        errors[field] = [_not_a_string(value)]
         return ""
     text = str(value).strip()
     problem = text_problem(text)
     if problem:
         errors[field] = [problem]
     elif required and not text:
-        errors[field] = ["This field is required."]
+        errors[field] = [gettext("This field is required.")]
     elif len(text) > max_length:
-        errors[field] = [f"At most {max_length} characters (this one has {len(text):,})."]
+        errors[field] = [
+            gettext("At most %(limit)s characters (this one has %(length)s).")
+            % {"limit": max_length, "length": f"{len(text):,}"}
+        ]
     return text
 
 
-def _json_type(value) -> str:
-    names = {dict: "an object", list: "a list", bool: "a boolean", float: "a number", int: "a number"}
-    return names.get(type(value), f"a {type(value).__name__}")
+def _not_a_string(value) -> str:
+    """Say what the JSON value is instead of a string."""
+    if isinstance(value, dict):
+        return gettext("Must be a string, not an object.")
+    if isinstance(value, list):
+        return gettext("Must be a string, not a list.")
+    if isinstance(value, bool):
+        return gettext("Must be a string, not a boolean.")
+    return gettext("Must be a string, not a number.")
 
 
 def _int(value, *, field: str, default: int | None, errors: dict, minimum: int = 0) -> int | None:
     if value is None or value == "":
         if default is None:
-            errors[field] = ["This field is required."]
+            errors[field] = [gettext("This field is required.")]
         return default
     if isinstance(value, str):
         try:
             value = int(value.strip())
         except ValueError:
-            errors[field] = [f"{shown(value)} is not a whole number."]
+            errors[field] = [gettext("%(value)s is not a whole number.") % {"value": shown(value)}]
             return None
     if isinstance(value, bool) or not isinstance(value, int):
-        errors[field] = ["Must be a whole number."]
+        errors[field] = [gettext("Must be a whole number.")]
         return None
     if not minimum <= value <= MAX_INT:
-        errors[field] = [f"Must be between {minimum} and {MAX_INT}."]
+        errors[field] = [
+            gettext("Must be between %(minimum)s and %(maximum)s.") % {"minimum": minimum, "maximum": MAX_INT}
+        ]
         return None
     return value
 
@@ -138,15 +151,17 @@ def _int(value, *, field: str, default: int | None, errors: dict, minimum: int =
 def _datetime(value, *, field: str, errors: dict, now: datetime, required: bool = True) -> datetime | None:
     if value is None or value == "":
         if required:
-            errors[field] = ["This field is required."]
+            errors[field] = [gettext("This field is required.")]
         return None
     if not isinstance(value, str):
-        errors[field] = ["Must be an ISO 8601 date-time string, e.g. 2026-11-23T09:30:00Z."]
+        errors[field] = [gettext("Must be an ISO 8601 date-time string, e.g. 2026-11-23T09:30:00Z.")]
         return None
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
-        errors[field] = [f"{shown(value)} is not an ISO 8601 date-time (e.g. 2026-11-23T09:30:00Z)."]
+        errors[field] = [
+            gettext("%(value)s is not an ISO 8601 date-time (e.g. 2026-11-23T09:30:00Z).") % {"value": shown(value)}
+        ]
         return None
     problem = instant_problem(parsed, now=now)
     if problem:
@@ -159,15 +174,15 @@ def instant_problem(parsed: datetime, *, now: datetime) -> str | None:
     """Return why the parsed date-time cannot be stored as an event's instant, or None."""
     offset = parsed.utcoffset()
     if offset is None:
-        return "Give a time zone (e.g. a trailing Z for UTC or +01:00)."
+        return gettext("Give a time zone (e.g. a trailing Z for UTC or +01:00).")
     if abs(offset) > MAX_OFFSET:
-        return "The UTC offset must be between -15:59 and +15:59."
+        return gettext("The UTC offset must be between -15:59 and +15:59.")
     try:
         parsed.astimezone(UTC)
     except OverflowError:
-        return "Is out of range: in UTC it falls outside years 1 to 9999."
+        return gettext("Is out of range: in UTC it falls outside years 1 to 9999.")
     if parsed > now + FUTURE_TOLERANCE:
-        return "Is in the future."
+        return gettext("Is in the future.")
     return None
 
 
@@ -228,12 +243,14 @@ def parse_event(item, *, features: Mapping[str, int], now: datetime) -> tuple[tu
 
 def _parse_event_checked(item, *, features: Mapping[str, int], now: datetime) -> tuple[tuple | None, dict]:
     if not isinstance(item, dict):
-        return None, {"non_field_errors": ["Each event must be a JSON object."]}
+        return None, {"non_field_errors": [gettext("Each event must be a JSON object.")]}
     errors: dict = {}
     feature = _text(item.get("feature"), field="feature", max_length=_EV["feature"].max_length, errors=errors)
     feature_id = features.get(feature)
     if feature and feature_id is None and "feature" not in errors:
-        errors["feature"] = [f"Unknown feature {shown(feature)}; add it to the feature catalog first."]
+        errors["feature"] = [
+            gettext("Unknown feature %(feature)s; add it to the feature catalog first.") % {"feature": shown(feature)}
+        ]
     user_ref = _text(item.get("user"), field="user", max_length=_EV["user"].max_length, errors=errors)
     occurred_at = _datetime(item.get("timestamp"), field="timestamp", errors=errors, now=now)
     quantity = _int(item.get("quantity"), field="quantity", default=_EV["quantity"].default, errors=errors)
@@ -254,23 +271,23 @@ def _parse_event_checked(item, *, features: Mapping[str, int], now: datetime) ->
 def parse_ticket(item, *, now: datetime) -> tuple[dict | None, dict]:
     """Return (ticket fields, {}) or (None, errors)."""
     if not isinstance(item, dict):
-        return None, {"non_field_errors": ["Each ticket must be a JSON object."]}
+        return None, {"non_field_errors": [gettext("Each ticket must be a JSON object.")]}
     errors: dict = {}
     external_id = _text(
         item.get("external_id"), field="external_id", max_length=_TK["external_id"].max_length, errors=errors
     )
     severity = _text(item.get("severity"), field="severity", max_length=_CHOICE_MAX, errors=errors).lower()
     if severity and severity not in _SEVERITIES and "severity" not in errors:
-        errors["severity"] = [f"Use one of: {', '.join(TicketSeverity.values)}."]
+        errors["severity"] = [gettext("Use one of: %(values)s.") % {"values": ", ".join(TicketSeverity.values)}]
     status = _text(item.get("status"), field="status", max_length=_CHOICE_MAX, errors=errors).lower()
     if status and status not in _STATUSES and "status" not in errors:
-        errors["status"] = [f"Use one of: {', '.join(TicketStatus.values)}."]
+        errors["status"] = [gettext("Use one of: %(values)s.") % {"values": ", ".join(TicketStatus.values)}]
     opened_at = _datetime(item.get("opened_at"), field="opened_at", errors=errors, now=now)
     closed_at = _datetime(item.get("closed_at"), field="closed_at", errors=errors, now=now, required=False)
     if opened_at and closed_at and closed_at < opened_at:
-        errors["closed_at"] = ["Cannot be before opened_at."]
+        errors["closed_at"] = [gettext("Cannot be before opened_at.")]
     if status == TicketStatus.CLOSED and closed_at is None and "closed_at" not in errors:
-        errors["closed_at"] = ["A closed ticket needs closed_at."]
+        errors["closed_at"] = [gettext("A closed ticket needs closed_at.")]
     subject = _text(
         item.get("subject"), field="subject", max_length=_TK["subject"].max_length, errors=errors, required=False
     )
@@ -289,22 +306,22 @@ def parse_ticket(item, *, now: datetime) -> tuple[dict | None, dict]:
 def parse_seats(item, *, now: datetime) -> tuple[dict | None, dict]:
     """Return ({"day", "seats"}, {}) or (None, errors)."""
     if not isinstance(item, dict):
-        return None, {"non_field_errors": ["Each seat record must be a JSON object."]}
+        return None, {"non_field_errors": [gettext("Each seat record must be a JSON object.")]}
     errors: dict = {}
     raw_day = item.get("day")
     day = None
     if raw_day in (None, ""):
-        errors["day"] = ["This field is required."]
+        errors["day"] = [gettext("This field is required.")]
     else:
         try:
             if not isinstance(raw_day, str):
                 raise ValueError
             day = date.fromisoformat(raw_day.strip())
         except ValueError:
-            errors["day"] = [f"{shown(raw_day)} is not a date (YYYY-MM-DD)."]
+            errors["day"] = [gettext("%(value)s is not a date (YYYY-MM-DD).") % {"value": shown(raw_day)}]
         else:
             if day > now.date() + timedelta(days=1):
-                errors["day"] = ["Is in the future."]
+                errors["day"] = [gettext("Is in the future.")]
     seats = _int(item.get("seats"), field="seats", default=None, errors=errors)
     if errors:
         return None, errors

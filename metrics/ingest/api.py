@@ -1,7 +1,7 @@
 """Data-in API for the vendor's product (API key) and CSMs: events, tickets, seats, features."""
 
 from django.conf import settings
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
@@ -91,7 +91,12 @@ def batch_response(result) -> Response:
     count = len(result.rejected)
     body = problem(
         400,
-        f"No row was valid, so nothing was stored; errors lists the {count:,} row{'s' if count != 1 else ''} by index.",
+        ngettext(
+            "No row was valid, so nothing was stored; errors lists the %(count)s row by index.",
+            "No row was valid, so nothing was stored; errors lists the %(count)s rows by index.",
+            count,
+        )
+        % {"count": f"{count:,}"},
         errors=result.rejected,
         **result.as_dict(),
     )
@@ -122,8 +127,11 @@ class DataInApiView(TenantAPIView):
         limit = settings.KEEL_EVENTS_MAX_BATCH
         if len(data) > limit:
             raise PayloadTooLarge(
-                f"A batch holds at most {limit:,} {self.batch_field}; this one has {len(data):,}. "
-                "Split it into smaller batches."
+                gettext(
+                    "A batch holds at most %(limit)s %(batch_field)s; this one has %(count)s. "
+                    "Split it into smaller batches."
+                )
+                % {"limit": f"{limit:,}", "batch_field": self.batch_field, "count": f"{len(data):,}"}
             )
         if not data:
             raise ValidationError(

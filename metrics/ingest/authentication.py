@@ -5,6 +5,7 @@ came to: a key of tenant A presented on B's host is refused as if it did not exi
 """
 
 from django.db import connection
+from django.utils.translation import gettext
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
@@ -51,7 +52,7 @@ class ApiKeyAuthentication(BaseAuthentication):
             .first()
         )
         if key is None:
-            raise AuthenticationFailed("Invalid or revoked API key for this account.")
+            raise AuthenticationFailed(gettext("Invalid or revoked API key for this account."))
         api_key_touch(key=key)
         return ApiKeyPrincipal(key), key
 
@@ -66,7 +67,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         if len(parts) == 2 and parts[0].lower() == self.keyword:
             return parts[1].decode("latin-1")
         if parts and parts[0].lower() == self.keyword:
-            raise AuthenticationFailed("Send the key as 'Authorization: Bearer <key>'.")
+            raise AuthenticationFailed(gettext("Send the key as 'Authorization: Bearer <key>'."))
         return None
 
 

@@ -20,7 +20,7 @@ __all__ = ["BoundedJSONParser", "PayloadTooLarge", "is_chunked", "json_loads", "
 
 
 def _limit_text(limit: int) -> str:
-    return f"{limit:,} bytes ({limit / 1_048_576:.1f} MiB)"
+    return gettext("%(bytes)s bytes (%(mib)s MiB)") % {"bytes": f"{limit:,}", "mib": f"{limit / 1_048_576:.1f}"}
 
 
 def is_chunked(request) -> bool:
@@ -33,10 +33,13 @@ def read_bounded(stream, *, declared: str | None = None) -> bytes:
     """Return the body read from ``stream``; raise PayloadTooLarge past the events byte limit."""
     limit = settings.KEEL_EVENTS_MAX_BODY_BYTES
     if declared and declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(f"The body is {int(declared):,} bytes; the limit is {_limit_text(limit)}.")
+        raise PayloadTooLarge(
+            gettext("The body is %(size)s bytes; the limit is %(limit)s.")
+            % {"size": f"{int(declared):,}", "limit": _limit_text(limit)}
+        )
     body = stream.read(limit + 1) if stream is not None else b""
     if len(body) > limit:
-        raise PayloadTooLarge(f"The body is over the limit of {_limit_text(limit)}.")
+        raise PayloadTooLarge(gettext("The body is over the limit of %(limit)s.") % {"limit": _limit_text(limit)})
     return body
 
 

@@ -44,6 +44,12 @@ def request_language(request) -> str:
     supported = {code for code, _name in settings.LANGUAGES}
     if user is not None and user.is_authenticated and user.language in supported:
         return user.language
+    if request.path_info.startswith("/api/") and not (user is not None and user.is_authenticated):
+        # Programs (API keys) get the language they ask for, else English (the API's documented
+        # default), whatever language the tenant's people read the portal in.
+        if _browser_asks_for_a_supported_language(request):
+            return translation.get_language_from_request(request)
+        return settings.LANGUAGE_CODE
     tenant = _current_tenant(request)
     if tenant is not None and tenant.language in supported:
         # A signed-in member follows the tenant; an anonymous visitor (sign-in page, invitation)
