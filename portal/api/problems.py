@@ -11,6 +11,7 @@ from http import HTTPStatus
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
+from django.utils.translation import gettext
 from rest_framework.exceptions import APIException
 from rest_framework.views import exception_handler
 
@@ -55,14 +56,14 @@ def _from_drf(data) -> tuple[str, dict | None]:
     if isinstance(data, dict):
         errors = {str(field): _messages(value) for field, value in data.items()}
         summary = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in errors.items())
-        return f"Invalid input. {summary}", errors
+        return gettext("Invalid input. %(summary)s") % {"summary": summary}, errors
     return " ".join(_messages(data)), None
 
 
 def problem_exception_handler(exc, context):
     """DRF exception handler: DRF's status and message, in the problem-details shape."""
     if isinstance(exc, RequestDataTooBig):
-        exc = PayloadTooLarge("The request body is larger than this endpoint accepts.")
+        exc = PayloadTooLarge(gettext("The request body is larger than this endpoint accepts."))
     response = exception_handler(exc, context)
     if response is None:
         return None

@@ -20,7 +20,15 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 PACKAGES = ("portal", "onboarding", "metrics")
 # Operator-facing (command output) and wiring (demo seed data, settings) are not translated.
 SKIPPED = ("/management/", "/migrations/", "portal/demo/", "portal/settings/")
-MESSAGE_CALLS = {"ValidationError", "AccessDenied", "PermissionDenied", "ParseError"}
+# Exceptions whose message a person or a program reads (a page, the API's problem details).
+MESSAGE_CALLS = {
+    "ValidationError",
+    "AccessDenied",
+    "PermissionDenied",
+    "ParseError",
+    "AuthenticationFailed",
+    "PayloadTooLarge",
+}
 MESSAGE_FUNCS = {"success", "error", "info", "warning"}
 # Keyword arguments whose text a page shows: form labels and help, a select's empty choice, a KPI's detail.
 # Models are left out (their help_text is the Django admin's), and so are the API modules (OpenAPI
@@ -38,6 +46,25 @@ def _is_text(node) -> bool:
     return False
 
 
+def _error_lists(node, rel: str):
+    """Row errors built by hand: ``errors["field"] = ["…"]`` and ``{"non_field_errors": ["…"]}``."""
+    lists = []
+    if isinstance(node, ast.Assign) and any(
+        isinstance(t, ast.Subscript) and getattr(t.value, "id", "") == "errors" for t in node.targets
+    ):
+        lists.append(node.value)
+    if isinstance(node, ast.Dict):
+        lists += [
+            value
+            for key, value in zip(node.keys, node.values, strict=True)
+            if isinstance(key, ast.Constant) and key.value == "non_field_errors"
+        ]
+    for value in lists:
+        for item in value.elts if isinstance(value, ast.List) else [value]:
+            if _is_text(item):
+                yield f"{rel}:{item.lineno}"
+
+
 def _literal_messages():
     for package in PACKAGES:
         for path in sorted((ROOT / package).rglob("*.py")):
@@ -45,6 +72,7 @@ def _literal_messages():
             if any(part in f"/{rel}" for part in SKIPPED):
                 continue
             for node in ast.walk(ast.parse(path.read_text())):
+                yield from _error_lists(node, rel)
                 if not isinstance(node, ast.Call):
                     continue
                 func = node.func
