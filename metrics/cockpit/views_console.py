@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
@@ -12,13 +13,14 @@ from metrics.qbr.selectors import report_list
 from metrics.selectors import nps_answer_list
 from onboarding.selectors import checklist_progress_get, next_task_list
 from onboarding.stalls.models import StallEpisode
+from portal import fragments
 from portal.accounts.access import Access, tenant_for_staff_or_404
 from portal.accounts.decorators import staff_required
 from portal.accounts.models import Membership, User
 from portal.audit.models import AuditEvent
 from portal.tenancy.models import Tenant
 
-from . import selectors, services
+from . import caching, selectors, services
 from .forms import AccountNoteForm, BookFilterForm, CtaCloseForm, CtaReassignForm, CtaSnoozeForm, RuleSettingForm
 from .models import Cta, Rule, RuleSetting
 from .rules import THRESHOLDS
@@ -173,6 +175,19 @@ def account(request, slug: str):
         else:
             messages.success(request, gettext("Note added."))
             return redirect("cockpit:account", slug=slug)
+    parts = caching.account_parts(request, tenant)  # the versions, read before the data
+
+    def sections() -> str:
+        return render_to_string("cockpit/_account_body.html", fragments.fragment_context(_account(tenant, form)))
+
+    # A form with errors is this request's own: rendered, never kept.
+    body = sections() if form.errors else fragments.cached_fragment("cockpit.account", parts, sections)
+    context = {"tenant": tenant, "body": fragments.with_csrf(body, request)}
+    return render(request, "cockpit/account.html", context, status=400 if form.errors else 200)
+
+
+def _account(tenant: Tenant, form: AccountNoteForm) -> dict:
+    """Return what the account 360's sections show of ``tenant``."""
     progress, next_tasks, reviews, answers = None, [], [], []
     if tenant.ready:  # a tenant still being provisioned has no tables to read yet
         with tenant:
@@ -180,7 +195,7 @@ def account(request, slug: str):
             next_tasks = next_task_list()
             reviews = list(report_list(access=Access.CSM)[:8])
             answers = nps_answer_list()
-    context = {
+    return {
         "tenant": tenant,
         "snapshot": getattr(tenant, "health_snapshot", None),
         "renewal_date": selectors.renewal_date_for(tenant),
@@ -197,7 +212,6 @@ def account(request, slug: str):
         "timeline": _timeline(tenant),
         "form": form,
     }
-    return render(request, "cockpit/account.html", context, status=400 if form.errors else 200)
 
 
 def _timeline(tenant) -> list[tuple[object, object]]:
