@@ -17,7 +17,8 @@ CREATE TABLE public.keel_account_version (
 
 CREATE FUNCTION public.keel_account_bump(ids bigint[]) RETURNS void LANGUAGE sql AS $$
     INSERT INTO public.keel_account_version (tenant_id, version)
-    SELECT DISTINCT id, nextval('public.keel_version_seq') FROM unnest(ids) AS id WHERE id IS NOT NULL
+    SELECT id, nextval('public.keel_version_seq')
+    FROM (SELECT DISTINCT id FROM unnest(ids) AS id WHERE id IS NOT NULL) AS customers
     ON CONFLICT (tenant_id) DO UPDATE SET version = EXCLUDED.version;
 $$;
 
