@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -19,6 +18,7 @@ from portal.accounts.decorators import staff_required
 from portal.accounts.models import Membership, User
 from portal.audit.models import AuditEvent
 from portal.tenancy.models import Tenant
+from portal.ui.paging import Paginator
 
 from . import caching, selectors, services
 from .forms import AccountNoteForm, BookFilterForm, CtaCloseForm, CtaReassignForm, CtaSnoozeForm, RuleSettingForm
