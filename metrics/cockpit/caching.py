@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import connection
 
 from portal import fragments
+from portal.accounts.access import tenants_visible_to
 from portal.tenancy.models import Tenant
 
 _VERSIONS = (
@@ -49,6 +50,43 @@ def account_versions(tenant: Tenant) -> tuple[Hashable, ...]:
         cursor.execute(_VERSIONS + checklists, [tenant.pk])
         account, names, checklist_versions = cursor.fetchone()
     return account, names, tuple(checklist_versions)
+
+
+def book_versions(viewer: Any) -> tuple[Hashable, ...]:
+    """Return (every customer ``viewer`` sees with its account version, the names' version), one query.
+
+    The set itself is part of it: a customer assigned to or taken from a CSM changes it.
+    """
+    inner, params = tenants_visible_to(viewer).values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT coalesce(array_agg(ARRAY[t.id, coalesce(v.version, 0)] ORDER BY t.id), '{}')"  # noqa: S608
+            f" FROM ({inner}) AS t (id) LEFT JOIN public.keel_account_version AS v ON v.tenant_id = t.id),"
+            " (SELECT version FROM public.keel_user_names_version WHERE id = 1)",
+            params,
+        )
+        customers, names = cursor.fetchone()
+    return tuple(tuple(pair) for pair in customers), names
+
+
+def book_parts(request: Any, csm: Any) -> tuple[Hashable, ...]:
+    """Return every input of the book's two sections for this request, versions included.
+
+    The viewer (who they are, their role: what they may see), the CSM whose book it is (None:
+    everyone's), the query string (both pages, and every parameter the pagers' links keep), the language, zone and today
+    (overdue, days to renewal), and the versions of every customer the viewer sees (their CTAs,
+    rows, snapshots, facts, stalls and audit events) with the users' version (names, staff roles).
+    """
+    user = request.user
+    return (
+        user.pk,
+        user.staff_role,
+        user.is_keel_admin,
+        csm.pk if csm is not None else None,
+        tuple(sorted(request.GET.lists())),
+        *fragments.viewer_parts(),
+        *book_versions(user),
+    )
 
 
 def account_parts(request: Any, tenant: Tenant) -> tuple[Hashable, ...]:

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
@@ -51,14 +52,28 @@ def book(request):
         form = BookFilterForm(request.GET or None, staff=selectors.staff_list())
         csm = form.cleaned_data["csm"] if form.is_bound and form.is_valid() else None
     # Paged, so everyone's book (an admin's, unfiltered) stays one page long; a CSM's fits on one.
-    queue = Paginator(selectors.cta_queue_list(viewer=user, owner=csm), QUEUE_PAGE).get_page(request.GET.get("queue"))
-    accounts = Paginator(selectors.book_tenants(viewer=user, csm=csm), ACCOUNTS_PAGE).get_page(request.GET.get("page"))
+
+    def sections() -> str:
+        queue = Paginator(selectors.cta_queue_list(viewer=user, owner=csm), QUEUE_PAGE).get_page(
+            request.GET.get("queue")
+        )
+        accounts = Paginator(selectors.book_tenants(viewer=user, csm=csm), ACCOUNTS_PAGE).get_page(
+            request.GET.get("page")
+        )
+        context = {
+            "csm": csm,
+            "queue": queue,
+            "accounts": selectors.book_rows(accounts.object_list),
+            "accounts_page": accounts,
+        }
+        return render_to_string("cockpit/_book_sections.html", context, request=request)
+
     context = {
         "form": form,
         "csm": csm,
-        "queue": queue,
-        "accounts": selectors.book_rows(accounts.object_list),
-        "accounts_page": accounts,
+        "sections": mark_safe(  # noqa: S308  # a template's output, safe as rendered
+            fragments.cached_fragment("cockpit.book", caching.book_parts(request, csm), sections)
+        ),
     }
     return render(request, "cockpit/book.html", context, status=400 if form is not None and form.errors else 200)
 
