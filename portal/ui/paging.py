@@ -21,4 +21,4 @@ class Paginator(paginator.Paginator):
         head = list(self.object_list[: self.per_page + 1])
         if len(head) <= self.per_page:
             self.__dict__["count"] = len(head)  # Paginator.count is a cached_property
-        return self._get_page(head[: self.per_page], 1, self)
+        return paginator.Page(head[: self.per_page], 1, self)
