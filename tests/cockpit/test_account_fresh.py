@@ -228,3 +228,14 @@ def test_a_note_form_with_errors_is_never_kept(page, csm_b):
     assert response.status_code == 400
     assert "cannot see" in response.text
     assert "cannot see" not in _load(client).text
+
+
+def test_a_membership_write_locks_the_user_before_the_customer_s_version():
+    """As a sign-in does (the user's row, then the version rows): the two can never deadlock."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = 'public.accounts_membership'::regclass"
+            " AND NOT tgisinternal ORDER BY tgname"
+        )
+        names = [name for (name,) in cursor.fetchall()]
+    assert names.index("keel_membership_access_version") < names.index("keel_membership_account_touch")

@@ -1,7 +1,7 @@
 # The account 360's version: one row a customer, public.keel_account_version, given a fresh
 # public.keel_version_seq number in the same statement as any change to what the page shows of
 # that customer and reads from these tables: its calls to action, account notes, stalls, audit
-# events, memberships, its people's last sign-in, and (tenant_account_version triggers in the
+# events, memberships, its people's last sign-in, and (keel_account_touch triggers in the
 # tenant schemas, metrics and qbr migrations) its NPS answers and QBRs. Whoever writes: a service,
 # the admin, a queryset update, a cascade. The account 360 caches its rendered sections under this
 # version (metrics/cockpit/caching.py), so invalidation is exact. One row per customer: writers of
@@ -67,7 +67,10 @@ CREATE TRIGGER keel_account_touch AFTER INSERT OR UPDATE OR DELETE ON public.sta
     FOR EACH ROW EXECUTE FUNCTION public.keel_account_touch('tenant_id');
 CREATE TRIGGER keel_account_touch AFTER INSERT OR UPDATE OR DELETE ON public.audit_auditevent
     FOR EACH ROW EXECUTE FUNCTION public.keel_account_touch('tenant_id');
-CREATE TRIGGER keel_account_touch AFTER INSERT OR UPDATE OR DELETE ON public.accounts_membership
+-- Named to fire after keel_membership_access_version (triggers fire in name order), so a
+-- membership write locks the user's row before the customer's version row, in the same order as
+-- a sign-in (the user's row, then its customers'): the two can never deadlock.
+CREATE TRIGGER keel_membership_account_touch AFTER INSERT OR UPDATE OR DELETE ON public.accounts_membership
     FOR EACH ROW EXECUTE FUNCTION public.keel_account_touch('tenant_id');
 CREATE TRIGGER keel_account_touch AFTER UPDATE OF last_login ON public.accounts_user
     FOR EACH ROW WHEN (OLD.last_login IS DISTINCT FROM NEW.last_login)
@@ -75,7 +78,7 @@ CREATE TRIGGER keel_account_touch AFTER UPDATE OF last_login ON public.accounts_
 """
 BACKWARD = """
 DROP TRIGGER keel_account_touch ON public.accounts_user;
-DROP TRIGGER keel_account_touch ON public.accounts_membership;
+DROP TRIGGER keel_membership_account_touch ON public.accounts_membership;
 DROP TRIGGER keel_account_touch ON public.audit_auditevent;
 DROP TRIGGER keel_account_touch ON public.stalls_stallepisode;
 DROP TRIGGER keel_account_touch ON public.cockpit_accountnote;
