@@ -2,9 +2,10 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
@@ -12,13 +13,15 @@ from metrics.qbr.selectors import report_list
 from metrics.selectors import nps_answer_list
 from onboarding.selectors import checklist_progress_get, next_task_list
 from onboarding.stalls.models import StallEpisode
+from portal import fragments
 from portal.accounts.access import Access, tenant_for_staff_or_404
 from portal.accounts.decorators import staff_required
 from portal.accounts.models import Membership, User
 from portal.audit.models import AuditEvent
 from portal.tenancy.models import Tenant
+from portal.ui.paging import Paginator
 
-from . import selectors, services
+from . import caching, selectors, services
 from .forms import AccountNoteForm, BookFilterForm, CtaCloseForm, CtaReassignForm, CtaSnoozeForm, RuleSettingForm
 from .models import Cta, Rule, RuleSetting
 from .rules import THRESHOLDS
@@ -49,14 +52,28 @@ def book(request):
         form = BookFilterForm(request.GET or None, staff=selectors.staff_list())
         csm = form.cleaned_data["csm"] if form.is_bound and form.is_valid() else None
     # Paged, so everyone's book (an admin's, unfiltered) stays one page long; a CSM's fits on one.
-    queue = Paginator(selectors.cta_queue_list(viewer=user, owner=csm), QUEUE_PAGE).get_page(request.GET.get("queue"))
-    accounts = Paginator(selectors.book_tenants(viewer=user, csm=csm), ACCOUNTS_PAGE).get_page(request.GET.get("page"))
+
+    def sections() -> str:
+        queue = Paginator(selectors.cta_queue_list(viewer=user, owner=csm), QUEUE_PAGE).get_page(
+            request.GET.get("queue")
+        )
+        accounts = Paginator(selectors.book_tenants(viewer=user, csm=csm), ACCOUNTS_PAGE).get_page(
+            request.GET.get("page")
+        )
+        context = {
+            "csm": csm,
+            "queue": queue,
+            "accounts": selectors.book_rows(accounts.object_list),
+            "accounts_page": accounts,
+        }
+        return render_to_string("cockpit/_book_sections.html", context, request=request)
+
     context = {
         "form": form,
         "csm": csm,
-        "queue": queue,
-        "accounts": selectors.book_rows(accounts.object_list),
-        "accounts_page": accounts,
+        "sections": mark_safe(  # noqa: S308  # a template's output, safe as rendered
+            fragments.cached_fragment("cockpit.book", caching.book_parts(request, csm), sections)
+        ),
     }
     return render(request, "cockpit/book.html", context, status=400 if form is not None and form.errors else 200)
 
@@ -173,6 +190,19 @@ def account(request, slug: str):
         else:
             messages.success(request, gettext("Note added."))
             return redirect("cockpit:account", slug=slug)
+    parts = caching.account_parts(request, tenant)  # the versions, read before the data
+
+    def sections() -> str:
+        return render_to_string("cockpit/_account_body.html", fragments.fragment_context(_account(tenant, form)))
+
+    # A form with errors is this request's own: rendered, never kept.
+    body = sections() if form.errors else fragments.cached_fragment("cockpit.account", parts, sections)
+    context = {"tenant": tenant, "body": fragments.with_csrf(body, request)}
+    return render(request, "cockpit/account.html", context, status=400 if form.errors else 200)
+
+
+def _account(tenant: Tenant, form: AccountNoteForm) -> dict:
+    """Return what the account 360's sections show of ``tenant``."""
     progress, next_tasks, reviews, answers = None, [], [], []
     if tenant.ready:  # a tenant still being provisioned has no tables to read yet
         with tenant:
@@ -180,7 +210,7 @@ def account(request, slug: str):
             next_tasks = next_task_list()
             reviews = list(report_list(access=Access.CSM)[:8])
             answers = nps_answer_list()
-    context = {
+    return {
         "tenant": tenant,
         "snapshot": getattr(tenant, "health_snapshot", None),
         "renewal_date": selectors.renewal_date_for(tenant),
@@ -197,7 +227,6 @@ def account(request, slug: str):
         "timeline": _timeline(tenant),
         "form": form,
     }
-    return render(request, "cockpit/account.html", context, status=400 if form.errors else 200)
 
 
 def _timeline(tenant) -> list[tuple[object, object]]:

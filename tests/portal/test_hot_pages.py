@@ -33,10 +33,15 @@ CUSTOMER_PAGES = {
 CONSOLE_PAGES = {
     "/console/": 7,  # domain, session, user, unread count, tenants
     "/console/portfolio/": 9,  # + rows, churn, customers counted, unread count
-    # The account 360: + the tenant with its CSM and health snapshot, then in its schema the
-    # progress, next tasks, reviews, NPS answers with their respondents, and back on public the
-    # notes, events, unread count, CTAs, stalls and people (it was 20).
-    "/console/tenants/alpha/account/": 18,
+    # The account 360: + the tenant with its CSM and health snapshot, its versions (one query) and
+    # the unread count; the sections come from the cache (tests/cockpit/test_account_fresh.py; it
+    # was 18: progress, next tasks, reviews, NPS, notes, events, CTAs, stalls, people).
+    "/console/tenants/alpha/account/": 8,
+    # The book (everyone's, for an admin): the request's five, the versions of the customers the
+    # viewer sees (the queue and the accounts come from the cache, tests/cockpit/test_book_fresh.py;
+    # on a miss each page is one query when it holds everything, portal/ui/paging.py; it was 11:
+    # queue, accounts and their two counts), the unread count and the staff for the filter.
+    "/console/book/": 8,
 }
 
 
