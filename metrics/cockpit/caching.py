@@ -23,8 +23,8 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
+from metrics.versions import customer_versions
 from portal import fragments
-from portal.accounts.access import tenants_visible_to
 from portal.tenancy.models import Tenant
 
 _VERSIONS = (
@@ -52,23 +52,6 @@ def account_versions(tenant: Tenant) -> tuple[Hashable, ...]:
     return account, names, tuple(checklist_versions)
 
 
-def book_versions(viewer: Any) -> tuple[Hashable, ...]:
-    """Return (every customer ``viewer`` sees with its account version, the names' version), one query.
-
-    The set itself is part of it: a customer assigned to or taken from a CSM changes it.
-    """
-    inner, params = tenants_visible_to(viewer).values("pk").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT (SELECT coalesce(array_agg(ARRAY[t.id, coalesce(v.version, 0)] ORDER BY t.id), '{}')"  # noqa: S608
-            f" FROM ({inner}) AS t (id) LEFT JOIN public.keel_account_version AS v ON v.tenant_id = t.id),"
-            " (SELECT version FROM public.keel_user_names_version WHERE id = 1)",
-            params,
-        )
-        customers, names = cursor.fetchone()
-    return tuple(tuple(pair) for pair in customers), names
-
-
 def book_parts(request: Any, csm: Any) -> tuple[Hashable, ...]:
     """Return every input of the book's two sections for this request, versions included.
 
@@ -85,7 +68,7 @@ def book_parts(request: Any, csm: Any) -> tuple[Hashable, ...]:
         csm.pk if csm is not None else None,
         tuple(sorted(request.GET.lists())),
         *fragments.viewer_parts(),
-        *book_versions(user),
+        *customer_versions(user),
     )
 
 

@@ -2,18 +2,23 @@
 
 import hashlib
 import json
+from collections.abc import Hashable
 from datetime import date
 
 from defusedcsv import csv  # cells a spreadsheet would run as formulas are quoted
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from metrics.retention.forms import PeriodForm
 from metrics.retention.selectors import account_list, retention_period_get
+from metrics.versions import customer_versions, ledger_version
+from portal import fragments
 from portal.accounts.decorators import staff_required
 from portal.db_routers import replica_reads
 from portal.tenancy.models import Tier
@@ -40,7 +45,35 @@ HEALTH_URL_NAME = "metrics_console:tenant_health"
 def portfolio(request):
     form = PortfolioFilterForm(request.GET)
     valid = form.is_valid()
-    if valid:
+    body = fragments.cached_fragment(
+        "health.portfolio", _portfolio_parts(request), lambda: _portfolio_body(request, form)
+    )
+    # A template's output, safe as rendered.
+    return render(request, "health/portfolio.html", {"body": mark_safe(body)}, status=200 if valid else 400)  # noqa: S308
+
+
+def _portfolio_parts(request) -> tuple[Hashable, ...]:
+    """Every input of the portfolio's content, read (from the replica, like the data) before the data.
+
+    The viewer (what they see: their customers, the "my accounts" box), the whole query string
+    (filters, sort, the churn period and any error they cause), the language, zone and today
+    (dates, the default churn period), every customer the viewer sees with its account version
+    (its row, CSM, snapshot), the people's names' version (CSM names) and the ledger's (churn).
+    """
+    user = request.user
+    return (
+        user.pk,
+        user.staff_role,
+        user.is_keel_admin,
+        tuple(sorted(request.GET.lists())),
+        *fragments.viewer_parts(),
+        *customer_versions(user),
+        *ledger_version(),
+    )
+
+
+def _portfolio_body(request, form: PortfolioFilterForm) -> str:
+    if form.is_valid():
         filters = form.cleaned_data
     else:  # show the defaults next to the errors rather than nothing
         defaults = PortfolioFilterForm({})
@@ -71,7 +104,7 @@ def portfolio(request):
         "green_pct": green_pct,
         "churn": retention_period_get(viewer=request.user, start=filters["churn_from"], end=filters["churn_to"]),
     }
-    return render(request, "health/portfolio.html", context, status=200 if valid else 400)
+    return render_to_string("health/_portfolio_body.html", context, request=request)
 
 
 @staff_required()
