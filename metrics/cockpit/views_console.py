@@ -6,8 +6,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
+from django_stubs_ext import StrOrPromise
 
 from metrics.qbr.selectors import report_list
 from metrics.selectors import nps_answer_list
@@ -105,7 +106,7 @@ def _cta_page(request, cta: Cta, forms: dict | None = None, status: int = 200):
     return render(request, "cockpit/cta_detail.html", context, status=status)
 
 
-def _cta_action(request, slug: str, pk: int, form, name: str, act, done: str):
+def _cta_action(request, slug: str, pk: int, form, name: str, act, done: StrOrPromise):
     cta = _cta_or_404(request, slug, pk)
     if form.is_valid():
         try:
@@ -128,7 +129,7 @@ def cta_close(request, slug: str, pk: int):
         CtaCloseForm(request.POST),
         "close_form",
         lambda cta, data: services.cta_close(cta=cta, actor=request.user, **data),
-        "CTA closed.",
+        gettext_lazy("CTA closed."),
     )
 
 
@@ -142,7 +143,7 @@ def cta_snooze(request, slug: str, pk: int):
         CtaSnoozeForm(request.POST),
         "snooze_form",
         lambda cta, data: services.cta_snooze(cta=cta, actor=request.user, **data),
-        "CTA snoozed.",
+        gettext_lazy("CTA snoozed."),
     )
 
 
@@ -156,7 +157,7 @@ def cta_reassign(request, slug: str, pk: int):
         CtaReassignForm(request.POST, staff=selectors.staff_list()),
         "reassign_form",
         lambda cta, data: services.cta_reassign(cta=cta, actor=request.user, **data),
-        "CTA reassigned.",
+        gettext_lazy("CTA reassigned."),
     )
 
 
