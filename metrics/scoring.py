@@ -12,6 +12,8 @@ from typing import Any
 from django.utils.translation import gettext, gettext_lazy, ngettext, override
 from django_stubs_ext import StrOrPromise
 
+from portal.stored_text import in_english, in_reader_language
+
 from . import kpi
 
 # Stored snapshots keep the English label; pages show the key's label in their own language (kpi_component).
@@ -149,21 +151,19 @@ class Detail(str):
     params: dict[str, Any]
 
     def __new__(cls, kind: str, **params: Any) -> "Detail":
-        with override("en"):
-            detail = super().__new__(cls, DETAILS[kind](params))
+        detail = super().__new__(cls, in_english(DETAILS[kind], params))
         detail.kind, detail.params = kind, params
         return detail
 
 
 def detail_text(component: Mapping[str, Any]) -> str:
     """A stored component's explanation in the active language (its English text for older snapshots)."""
-    render = DETAILS.get(component.get("detail_kind") or "")
-    if render is not None:
-        try:
-            return render(component.get("detail_params") or {})
-        except (KeyError, TypeError, ValueError):  # figures from an older shape: the stored text is right
-            pass
-    return str(component.get("detail", ""))
+    return in_reader_language(
+        DETAILS,
+        component.get("detail_kind") or "",
+        component.get("detail_params") or {},
+        str(component.get("detail", "")),
+    )
 
 
 def _percent(value: float) -> str:

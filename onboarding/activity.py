@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from django.utils.translation import gettext, gettext_lazy, ngettext, override
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django_stubs_ext import StrOrPromise
+
+from portal.stored_text import in_english, in_reader_language
 
 # A task's fields by name, as the "changed …" line names them.
 FIELD_LABELS: dict[str, StrOrPromise] = {
@@ -89,16 +91,10 @@ TEXTS: dict[str, Callable[[Mapping[str, Any]], str]] = {
 
 def activity_summary(verb: str, data: Mapping[str, Any]) -> str:
     """The English line stored with a new activity (what exports and the admin show)."""
-    with override("en"):
-        return TEXTS[verb](data)[:300]
+    return in_english(TEXTS[verb], data)[:300]
 
 
 def activity_text(activity: Any) -> str:
     """An activity's line in the active language; its stored summary if it predates its figures."""
-    render = TEXTS.get(activity.verb)
-    if render is not None:
-        try:
-            return render({**(activity.data or {}), "internal": activity.internal})
-        except (KeyError, TypeError, ValueError):
-            pass
-    return activity.summary
+    figures = {**(activity.data or {}), "internal": activity.internal}
+    return in_reader_language(TEXTS, activity.verb, figures, activity.summary)

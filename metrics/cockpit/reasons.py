@@ -13,8 +13,9 @@ from datetime import date
 from typing import Any
 
 from django.utils.dateformat import format as date_format
-from django.utils.translation import gettext, ngettext, override, pgettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
 
+from portal.stored_text import in_english, in_reader_language
 from portal.tenancy.models import Tier
 
 BANDS = {
@@ -178,19 +179,12 @@ class Reason(str):
     args: dict[str, Any]
 
     def __new__(cls, kind: str, **params: Any) -> Reason:
-        with override("en"):
-            reason = super().__new__(cls, REASONS[kind](params))
+        reason = super().__new__(cls, in_english(REASONS[kind], params))
         reason.args = {"kind": kind, **params}
         return reason
 
 
 def reason_text(reason: str, args: Mapping[str, Any] | None) -> str:
     """The reason in the active language; ``reason`` (English) when its figures were not kept."""
-    args = dict(args or {})
-    render = REASONS.get(args.pop("kind", ""))
-    if render is not None:
-        try:
-            return render(args)
-        except (KeyError, TypeError, ValueError):
-            pass
-    return reason
+    figures = dict(args or {})
+    return in_reader_language(REASONS, figures.pop("kind", ""), figures, reason)
